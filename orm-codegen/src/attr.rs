@@ -1,0 +1,278 @@
+//! Attribute grammar: `#[orm(...)]` on structs and fields, `#[foreign_key(...)]` on fields.
+//!
+//! Parsing fills typed slots; a slot set twice is an error, never a silent overwrite.
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use syn::meta::ParseNestedMeta;
+use syn::{Expr, ExprLit, ExprUnary, Lit, LitStr, UnOp};
+
+use crate::ctxt::Ctxt;
+use crate::symbol::*;
+
+/// A slot that refuses a second value.
+struct Slot<'c, T> {
+    cx: &'c Ctxt,
+    name: Symbol,
+    value: Option<T>,
+}
+
+impl<'c, T> Slot<'c, T> {
+    fn none(cx: &'c Ctxt, name: Symbol) -> Self {
+        Slot {
+            cx,
+            name,
+            value: None,
+        }
+    }
+
+    fn set<A: ToTokens>(&mut self, at: A, value: T) {
+        if self.value.is_some() {
+            self.cx
+                .error_spanned_by(at, format!("duplicate attribute `{}`", self.name));
+        } else {
+            self.value = Some(value);
+        }
+    }
+
+    fn get(self) -> Option<T> {
+        self.value
+    }
+}
+
+/// Attributes on the struct.
+#[derive(Debug)]
+pub struct Container {
+    pub table: Option<LitStr>,
+}
+
+impl Container {
+    pub fn from_ast(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
+        let mut table = Slot::none(cx, TABLE);
+        for attr in attrs {
+            if attr.path() != ORM {
+                continue;
+            }
+            let res = attr.parse_nested_meta(|meta| {
+                if meta.path == TABLE {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    table.set(&meta.path, lit);
+                    Ok(())
+                } else {
+                    Err(unknown(&meta, "on a model", &[TABLE]))
+                }
+            });
+            if let Err(err) = res {
+                cx.syn_error(err);
+            }
+        }
+        Container { table: table.get() }
+    }
+}
+
+/// What happens to rows pointing at a deleted row.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OnDelete {
+    Cascade,
+    SetNull,
+    Protect,
+    Restrict,
+    DoNothing,
+}
+
+impl OnDelete {
+    pub const ALL: &'static [(&'static str, OnDelete)] = &[
+        ("Cascade", OnDelete::Cascade),
+        ("SetNull", OnDelete::SetNull),
+        ("Protect", OnDelete::Protect),
+        ("Restrict", OnDelete::Restrict),
+        ("DoNothing", OnDelete::DoNothing),
+    ];
+
+    pub fn name(self) -> &'static str {
+        OnDelete::ALL
+            .iter()
+            .find(|(_, v)| *v == self)
+            .map_or("Cascade", |(n, _)| n)
+    }
+}
+
+/// A column default written in the attribute.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DefaultValue {
+    Int(String),
+    Float(String),
+    Bool(bool),
+    Str(String),
+}
+
+/// `#[foreign_key(Target, related_name = ..., on_delete = ...)]`.
+#[derive(Debug)]
+pub struct ForeignKey {
+    /// The whole attribute, for spans.
+    pub attr: TokenStream,
+    pub target: syn::Path,
+    pub related_name: Option<syn::Ident>,
+    pub on_delete: OnDelete,
+    /// Set when `on_delete` was written, for spans.
+    pub on_delete_span: Option<syn::Path>,
+}
+
+/// Attributes on one field.
+#[derive(Debug)]
+pub struct Field {
+    pub primary_key: Option<syn::Path>,
+    pub column: Option<LitStr>,
+    pub unique: bool,
+    pub index: bool,
+    pub default: Option<(DefaultValue, Expr)>,
+    pub foreign_key: Option<ForeignKey>,
+}
+
+impl Field {
+    pub fn from_ast(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
+        let mut primary_key = Slot::none(cx, PRIMARY_KEY);
+        let mut column = Slot::none(cx, COLUMN);
+        let mut unique = Slot::none(cx, UNIQUE);
+        let mut index = Slot::none(cx, INDEX);
+        let mut default = Slot::none(cx, DEFAULT);
+        let mut foreign_key = Slot::none(cx, FOREIGN_KEY);
+        for attr in attrs {
+            if attr.path() == ORM {
+                let res = attr.parse_nested_meta(|meta| {
+                    if meta.path == PRIMARY_KEY {
+                        primary_key.set(&meta.path, meta.path.clone());
+                    } else if meta.path == COLUMN {
+                        let lit: LitStr = meta.value()?.parse()?;
+                        column.set(&meta.path, lit);
+                    } else if meta.path == UNIQUE {
+                        unique.set(&meta.path, ());
+                    } else if meta.path == INDEX {
+                        index.set(&meta.path, ());
+                    } else if meta.path == DEFAULT {
+                        let expr: Expr = meta.value()?.parse()?;
+                        match default_value(&expr) {
+                            Some(v) => default.set(&meta.path, (v, expr)),
+                            None => cx.error_spanned_by(
+                                &expr,
+                                "expected a literal default such as `default = 0`, `default = \"draft\"` or `default = true`",
+                            ),
+                        }
+                    } else {
+                        return Err(unknown(
+                            &meta,
+                            "on a field",
+                            &[PRIMARY_KEY, COLUMN, UNIQUE, INDEX, DEFAULT],
+                        ));
+                    }
+                    Ok(())
+                });
+                if let Err(err) = res {
+                    cx.syn_error(err);
+                }
+            } else if attr.path() == FOREIGN_KEY {
+                if let Some(fk) = parse_foreign_key(cx, attr) {
+                    foreign_key.set(attr, fk);
+                }
+            }
+        }
+        Field {
+            primary_key: primary_key.get(),
+            column: column.get(),
+            unique: unique.get().is_some(),
+            index: index.get().is_some(),
+            default: default.get(),
+            foreign_key: foreign_key.get(),
+        }
+    }
+}
+
+const FK_FORM: &str =
+    "expected `#[foreign_key(Target)]` or `#[foreign_key(Target, related_name = name, on_delete = Cascade)]`";
+
+fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute) -> Option<ForeignKey> {
+    if !matches!(attr.meta, syn::Meta::List(_)) {
+        cx.error_spanned_by(attr, FK_FORM);
+        return None;
+    }
+    let mut target: Option<syn::Path> = None;
+    let mut related_name = Slot::none(cx, RELATED_NAME);
+    let mut on_delete = Slot::none(cx, ON_DELETE);
+    let res = attr.parse_nested_meta(|meta| {
+        if meta.path == RELATED_NAME {
+            let name: syn::Ident = meta.value()?.parse()?;
+            related_name.set(&meta.path, name);
+        } else if meta.path == ON_DELETE {
+            let value: syn::Path = meta.value()?.parse()?;
+            match OnDelete::ALL.iter().find(|(name, _)| value.is_ident(name)) {
+                Some((_, v)) => on_delete.set(&meta.path, (*v, value)),
+                None => cx.error_spanned_by(
+                    &value,
+                    "expected one of `Cascade`, `SetNull`, `Protect`, `Restrict`, `DoNothing`",
+                ),
+            }
+        } else if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
+            if target.is_some() {
+                return Err(meta.error(format!("the target model is given once; {FK_FORM}")));
+            }
+            target = Some(meta.path.clone());
+        } else {
+            return Err(unknown(
+                &meta,
+                "in `foreign_key`",
+                &[RELATED_NAME, ON_DELETE],
+            ));
+        }
+        Ok(())
+    });
+    if let Err(err) = res {
+        cx.syn_error(err);
+        return None;
+    }
+    let Some(target) = target else {
+        cx.error_spanned_by(attr, FK_FORM);
+        return None;
+    };
+    let on_delete = on_delete.get();
+    Some(ForeignKey {
+        attr: attr.to_token_stream(),
+        target,
+        related_name: related_name.get(),
+        on_delete: on_delete.as_ref().map_or(OnDelete::Cascade, |(v, _)| *v),
+        on_delete_span: on_delete.map(|(_, p)| p),
+    })
+}
+
+fn unknown(meta: &ParseNestedMeta<'_>, place: &str, expected: &[Symbol]) -> syn::Error {
+    let name = meta.path.to_token_stream().to_string().replace(' ', "");
+    let list = expected
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    meta.error(format!(
+        "unknown attribute `{name}` {place}; expected one of {list}"
+    ))
+}
+
+fn default_value(expr: &Expr) -> Option<DefaultValue> {
+    match expr {
+        Expr::Lit(ExprLit { lit, .. }) => match lit {
+            Lit::Int(i) => Some(DefaultValue::Int(i.base10_digits().to_owned())),
+            Lit::Float(f) => Some(DefaultValue::Float(f.base10_digits().to_owned())),
+            Lit::Bool(b) => Some(DefaultValue::Bool(b.value)),
+            Lit::Str(s) => Some(DefaultValue::Str(s.value())),
+            _ => None,
+        },
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr,
+            ..
+        }) => match default_value(expr)? {
+            DefaultValue::Int(i) => Some(DefaultValue::Int(format!("-{i}"))),
+            DefaultValue::Float(f) => Some(DefaultValue::Float(format!("-{f}"))),
+            _ => None,
+        },
+        _ => None,
+    }
+}

@@ -1,0 +1,121 @@
+//! Rules that span several fields or attributes.
+
+use std::collections::HashMap;
+
+use syn::DeriveInput;
+
+use crate::attr::{DefaultValue, OnDelete};
+use crate::ctxt::Ctxt;
+use crate::model::{Field, Model, Relation};
+use crate::types::Kind;
+
+/// Finds the primary key: the field marked `#[orm(primary_key)]`, else the field named `id`.
+/// Marks integer keys auto-increment.
+pub fn primary_key(cx: &Ctxt, input: &DeriveInput, fields: &mut [Field<'_>]) -> Option<usize> {
+    let marked: Vec<usize> = (0..fields.len())
+        .filter(|&i| fields[i].primary_key)
+        .collect();
+    let pk = match marked.as_slice() {
+        [one] => *one,
+        [] => match fields.iter().position(|f| f.ident == "id") {
+            Some(i) => i,
+            None => {
+                cx.error_spanned_by(
+                    &input.ident,
+                    format!(
+                        "model `{}` has no primary key; add a field `id: i64`, or mark the key field with `#[orm(primary_key)]`",
+                        input.ident
+                    ),
+                );
+                return None;
+            }
+        },
+        [_, rest @ ..] => {
+            for &i in rest {
+                cx.error_spanned_by(
+                    fields[i].ident,
+                    "a model has one primary key; remove `#[orm(primary_key)]` from all but one field",
+                );
+            }
+            return None;
+        }
+    };
+    let field = &mut fields[pk];
+    field.primary_key = true;
+    if field.nullable {
+        cx.error_spanned_by(field.ty, "a primary key cannot be an `Option<_>`");
+    }
+    if field.kind.is_integer() {
+        field.auto_increment = true;
+    } else if !matches!(field.kind, Kind::Text | Kind::Uuid | Kind::Bytes) {
+        cx.error_spanned_by(
+            field.ty,
+            "a primary key is an integer (auto-increment), a `String` or a `uuid::Uuid`",
+        );
+    }
+    Some(pk)
+}
+
+/// Rules across fields, run once the IR is built.
+pub fn model(cx: &Ctxt, model: &Model<'_>) {
+    let mut columns: HashMap<&str, &Field<'_>> = HashMap::new();
+    for field in &model.fields {
+        if let Some(first) = columns.insert(&field.column, field) {
+            cx.error_spanned_by(
+                field.ident,
+                format!(
+                    "column `{}` is already used by field `{}`; rename one with `#[orm(column = \"...\")]`",
+                    field.column, first.ident
+                ),
+            );
+        }
+        if let Some(default) = &field.default {
+            if !default_fits(&default.0, field.kind) {
+                cx.error_spanned_by(
+                    default.1,
+                    format!(
+                        "this default does not fit a column of type `{}`",
+                        type_name(field)
+                    ),
+                );
+            }
+        }
+        if field.primary_key && field.default.is_some() {
+            cx.error_spanned_by(field.ident, "a primary key cannot have a default");
+        }
+        let Some(Relation::ForeignKey(fk)) = &field.relation else {
+            continue;
+        };
+        if field.primary_key {
+            cx.error_spanned_by(
+                &fk.attr.attr,
+                "a primary key cannot also be a foreign key; add a separate key field",
+            );
+        }
+        if fk.on_delete == OnDelete::SetNull && !field.nullable {
+            let at = fk.attr.on_delete_span.as_ref();
+            let msg = format!(
+                "`on_delete = SetNull` needs a nullable column; make the field `Option<{}>`",
+                type_name(field)
+            );
+            match at {
+                Some(p) => cx.error_spanned_by(p, msg),
+                None => cx.error_spanned_by(&fk.attr.attr, msg),
+            }
+        }
+    }
+}
+
+fn type_name(field: &Field<'_>) -> String {
+    let ty = field.ty;
+    quote::quote!(#ty).to_string().replace(' ', "")
+}
+
+fn default_fits(default: &DefaultValue, kind: Kind) -> bool {
+    match default {
+        DefaultValue::Int(_) => kind.is_integer() || matches!(kind, Kind::Float | Kind::Double),
+        DefaultValue::Float(_) => matches!(kind, Kind::Float | Kind::Double),
+        DefaultValue::Bool(_) => kind == Kind::Bool,
+        DefaultValue::Str(_) => kind == Kind::Text,
+    }
+}

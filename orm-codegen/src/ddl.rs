@@ -1,0 +1,238 @@
+//! DDL for each backend, from the models of one crate.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use crate::attr::{DefaultValue, OnDelete};
+use crate::model::{Field, Model};
+use crate::types::Kind;
+
+/// A SQL dialect.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+    Mysql,
+}
+
+impl Dialect {
+    pub const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+            Dialect::Mysql => "mysql",
+        }
+    }
+
+    fn quote(self, ident: &str) -> String {
+        match self {
+            Dialect::Mysql => format!("`{}`", ident.replace('`', "``")),
+            _ => format!("\"{}\"", ident.replace('"', "\"\"")),
+        }
+    }
+}
+
+/// A problem that makes the DDL impossible to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DdlError(pub String);
+
+impl std::fmt::Display for DdlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The statements that create every model's table, in dependency order.
+pub fn create_statements(models: &[Model<'_>], d: Dialect) -> Result<Vec<String>, DdlError> {
+    let by_name: HashMap<String, &Model<'_>> =
+        models.iter().map(|m| (m.ident.to_string(), m)).collect();
+    let mut out = Vec::new();
+    for model in dependency_order(models, &by_name)? {
+        out.push(create_table(model, &by_name, d)?);
+        for field in &model.fields {
+            if field.primary_key || field.unique {
+                continue;
+            }
+            if field.index || field.relation.is_some() {
+                out.push(format!(
+                    "CREATE INDEX {} ON {} ({})",
+                    d.quote(&format!("{}_{}_idx", model.table, field.column)),
+                    d.quote(&model.table),
+                    d.quote(&field.column)
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The model a foreign key points at, by the last segment of its path.
+pub fn target<'m, 'a>(
+    path: &syn::Path,
+    by_name: &HashMap<String, &'m Model<'a>>,
+) -> Result<&'m Model<'a>, DdlError> {
+    let name = path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    by_name.get(&name).copied().ok_or_else(|| {
+        DdlError(format!(
+            "foreign key to `{name}`, which is not a #[derive(Model)] struct in the files given to the schema build step"
+        ))
+    })
+}
+
+fn dependency_order<'m, 'a>(
+    models: &'m [Model<'a>],
+    by_name: &HashMap<String, &'m Model<'a>>,
+) -> Result<Vec<&'m Model<'a>>, DdlError> {
+    let mut done: Vec<&str> = Vec::new();
+    let mut order = Vec::new();
+    let mut pending: Vec<&Model<'_>> = models.iter().collect();
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut rest = Vec::new();
+        for model in pending {
+            let mut ready = true;
+            for (_, fk) in model.foreign_keys() {
+                let t = target(fk.target, by_name)?;
+                if t.table != model.table && !done.contains(&t.table.as_str()) {
+                    ready = false;
+                }
+            }
+            if ready {
+                done.push(&model.table);
+                order.push(model);
+            } else {
+                rest.push(model);
+            }
+        }
+        if rest.len() == before {
+            let names: Vec<String> = rest.iter().map(|m| m.ident.to_string()).collect();
+            return Err(DdlError(format!(
+                "foreign keys form a cycle between {}; make one of them nullable and set it after creating both rows",
+                names.join(", ")
+            )));
+        }
+        pending = rest;
+    }
+    Ok(order)
+}
+
+fn create_table(
+    model: &Model<'_>,
+    by_name: &HashMap<String, &Model<'_>>,
+    d: Dialect,
+) -> Result<String, DdlError> {
+    let mut lines = Vec::new();
+    for field in &model.fields {
+        lines.push(column(field, d));
+    }
+    for (field, fk) in model.foreign_keys() {
+        let t = target(fk.target, by_name)?;
+        let mut line = format!(
+            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
+            d.quote(&format!("{}_{}_fk", model.table, field.column)),
+            d.quote(&field.column),
+            d.quote(&t.table),
+            d.quote(&t.pk().column)
+        );
+        let action = match fk.on_delete {
+            OnDelete::Cascade => Some("CASCADE"),
+            OnDelete::SetNull => Some("SET NULL"),
+            OnDelete::Protect | OnDelete::Restrict => Some("RESTRICT"),
+            OnDelete::DoNothing => None,
+        };
+        if let Some(action) = action {
+            let _ = write!(line, " ON DELETE {action}");
+        }
+        lines.push(line);
+    }
+    Ok(format!(
+        "CREATE TABLE {} (\n    {}\n)",
+        d.quote(&model.table),
+        lines.join(",\n    ")
+    ))
+}
+
+fn column(field: &Field<'_>, d: Dialect) -> String {
+    let name = d.quote(&field.column);
+    if field.auto_increment {
+        return match d {
+            Dialect::Sqlite => format!("{name} INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL"),
+            Dialect::Postgres => format!(
+                "{name} {} GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+                sql_type(field, d)
+            ),
+            Dialect::Mysql => format!(
+                "{name} {} NOT NULL AUTO_INCREMENT PRIMARY KEY",
+                sql_type(field, d)
+            ),
+        };
+    }
+    let mut out = format!("{name} {}", sql_type(field, d));
+    if field.primary_key {
+        out.push_str(" NOT NULL PRIMARY KEY");
+    } else if !field.nullable {
+        out.push_str(" NOT NULL");
+    }
+    if field.unique {
+        out.push_str(" UNIQUE");
+    }
+    if let Some((default, _)) = field.default {
+        let _ = write!(out, " DEFAULT {}", default_sql(default, d));
+    }
+    out
+}
+
+/// A column whose values must be indexable by MySQL, which cannot index `TEXT` or `BLOB`.
+fn keyed(field: &Field<'_>) -> bool {
+    field.primary_key || field.unique || field.index || field.relation.is_some()
+}
+
+fn sql_type(field: &Field<'_>, d: Dialect) -> &'static str {
+    use Dialect::*;
+    match (field.kind, d) {
+        (Kind::SmallInt, _) => "SMALLINT",
+        (Kind::Int, Mysql) => "INT",
+        (Kind::Int, _) => "INTEGER",
+        (Kind::BigInt, _) => "BIGINT",
+        (Kind::Float, Mysql) => "FLOAT",
+        (Kind::Float, _) => "REAL",
+        (Kind::Double, Postgres) => "DOUBLE PRECISION",
+        (Kind::Double, Mysql) => "DOUBLE",
+        (Kind::Double, Sqlite) => "DOUBLE",
+        (Kind::Bool, _) => "BOOLEAN",
+        (Kind::Text, Mysql) if keyed(field) => "VARCHAR(255)",
+        (Kind::Text, _) => "TEXT",
+        (Kind::Bytes, Postgres) => "BYTEA",
+        (Kind::Bytes, Mysql) if keyed(field) => "VARBINARY(255)",
+        (Kind::Bytes, _) => "BLOB",
+        (Kind::Timestamp, Mysql) => "DATETIME(6)",
+        (Kind::Timestamp, _) => "TIMESTAMP",
+        (Kind::Date, _) => "DATE",
+        (Kind::Uuid, Postgres) => "UUID",
+        (Kind::Uuid, Mysql) => "BINARY(16)",
+        (Kind::Uuid, Sqlite) => "BLOB",
+    }
+}
+
+fn default_sql(default: &DefaultValue, d: Dialect) -> String {
+    match default {
+        DefaultValue::Int(i) => i.clone(),
+        DefaultValue::Float(f) => f.clone(),
+        DefaultValue::Bool(b) => match (d, b) {
+            (Dialect::Sqlite, true) => "1".into(),
+            (Dialect::Sqlite, false) => "0".into(),
+            (_, true) => "TRUE".into(),
+            (_, false) => "FALSE".into(),
+        },
+        DefaultValue::Str(s) => match d {
+            Dialect::Mysql => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''")),
+            _ => format!("'{}'", s.replace('\'', "''")),
+        },
+    }
+}

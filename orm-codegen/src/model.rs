@@ -1,0 +1,220 @@
+//! The model IR: what a `#[derive(Model)]` struct means, borrowing the syntax it came from so
+//! every later error can point at source.
+
+use syn::{Data, DeriveInput, Fields, Ident, Type, Visibility};
+
+use crate::attr::{self, DefaultValue, OnDelete};
+use crate::ctxt::Ctxt;
+use crate::types::{self, Kind};
+
+/// One model.
+#[derive(Debug)]
+pub struct Model<'a> {
+    pub ident: &'a Ident,
+    pub vis: &'a Visibility,
+    /// The table name.
+    pub table: String,
+    pub fields: Vec<Field<'a>>,
+    /// Index of the primary-key field in `fields`.
+    pub pk: usize,
+}
+
+/// One field, which is one column.
+#[derive(Debug)]
+pub struct Field<'a> {
+    pub ident: &'a Ident,
+    pub ty: &'a Type,
+    /// The column name.
+    pub column: String,
+    pub kind: Kind,
+    pub nullable: bool,
+    pub primary_key: bool,
+    /// Integer primary keys are assigned by the database.
+    pub auto_increment: bool,
+    pub unique: bool,
+    pub index: bool,
+    /// The default, with the expression it was written as.
+    pub default: Option<(&'a DefaultValue, &'a syn::Expr)>,
+    pub relation: Option<Relation<'a>>,
+}
+
+/// A relation declared on a field.
+#[derive(Debug)]
+pub enum Relation<'a> {
+    /// `#[foreign_key(Target, ...)]`: this column holds the target's primary key.
+    ForeignKey(ForeignKey<'a>),
+}
+
+/// A foreign key.
+#[derive(Debug)]
+pub struct ForeignKey<'a> {
+    pub attr: &'a attr::ForeignKey,
+    pub target: &'a syn::Path,
+    /// The name of the reverse accessor on the target: `related_name`, or `<model>_set`.
+    pub related_name: Ident,
+    pub on_delete: OnDelete,
+}
+
+/// Parsed attributes, owned, that the IR borrows.
+#[derive(Debug)]
+pub struct Attrs {
+    pub container: attr::Container,
+    pub fields: Vec<attr::Field>,
+}
+
+impl Attrs {
+    /// Parses every attribute of the input; errors go to `cx`.
+    pub fn from_ast(cx: &Ctxt, input: &DeriveInput) -> Self {
+        let fields = match &input.data {
+            Data::Struct(data) => data
+                .fields
+                .iter()
+                .map(|f| attr::Field::from_ast(cx, &f.attrs))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Attrs {
+            container: attr::Container::from_ast(cx, &input.attrs),
+            fields,
+        }
+    }
+}
+
+impl<'a> Model<'a> {
+    /// Builds the IR. Returns `None` when the input cannot be a model at all; every problem is
+    /// reported to `cx`.
+    pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput, attrs: &'a Attrs) -> Option<Self> {
+        let named = match &input.data {
+            Data::Struct(data) => match &data.fields {
+                Fields::Named(named) => named,
+                _ => {
+                    cx.error_spanned_by(
+                        &input.ident,
+                        "#[derive(Model)] needs a struct with named fields, one per column",
+                    );
+                    return None;
+                }
+            },
+            _ => {
+                cx.error_spanned_by(
+                    &input.ident,
+                    "#[derive(Model)] works on structs; a model is a struct with one named field per column",
+                );
+                return None;
+            }
+        };
+        if !input.generics.params.is_empty() {
+            cx.error_spanned_by(&input.generics, "a model cannot have generic parameters");
+        }
+
+        let table = attrs
+            .container
+            .table
+            .as_ref()
+            .map_or_else(|| snake_case(&input.ident.to_string()), |t| t.value());
+
+        let mut fields = Vec::new();
+        for (field, fattrs) in named.named.iter().zip(&attrs.fields) {
+            let Some(ident) = field.ident.as_ref() else {
+                continue;
+            };
+            let Some((kind, nullable)) = types::classify(&field.ty) else {
+                cx.error_spanned_by(
+                    &field.ty,
+                    format!(
+                        "unsupported field type; a column is one of {}",
+                        types::SUPPORTED
+                    ),
+                );
+                continue;
+            };
+            let relation = fattrs.foreign_key.as_ref().map(|fk| {
+                Relation::ForeignKey(ForeignKey {
+                    attr: fk,
+                    target: &fk.target,
+                    related_name: fk.related_name.clone().unwrap_or_else(|| {
+                        Ident::new(
+                            &format!("{}_set", snake_case(&input.ident.to_string())),
+                            fk.target
+                                .segments
+                                .last()
+                                .map_or(ident.span(), |s| s.ident.span()),
+                        )
+                    }),
+                    on_delete: fk.on_delete,
+                })
+            });
+            fields.push(Field {
+                ident,
+                ty: &field.ty,
+                column: fattrs
+                    .column
+                    .as_ref()
+                    .map_or_else(|| ident.to_string(), |c| c.value()),
+                kind,
+                nullable,
+                primary_key: fattrs.primary_key.is_some(),
+                auto_increment: false,
+                unique: fattrs.unique,
+                index: fattrs.index,
+                default: fattrs.default.as_ref().map(|(v, e)| (v, e)),
+                relation,
+            });
+        }
+
+        let pk = crate::check::primary_key(cx, input, &mut fields)?;
+        let model = Model {
+            ident: &input.ident,
+            vis: &input.vis,
+            table,
+            fields,
+            pk,
+        };
+        crate::check::model(cx, &model);
+        Some(model)
+    }
+
+    /// The primary-key field.
+    pub fn pk(&self) -> &Field<'a> {
+        &self.fields[self.pk]
+    }
+
+    /// Foreign keys, with their fields.
+    pub fn foreign_keys(&self) -> impl Iterator<Item = (&Field<'a>, &ForeignKey<'a>)> {
+        self.fields.iter().filter_map(|f| match &f.relation {
+            Some(Relation::ForeignKey(fk)) => Some((f, fk)),
+            None => None,
+        })
+    }
+}
+
+/// `TaggedItem` -> `tagged_item`.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let chars: Vec<char> = name.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let prev_lower =
+                i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            if i > 0 && (prev_lower || next_lower && chars[i - 1].is_uppercase()) {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(*c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snake_case() {
+        assert_eq!(super::snake_case("TaggedItem"), "tagged_item");
+        assert_eq!(super::snake_case("Blog"), "blog");
+        assert_eq!(super::snake_case("HTTPRequest"), "http_request");
+        assert_eq!(super::snake_case("Model2D"), "model2_d");
+    }
+}

@@ -1,0 +1,83 @@
+//! The diesel schema (`table!`, `joinable!`, `allow_tables_to_appear_in_same_query!`) for every
+//! model of a crate, so users can drop down to diesel's query builder at any time.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::ddl::{target, DdlError};
+use crate::model::{snake_case, Model};
+
+/// The `schema` module's body.
+pub fn diesel_schema(models: &[Model<'_>]) -> Result<TokenStream, DdlError> {
+    let by_name: HashMap<String, &Model<'_>> =
+        models.iter().map(|m| (m.ident.to_string(), m)).collect();
+    let mut tables = Vec::new();
+    let mut joins = Vec::new();
+    let mut modules = Vec::new();
+    let mut pairs: HashMap<(String, String), usize> = HashMap::new();
+    for model in models {
+        for (_, fk) in model.foreign_keys() {
+            let t = target(fk.target, &by_name)?;
+            *pairs
+                .entry((model.table.clone(), t.table.clone()))
+                .or_default() += 1;
+        }
+    }
+    for model in models {
+        let module = table_module(model);
+        let sql_name = (module != model.table).then(|| {
+            let table = &model.table;
+            quote!(#[sql_name = #table])
+        });
+        let pk = &model.pk().ident;
+        let columns = model.fields.iter().map(|f| {
+            let ident = f.ident;
+            // diesel's `Uuid` SQL type exists only for PostgreSQL; the bytes are portable.
+            let ty = match f.kind {
+                crate::types::Kind::Uuid => format_ident!("Binary"),
+                kind => format_ident!("{}", kind.variant()),
+            };
+            let ty = if f.nullable {
+                quote!(Nullable<#ty>)
+            } else {
+                quote!(#ty)
+            };
+            let rename = (*ident != f.column).then(|| {
+                let c = &f.column;
+                quote!(#[sql_name = #c])
+            });
+            quote!(#rename #ident -> #ty,)
+        });
+        tables.push(quote! {
+            diesel::table! {
+                #sql_name
+                #module (#pk) { #(#columns)* }
+            }
+        });
+        for (field, fk) in model.foreign_keys() {
+            let t = target(fk.target, &by_name)?;
+            if t.table == model.table || pairs[&(model.table.clone(), t.table.clone())] != 1 {
+                continue;
+            }
+            let parent = table_module(t);
+            let column = field.ident;
+            joins.push(quote!(diesel::joinable!(#module -> #parent (#column));));
+        }
+        modules.push(module);
+    }
+    let allow = (modules.len() > 1)
+        .then(|| quote!(diesel::allow_tables_to_appear_in_same_query!(#(#modules),*);));
+    Ok(quote! {
+        #(#tables)*
+        #(#joins)*
+        #allow
+    })
+}
+
+/// The module name of a model's table: the table name when it is a plain identifier.
+pub fn table_module(model: &Model<'_>) -> syn::Ident {
+    syn::parse_str::<syn::Ident>(&model.table)
+        .unwrap_or_else(|_| format_ident!("{}", snake_case(&model.ident.to_string())))
+}

@@ -1,0 +1,49 @@
+//! Every attribute keyword in one place.
+
+use std::fmt;
+use syn::{Ident, Path};
+
+/// An attribute keyword.
+#[derive(Copy, Clone, Debug)]
+pub struct Symbol(pub &'static str);
+
+pub const ORM: Symbol = Symbol("orm");
+pub const FOREIGN_KEY: Symbol = Symbol("foreign_key");
+pub const TABLE: Symbol = Symbol("table");
+pub const PRIMARY_KEY: Symbol = Symbol("primary_key");
+pub const COLUMN: Symbol = Symbol("column");
+pub const UNIQUE: Symbol = Symbol("unique");
+pub const INDEX: Symbol = Symbol("index");
+pub const DEFAULT: Symbol = Symbol("default");
+pub const RELATED_NAME: Symbol = Symbol("related_name");
+pub const ON_DELETE: Symbol = Symbol("on_delete");
+
+impl PartialEq<Symbol> for Ident {
+    fn eq(&self, word: &Symbol) -> bool {
+        self == word.0
+    }
+}
+
+impl PartialEq<Symbol> for &Ident {
+    fn eq(&self, word: &Symbol) -> bool {
+        *self == word.0
+    }
+}
+
+impl PartialEq<Symbol> for Path {
+    fn eq(&self, word: &Symbol) -> bool {
+        self.is_ident(word.0)
+    }
+}
+
+impl PartialEq<Symbol> for &Path {
+    fn eq(&self, word: &Symbol) -> bool {
+        self.is_ident(word.0)
+    }
+}
+
+impl fmt::Display for Symbol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}

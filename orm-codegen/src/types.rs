@@ -1,0 +1,124 @@
+//! Which Rust field types map to which column kinds.
+//!
+//! The derive and the build step read field types from syntax, so both call [`classify`]. The
+//! derive also asserts `T: orm_core::Field` for every field, which catches a path that only looks
+//! like a supported type.
+
+use syn::{GenericArgument, PathArguments, Type};
+
+/// The kind of a column, independent of backend.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    SmallInt,
+    Int,
+    BigInt,
+    Float,
+    Double,
+    Bool,
+    Text,
+    Bytes,
+    Timestamp,
+    Date,
+    Uuid,
+}
+
+impl Kind {
+    /// Integer kinds become auto-increment keys.
+    pub fn is_integer(self) -> bool {
+        matches!(self, Kind::SmallInt | Kind::Int | Kind::BigInt)
+    }
+
+    /// The `orm_core::Kind` variant name, and the diesel SQL type name used in `table!`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Kind::SmallInt => "SmallInt",
+            Kind::Int => "Integer",
+            Kind::BigInt => "BigInt",
+            Kind::Float => "Float",
+            Kind::Double => "Double",
+            Kind::Bool => "Bool",
+            Kind::Text => "Text",
+            Kind::Bytes => "Binary",
+            Kind::Timestamp => "Timestamp",
+            Kind::Date => "Date",
+            Kind::Uuid => "Uuid",
+        }
+    }
+}
+
+/// The supported field types, as written in error messages.
+pub const SUPPORTED: &str = "i16, i32, i64, f32, f64, bool, String, Vec<u8>, \
+chrono::NaiveDateTime, chrono::NaiveDate, uuid::Uuid, or Option<_> of one of them";
+
+/// Maps a field type to its column kind and nullability, or `None` when unsupported.
+pub fn classify(ty: &Type) -> Option<(Kind, bool)> {
+    if let Some(inner) = generic_arg(ty, "Option") {
+        let (kind, nullable) = classify(inner)?;
+        return (!nullable).then_some((kind, true));
+    }
+    if let Some(inner) = generic_arg(ty, "Vec") {
+        return (last_ident(inner)? == "u8").then_some((Kind::Bytes, false));
+    }
+    let kind = match last_ident(ty)?.as_str() {
+        "i16" => Kind::SmallInt,
+        "i32" => Kind::Int,
+        "i64" => Kind::BigInt,
+        "f32" => Kind::Float,
+        "f64" => Kind::Double,
+        "bool" => Kind::Bool,
+        "String" => Kind::Text,
+        "NaiveDateTime" => Kind::Timestamp,
+        "NaiveDate" => Kind::Date,
+        "Uuid" => Kind::Uuid,
+        _ => return None,
+    };
+    Some((kind, false))
+}
+
+/// `T` in `Option<T>` (for `name = "Option"`), else `None`.
+pub fn generic_arg<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+    let Type::Path(path) = ty else { return None };
+    let seg = path.path.segments.last()?;
+    if seg.ident != name {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &seg.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        GenericArgument::Type(inner) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
+fn last_ident(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => {
+            let seg = path.path.segments.last()?;
+            matches!(seg.arguments, PathArguments::None).then(|| seg.ident.to_string())
+        }
+        Type::Group(g) => last_ident(&g.elem),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(src: &str) -> Option<(Kind, bool)> {
+        classify(&syn::parse_str(src).unwrap())
+    }
+
+    #[test]
+    fn maps_types() {
+        assert_eq!(k("i64"), Some((Kind::BigInt, false)));
+        assert_eq!(k("Option<String>"), Some((Kind::Text, true)));
+        assert_eq!(k("std::option::Option<Vec<u8>>"), Some((Kind::Bytes, true)));
+        assert_eq!(k("uuid::Uuid"), Some((Kind::Uuid, false)));
+        assert_eq!(k("Option<Option<i32>>"), None);
+        assert_eq!(k("Vec<i32>"), None);
+        assert_eq!(k("u64"), None);
+        assert_eq!(k("HashMap<String, i32>"), None);
+    }
+}

@@ -1,0 +1,312 @@
+//! One connection type for every backend, picked from a URL, and the one place every statement
+//! passes through: it counts it and emits a `tracing` span with its SQL.
+
+use diesel::connection::{SimpleConnection, TransactionManager};
+use diesel::{Connection as _, RunQueryDsl};
+
+use crate::backend::{Backend, BindValues};
+use crate::decode::LoadRow;
+#[cfg(feature = "mysql")]
+use crate::decode::One;
+use crate::error::{Error, Result};
+use crate::sql::Stmt;
+
+/// A database connection: SQLite (bundled, always available), PostgreSQL (feature `postgres`)
+/// or MySQL/MariaDB (feature `mysql`), chosen at run time by [`Connection::open`].
+///
+/// Every statement the ORM sends goes through one method that counts it
+/// ([`Connection::query_count`]) and emits a `tracing` span `orm.query` with its SQL.
+/// Transaction control (BEGIN, COMMIT, SAVEPOINT) is not counted.
+pub struct Connection {
+    inner: Inner,
+    queries: u64,
+    log: Option<Vec<String>>,
+    returning: bool,
+    consecutive_keys: bool,
+}
+
+// A hand-written enum rather than diesel's `MultiConnection` derive: that derive links every
+// backend's client library, and SQLite-only builds must not need libpq or libmysqlclient.
+enum Inner {
+    Sqlite(diesel::SqliteConnection),
+    #[cfg(feature = "postgres")]
+    Postgres(diesel::PgConnection),
+    #[cfg(feature = "mysql")]
+    Mysql(diesel::MysqlConnection),
+}
+
+/// Runs `$body` with `$c` bound to the concrete diesel connection, and `$db` to its backend type.
+macro_rules! with_conn {
+    ($inner:expr, |$c:ident, $db:ident| $body:expr) => {
+        match $inner {
+            Inner::Sqlite($c) => {
+                #[allow(dead_code)]
+                type $db = diesel::sqlite::Sqlite;
+                $body
+            }
+            #[cfg(feature = "postgres")]
+            Inner::Postgres($c) => {
+                #[allow(dead_code)]
+                type $db = diesel::pg::Pg;
+                $body
+            }
+            #[cfg(feature = "mysql")]
+            Inner::Mysql($c) => {
+                #[allow(dead_code)]
+                type $db = diesel::mysql::Mysql;
+                $body
+            }
+        }
+    };
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("backend", &self.backend())
+            .field("queries", &self.queries)
+            .finish()
+    }
+}
+
+impl Connection {
+    /// Opens a connection from a URL: `sqlite::memory:`, `sqlite://path/to/file.db` (created if
+    /// missing), `postgres://user@host/db`, `mysql://user@host/db` (also `mariadb://`).
+    ///
+    /// SQLite connections enforce foreign keys (`PRAGMA foreign_keys = ON`).
+    pub fn open(url: &str) -> Result<Connection> {
+        let (scheme, rest) = url.split_once(':').ok_or_else(|| {
+            Error::Connection(format!(
+                "`{url}` is not a database URL; expected sqlite::memory:, sqlite://path, postgres://... or mysql://..."
+            ))
+        })?;
+        let connect_err = |e: diesel::ConnectionError| Error::Connection(format!("{url}: {e}"));
+        let mut conn =
+            match scheme {
+                "sqlite" => {
+                    let path = rest.trim_start_matches("//");
+                    let path = if path.is_empty() || path == ":memory:" {
+                        ":memory:"
+                    } else {
+                        path
+                    };
+                    let mut c = diesel::SqliteConnection::establish(path).map_err(connect_err)?;
+                    c.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+                        .map_err(Error::from)?;
+                    Connection::new(Inner::Sqlite(c), true)
+                }
+                #[cfg(feature = "postgres")]
+                "postgres" | "postgresql" => {
+                    let c = diesel::PgConnection::establish(url).map_err(connect_err)?;
+                    Connection::new(Inner::Postgres(c), true)
+                }
+                #[cfg(feature = "mysql")]
+                "mysql" | "mariadb" => {
+                    let url = url.replacen("mariadb:", "mysql:", 1);
+                    let c = diesel::MysqlConnection::establish(&url).map_err(connect_err)?;
+                    let mut conn = Connection::new(Inner::Mysql(c), false);
+                    // No `RETURNING` through prepared statements (MariaDB sends no result metadata
+                    // for it). A multi-row insert gets consecutive auto-increment keys unless
+                    // InnoDB runs in "interleaved" lock mode (2).
+                    let mode: Vec<One<i64>> = conn.load_uncounted(&Stmt {
+                        sql: "SELECT CAST(@@innodb_autoinc_lock_mode AS SIGNED) AS v".into(),
+                        binds: vec![],
+                    })?;
+                    conn.consecutive_keys = mode.first().is_some_and(|m| m.0 < 2);
+                    conn
+                }
+                #[allow(unreachable_patterns)]
+                "postgres" | "postgresql" | "mysql" | "mariadb" => {
+                    return Err(Error::Connection(format!(
+                    "`{scheme}` support is not compiled in; enable the `{}` feature of orm-core",
+                    if scheme.starts_with("postgres") { "postgres" } else { "mysql" }
+                )))
+                }
+                other => {
+                    return Err(Error::Connection(format!(
+                        "unknown database scheme `{other}`; expected sqlite, postgres or mysql"
+                    )))
+                }
+            };
+        conn.queries = 0;
+        Ok(conn)
+    }
+
+    fn new(inner: Inner, returning: bool) -> Self {
+        Connection {
+            inner,
+            queries: 0,
+            log: None,
+            returning,
+            consecutive_keys: false,
+        }
+    }
+
+    /// The backend of this connection.
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            Inner::Sqlite(_) => Backend::Sqlite,
+            #[cfg(feature = "postgres")]
+            Inner::Postgres(_) => Backend::Postgres,
+            #[cfg(feature = "mysql")]
+            Inner::Mysql(_) => Backend::Mysql,
+        }
+    }
+
+    /// Whether `INSERT ... RETURNING` is available (SQLite, PostgreSQL).
+    pub(crate) fn supports_returning(&self) -> bool {
+        self.returning
+    }
+
+    /// Whether one multi-row insert gets consecutive auto-increment keys (MySQL, lock mode < 2).
+    pub(crate) fn consecutive_keys(&self) -> bool {
+        self.consecutive_keys
+    }
+
+    /// How many statements this connection has sent through the ORM.
+    pub fn query_count(&self) -> u64 {
+        self.queries
+    }
+
+    /// Starts recording the SQL of every statement, for [`Connection::take_log`].
+    pub fn start_log(&mut self) {
+        self.log = Some(Vec::new());
+    }
+
+    /// Stops recording and returns the SQL recorded since [`Connection::start_log`].
+    pub fn take_log(&mut self) -> Vec<String> {
+        self.log.take().unwrap_or_default()
+    }
+
+    fn instrument<T>(
+        &mut self,
+        stmt: &Stmt,
+        run: impl FnOnce(&mut Inner) -> diesel::QueryResult<T>,
+    ) -> Result<T> {
+        let span = tracing::debug_span!(
+            "orm.query",
+            backend = self.backend().name(),
+            sql = %stmt.sql,
+            binds = stmt.binds.len()
+        );
+        let _entered = span.enter();
+        self.queries += 1;
+        if let Some(log) = &mut self.log {
+            log.push(stmt.sql.clone());
+        }
+        run(&mut self.inner).map_err(|e| {
+            tracing::debug!(error = %e, "statement failed");
+            Error::from(e)
+        })
+    }
+
+    /// Runs a statement that returns no rows; returns the number of rows affected. Counted.
+    pub fn execute(&mut self, stmt: &Stmt) -> Result<usize> {
+        self.instrument(stmt, |inner| {
+            with_conn!(inner, |c, DB| DB::bind_all(&stmt.sql, stmt.binds.clone())
+                .execute(c))
+        })
+    }
+
+    /// Runs a query and decodes every row. Counted.
+    pub fn load<T: LoadRow>(&mut self, stmt: &Stmt) -> Result<Vec<T>> {
+        self.instrument(stmt, |inner| {
+            with_conn!(inner, |c, DB| DB::bind_all(&stmt.sql, stmt.binds.clone())
+                .load::<T>(c))
+        })
+    }
+
+    /// Connection setup statements are not part of any caller's count.
+    #[cfg(feature = "mysql")]
+    fn load_uncounted<T: LoadRow>(&mut self, stmt: &Stmt) -> Result<Vec<T>> {
+        let rows = self.load(stmt);
+        self.queries -= 1;
+        rows
+    }
+
+    /// Runs several `;`-separated statements without binds (DDL). Counted as one.
+    pub fn batch_execute(&mut self, sql: &str) -> Result<()> {
+        let stmt = Stmt {
+            sql: sql.to_owned(),
+            binds: Vec::new(),
+        };
+        self.instrument(&stmt, |inner| {
+            with_conn!(inner, |c, DB| c.batch_execute(sql))
+        })
+    }
+
+    /// Runs `f` in a transaction: committed when `f` returns `Ok`, rolled back on `Err`.
+    /// Nested calls use savepoints.
+    pub fn transaction<T, E: From<Error>>(
+        &mut self,
+        f: impl FnOnce(&mut Connection) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        self.tx(Tx::Begin).map_err(E::from)?;
+        match f(self) {
+            Ok(value) => {
+                self.tx(Tx::Commit).map_err(E::from)?;
+                Ok(value)
+            }
+            Err(err) => {
+                // The caller's error is the one to report; a failed rollback leaves the
+                // connection broken, which diesel reports on next use.
+                let _ = self.tx(Tx::Rollback);
+                Err(err)
+            }
+        }
+    }
+
+    fn tx(&mut self, op: Tx) -> Result<()> {
+        with_conn!(&mut self.inner, |c, DB| tx_on(c, op)).map_err(Error::from)
+    }
+
+    /// The underlying diesel SQLite connection, for diesel's query builder on the generated
+    /// `schema`. Statements sent this way are not counted.
+    pub fn as_sqlite(&mut self) -> Option<&mut diesel::SqliteConnection> {
+        match &mut self.inner {
+            Inner::Sqlite(c) => Some(c),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    }
+
+    /// The underlying diesel PostgreSQL connection (not counted).
+    #[cfg(feature = "postgres")]
+    pub fn as_pg(&mut self) -> Option<&mut diesel::PgConnection> {
+        match &mut self.inner {
+            Inner::Postgres(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The underlying diesel MySQL connection (not counted).
+    #[cfg(feature = "mysql")]
+    pub fn as_mysql(&mut self) -> Option<&mut diesel::MysqlConnection> {
+        match &mut self.inner {
+            Inner::Mysql(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Checks the connection is alive (used by the pool). Not counted.
+    pub(crate) fn ping(&mut self) -> Result<()> {
+        with_conn!(&mut self.inner, |c, DB| c
+            .batch_execute("SELECT 1")
+            .map_err(Error::from))
+    }
+}
+
+fn tx_on<C: diesel::Connection>(c: &mut C, op: Tx) -> diesel::QueryResult<()> {
+    match op {
+        Tx::Begin => C::TransactionManager::begin_transaction(c),
+        Tx::Commit => C::TransactionManager::commit_transaction(c),
+        Tx::Rollback => C::TransactionManager::rollback_transaction(c),
+    }
+}
+
+#[derive(Copy, Clone)]
+enum Tx {
+    Begin,
+    Commit,
+    Rollback,
+}

@@ -1,0 +1,143 @@
+//! The one error type.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// Result with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong; callers match on the variant.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No row matched (`Model::get`, `QuerySet::get`).
+    #[error("{model} matching query does not exist")]
+    NotFound { model: &'static str },
+
+    /// `QuerySet::get` matched more than one row.
+    #[error("get() returned more than one {model}")]
+    MultipleObjectsReturned { model: &'static str },
+
+    /// The database refused a write: unique, foreign-key, not-null or check constraint.
+    #[error("integrity violation ({kind}){}: {message}", constraint.as_ref().map(|c| format!(" on `{c}`")).unwrap_or_default())]
+    Integrity {
+        kind: IntegrityKind,
+        /// The constraint, or the column, where the backend reports it.
+        constraint: Option<String>,
+        message: String,
+    },
+
+    /// A delete was refused because rows point at the object through an `on_delete = Protect`
+    /// or `Restrict` foreign key. Nothing was deleted.
+    #[error("cannot delete {model}: {count} {referencing} row(s) point at it through `{column}` (on_delete = {on_delete:?})")]
+    Protected {
+        model: &'static str,
+        referencing: &'static str,
+        column: &'static str,
+        count: i64,
+        on_delete: crate::OnDelete,
+    },
+
+    /// The instance has no row in the database (for example `save()` on a deleted row).
+    #[error("{model} with key {key} is not saved in the database")]
+    Unsaved { model: &'static str, key: String },
+
+    /// The caller passed something the operation cannot take.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+
+    /// The URL could not be opened.
+    #[error("cannot connect: {0}")]
+    Connection(String),
+
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Database(#[source] DieselError),
+}
+
+/// Which constraint an [`Error::Integrity`] broke.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IntegrityKind {
+    Unique,
+    ForeignKey,
+    NotNull,
+    Check,
+}
+
+impl std::fmt::Display for IntegrityKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            IntegrityKind::Unique => "unique",
+            IntegrityKind::ForeignKey => "foreign key",
+            IntegrityKind::NotNull => "not null",
+            IntegrityKind::Check => "check",
+        })
+    }
+}
+
+impl From<DieselError> for Error {
+    fn from(err: DieselError) -> Self {
+        let DieselError::DatabaseError(kind, info) = &err else {
+            return Error::Database(err);
+        };
+        let kind = match kind {
+            DatabaseErrorKind::UniqueViolation => IntegrityKind::Unique,
+            DatabaseErrorKind::ForeignKeyViolation => IntegrityKind::ForeignKey,
+            DatabaseErrorKind::NotNullViolation => IntegrityKind::NotNull,
+            DatabaseErrorKind::CheckViolation => IntegrityKind::Check,
+            _ => return Error::Database(err),
+        };
+        let message = info.message().to_owned();
+        let constraint = info
+            .constraint_name()
+            .or(info.column_name())
+            .map(str::to_owned)
+            .or_else(|| constraint_from_message(&message));
+        Error::Integrity {
+            kind,
+            constraint,
+            message,
+        }
+    }
+}
+
+/// SQLite ("UNIQUE constraint failed: blog.name") and MySQL ("... for key 'blog.name'",
+/// "CONSTRAINT `entry_blog_id_fk`") name the culprit only in the message.
+fn constraint_from_message(message: &str) -> Option<String> {
+    if let Some((_, rest)) = message.split_once("constraint failed: ") {
+        return Some(rest.trim().to_owned());
+    }
+    for (open, close) in [
+        ("for key '", '\''),
+        ("CONSTRAINT `", '`'),
+        ("column '", '\''),
+    ] {
+        if let Some((_, rest)) = message.split_once(open) {
+            if let Some((name, _)) = rest.split_once(close) {
+                return Some(name.to_owned());
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn constraint_names_from_messages() {
+        use super::constraint_from_message as c;
+        assert_eq!(
+            c("UNIQUE constraint failed: blog.name").as_deref(),
+            Some("blog.name")
+        );
+        assert_eq!(
+            c("Duplicate entry 'x' for key 'name'").as_deref(),
+            Some("name")
+        );
+        assert_eq!(
+            c("Cannot add or update a child row: a foreign key constraint fails (`t`.`entry`, CONSTRAINT `entry_blog_id_fk` FOREIGN KEY ...)").as_deref(),
+            Some("entry_blog_id_fk")
+        );
+        assert_eq!(c("something else"), None);
+    }
+}

@@ -1,0 +1,146 @@
+//! Django's models, related managers and (next) `prefetch_related`, typed and checked at compile
+//! time, on diesel.
+//!
+//! # `#[derive(Model)]`
+//!
+//! On a struct with named fields, one per column:
+//!
+//! | attribute | where | meaning |
+//! |---|---|---|
+//! | `#[orm(table = "name")]` | struct | table name (default: the struct name in snake_case) |
+//! | `#[orm(primary_key)]` | field | the primary key (default: the field named `id`); integer keys are auto-increment, `String` and `uuid::Uuid` keys are given by the caller |
+//! | `#[orm(column = "name")]` | field | column name (default: the field name) |
+//! | `#[orm(unique)]`, `#[orm(index)]` | field | a unique constraint, an index |
+//! | `#[orm(default = <literal>)]` | field | a column default in the DDL |
+//! | `#[foreign_key(Target, related_name = name, on_delete = Cascade)]` | field | the field holds `Target`'s key; nullable when the field is an `Option`. `on_delete` is `Cascade` (default), `SetNull`, `Protect`, `Restrict` or `DoNothing` |
+//!
+//! Field types: `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, `Vec<u8>`,
+//! `chrono::NaiveDateTime` and `chrono::NaiveDate` (feature `chrono`), `uuid::Uuid` (feature
+//! `uuid`), and `Option<_>` of any of them for a nullable column.
+//!
+//! The derive generates:
+//! - `impl Model` (table, fields, key) and diesel's `QueryableByName` for every backend;
+//! - `New<Model>`, the insert form: every field but an auto-increment key;
+//! - a typed column per field, as an associated constant named like the field
+//!   (`Entry::headline: Column<Entry, String>`), for filters, ordering and updates;
+//! - per foreign key, a forward accessor named after the field without `_id`
+//!   (`entry.blog(&mut conn)`: one statement), and on the target a reverse accessor
+//!   (`blog.entry_set()`, or the `related_name`) returning a [`ReverseManager`]. Both sides
+//!   must be in the same crate, because the reverse accessor is an inherent method of the target.
+//!
+//! ```
+//! use orm_core::prelude::*;
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! pub struct Blog {
+//!     pub id: i64,
+//!     #[orm(unique)]
+//!     pub name: String,
+//! }
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! pub struct Entry {
+//!     pub id: i64,
+//!     #[foreign_key(Blog, related_name = entries)]
+//!     pub blog_id: i64,
+//!     pub headline: String,
+//!     pub rating: Option<i32>,
+//! }
+//!
+//! # fn main() -> orm_core::Result<()> {
+//! let mut conn = Connection::open("sqlite::memory:")?;
+//! # conn.batch_execute("CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE);
+//! #   CREATE TABLE entry (id INTEGER PRIMARY KEY AUTOINCREMENT, blog_id BIGINT NOT NULL REFERENCES blog (id),
+//! #   headline TEXT NOT NULL, rating INTEGER)")?;
+//! let blog = Blog::create(&mut conn, NewBlog { name: "Cheddar Talk".into() })?;
+//! let entry = Entry::create(&mut conn, NewEntry { blog_id: blog.id, headline: "Hi".into(), rating: Some(4) })?;
+//! assert_eq!(entry.blog(&mut conn)?, blog);
+//! assert_eq!(blog.entries().filter(Entry::rating.gt(3)).count(&mut conn)?, 1);
+//! # Ok(()) }
+//! ```
+//!
+//! Statement counts are part of the API: every method documents how many statements it sends,
+//! and [`testing::assert_num_queries`] checks them.
+
+mod backend;
+mod connection;
+mod decode;
+mod delete;
+mod error;
+mod manager;
+mod migration;
+mod model;
+mod pool;
+mod query;
+mod sql;
+pub mod testing;
+mod value;
+
+pub use backend::Backend;
+pub use connection::Connection;
+pub use decode::{Decode, LoadRow};
+pub use delete::OnDelete;
+pub use error::{Error, IntegrityKind, Result};
+pub use manager::ReverseManager;
+pub use migration::{Migration, UPDATE_ENV};
+pub use model::{Deleted, FieldDef, Insert, Model};
+pub use pool::{Manager, Pool, PooledConnection};
+pub use query::{Assignment, Column, Filter, Order, QuerySet, TextColumn};
+pub use sql::{SqlWriter, Stmt};
+pub use value::{Field, Kind, Value};
+
+/// Derives [`Model`]; see the crate documentation for its attributes.
+#[cfg(feature = "derive")]
+pub use orm_derive::Model;
+
+/// `use orm_core::prelude::*;` brings the derive, the traits and the connection.
+pub mod prelude {
+    #[cfg(feature = "derive")]
+    pub use crate::Model;
+    pub use crate::{Connection, Model as _, OnDelete, TextColumn as _};
+}
+
+/// Includes the schema the build step wrote (`orm_codegen::Build`): a `schema` module of diesel
+/// tables and `MIGRATION`, the DDL for every backend.
+#[macro_export]
+macro_rules! include_schema {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/orm_schema.rs"));
+    };
+}
+
+/// What generated code calls. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::decode::{decode, Decode};
+    pub use crate::delete::{collect_dependents, ForeignKeyInfo};
+    pub use crate::model::{FieldDef, Insert};
+    pub use crate::value::{Field, Value};
+    pub use diesel;
+    pub use inventory;
+
+    use crate::{Connection, Model, Result};
+
+    /// The forward side of a foreign key: one statement.
+    pub fn forward<T: Model>(conn: &mut Connection, key: &T::Key) -> Result<T> {
+        T::get(conn, key.clone())
+    }
+
+    /// The key of a parent row, bound as a value.
+    pub fn key_value<P: Model>(parent: &P) -> Value {
+        parent.key().to_value()
+    }
+
+    pub const fn assert_field<T: Field>() {}
+
+    /// `#[foreign_key(T)]` on a field of type `K` (or `Option<K>`).
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be the target of this foreign key: it is not a model whose primary key is `{K}`",
+        label = "the target must be a #[derive(Model)] struct with a `{K}` key",
+        note = "the key field's type must be the target's primary key type (or an Option of it)"
+    )]
+    pub trait ForeignKeyTarget<K> {}
+    impl<M: Model> ForeignKeyTarget<M::Key> for M {}
+
+    pub const fn assert_foreign_key<T: ForeignKeyTarget<K>, K>() {}
+}

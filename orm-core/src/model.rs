@@ -1,0 +1,280 @@
+//! The `Model` trait: what the derive implements, and the everyday API on top of it.
+
+use std::fmt;
+
+use crate::connection::Connection;
+use crate::decode::LoadRow;
+use crate::error::{Error, Result};
+use crate::query::{write_columns, CmpOp, Expr, Filter, QuerySet};
+use crate::sql::SqlWriter;
+use crate::value::{Field, Kind, Value};
+
+/// Facts about one field, emitted by the derive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldDef {
+    /// The Rust field name.
+    pub name: &'static str,
+    /// The column name.
+    pub column: &'static str,
+    pub kind: Kind,
+    pub nullable: bool,
+    pub primary_key: bool,
+    pub auto_increment: bool,
+}
+
+/// A table-backed struct. Implement it with `#[derive(Model)]`; see the crate docs for the
+/// attributes and what the derive generates.
+pub trait Model: LoadRow + Sized + 'static {
+    /// The primary key's type.
+    type Key: Field + PartialEq + fmt::Debug;
+    /// The insert form, `New<Model>`.
+    type New: Insert<Model = Self>;
+    /// The struct's name, for messages.
+    const NAME: &'static str;
+    /// The table.
+    const TABLE: &'static str;
+    /// Every field, in declaration order.
+    const FIELDS: &'static [FieldDef];
+    /// Index of the primary key in [`Model::FIELDS`].
+    const PK: usize;
+
+    /// The primary key of this instance.
+    fn key(&self) -> &Self::Key;
+
+    /// Every column's value, in [`Model::FIELDS`] order.
+    fn values(&self) -> Vec<Value>;
+
+    /// A query over every row: `Entry::query().filter(Entry::rating.gt(3)).all(&mut conn)`.
+    fn query() -> QuerySet<Self> {
+        QuerySet::default()
+    }
+
+    /// The row with this primary key, or [`Error::NotFound`]. One statement.
+    fn get(conn: &mut Connection, key: impl Into<Self::Key>) -> Result<Self> {
+        Self::query()
+            .filter(pk_filter::<Self>(&key.into()))
+            .get(conn)
+    }
+
+    /// Inserts one row and returns it with its key. One statement on SQLite, PostgreSQL and
+    /// MariaDB (`RETURNING`); two on MySQL.
+    fn create(conn: &mut Connection, new: Self::New) -> Result<Self> {
+        insert::<Self>(conn, vec![new])?
+            .pop()
+            .ok_or(Error::NotFound { model: Self::NAME })
+    }
+
+    /// Inserts many rows in one statement (split only where the backend's bind limit forces it)
+    /// and returns them, in order, with their keys. On MySQL, which lacks `RETURNING`, two
+    /// statements per row.
+    fn bulk_create(
+        conn: &mut Connection,
+        rows: impl IntoIterator<Item = Self::New>,
+    ) -> Result<Vec<Self>> {
+        let rows: Vec<Self::New> = rows.into_iter().collect();
+        conn.transaction(|conn| insert::<Self>(conn, rows))
+    }
+
+    /// Writes every field to the row with this key. One statement. [`Error::Unsaved`] when the
+    /// row does not exist.
+    fn save(&self, conn: &mut Connection) -> Result<()> {
+        let values = self.values();
+        let mut w = SqlWriter::new(conn.backend());
+        w.push("UPDATE ").ident(Self::TABLE).push(" SET ");
+        let fields = Self::FIELDS
+            .iter()
+            .zip(values)
+            .filter(|(f, _)| !f.primary_key);
+        w.list(fields, ", ", |w, (f, v)| {
+            w.ident(f.column).push(" = ").bind(v);
+        });
+        if Self::FIELDS.len() == 1 {
+            // Nothing but the key: touch the key itself so the row count still tells.
+            let pk = Self::FIELDS[Self::PK].column;
+            w.ident(pk).push(" = ").ident(pk);
+        }
+        w.push(" WHERE ");
+        pk_filter::<Self>(self.key()).expr.write(&mut w);
+        match conn.execute(&w.finish())? {
+            0 => Err(Error::Unsaved {
+                model: Self::NAME,
+                key: self.key().to_value().to_string(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Deletes this row, honouring every foreign key's `on_delete`, in one transaction.
+    fn delete(&self, conn: &mut Connection) -> Result<Deleted> {
+        let key = self.key().to_value();
+        conn.transaction(|conn| crate::delete::delete_keys::<Self>(conn, vec![key]))
+    }
+
+    /// This row as it is now in the database (Django's `refresh_from_db`). One statement.
+    fn refresh(&self, conn: &mut Connection) -> Result<Self> {
+        Self::query()
+            .filter(pk_filter::<Self>(self.key()))
+            .get(conn)
+    }
+}
+
+/// The insert form of a model, generated as `New<Model>`.
+pub trait Insert {
+    /// The model this form creates.
+    type Model: Model;
+    /// The columns the form provides.
+    const COLUMNS: &'static [&'static str];
+    /// The values, in [`Insert::COLUMNS`] order.
+    fn values(&self) -> Vec<Value>;
+}
+
+/// What a delete removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deleted {
+    /// Rows deleted in all.
+    pub total: u64,
+    /// Rows deleted per model, in the order they were deleted.
+    pub per_model: Vec<(&'static str, u64)>,
+}
+
+impl Deleted {
+    pub(crate) fn add(&mut self, model: &'static str, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.total += n;
+        match self.per_model.iter_mut().find(|(m, _)| *m == model) {
+            Some((_, count)) => *count += n,
+            None => self.per_model.push((model, n)),
+        }
+    }
+
+    pub(crate) fn merge(&mut self, other: Deleted) {
+        for (model, n) in other.per_model {
+            self.add(model, n);
+        }
+    }
+}
+
+pub(crate) fn pk_filter<M: Model>(key: &M::Key) -> Filter<M> {
+    Filter::new(Expr::Cmp(
+        M::FIELDS[M::PK].column,
+        CmpOp::Eq,
+        key.to_value(),
+    ))
+}
+
+fn insert<M: Model>(conn: &mut Connection, rows: Vec<M::New>) -> Result<Vec<M>> {
+    let columns = <M::New as Insert>::COLUMNS;
+    let pk = &M::FIELDS[M::PK];
+    let mut out = Vec::with_capacity(rows.len());
+    let batched = if conn.supports_returning() {
+        !columns.is_empty()
+    } else {
+        !columns.is_empty() && (!pk.auto_increment || conn.consecutive_keys())
+    };
+    if !batched {
+        for row in rows {
+            out.push(insert_one::<M>(conn, row)?);
+        }
+        return Ok(out);
+    }
+    let per_chunk = (conn.backend().max_binds() / columns.len()).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<M::New> = rows.by_ref().take(per_chunk).collect();
+        let mut w = insert_stmt::<M>(conn, &chunk);
+        if conn.supports_returning() {
+            w.push(" RETURNING ");
+            write_columns::<M>(&mut w);
+            out.extend(conn.load::<M>(&w.finish())?);
+        } else {
+            conn.execute(&w.finish())?;
+            out.extend(read_back::<M>(conn, &chunk)?);
+        }
+    }
+    Ok(out)
+}
+
+/// `INSERT INTO t (columns) VALUES (...), (...)`.
+fn insert_stmt<M: Model>(conn: &Connection, rows: &[M::New]) -> SqlWriter {
+    let mut w = SqlWriter::new(conn.backend());
+    w.push("INSERT INTO ").ident(M::TABLE);
+    let columns = <M::New as Insert>::COLUMNS;
+    if columns.is_empty() {
+        w.push(match conn.backend() {
+            crate::Backend::Mysql => " () VALUES ()",
+            _ => " DEFAULT VALUES",
+        });
+        return w;
+    }
+    w.push(" (");
+    w.list(columns, ", ", |w, c| {
+        w.ident(c);
+    });
+    w.push(") VALUES ");
+    w.list(rows, ", ", |w, row| {
+        w.push("(");
+        w.list(row.values(), ", ", |w, v| {
+            w.bind(v);
+        });
+        w.push(")");
+    });
+    w
+}
+
+fn insert_one<M: Model>(conn: &mut Connection, row: M::New) -> Result<M> {
+    let rows = [row];
+    let mut w = insert_stmt::<M>(conn, &rows);
+    if conn.supports_returning() {
+        w.push(" RETURNING ");
+        write_columns::<M>(&mut w);
+        return conn
+            .load::<M>(&w.finish())?
+            .pop()
+            .ok_or(Error::NotFound { model: M::NAME });
+    }
+    conn.execute(&w.finish())?;
+    read_back::<M>(conn, &rows)?
+        .pop()
+        .ok_or(Error::NotFound { model: M::NAME })
+}
+
+/// Without `RETURNING` (MySQL): reads the rows just inserted, in insertion order. Auto keys are
+/// the consecutive range that starts at `LAST_INSERT_ID()`; given keys are looked up.
+fn read_back<M: Model>(conn: &mut Connection, rows: &[M::New]) -> Result<Vec<M>> {
+    let pk = &M::FIELDS[M::PK];
+    let mut w = SqlWriter::new(conn.backend());
+    w.push("SELECT ");
+    write_columns::<M>(&mut w);
+    w.push(" FROM ").ident(M::TABLE).push(" WHERE ");
+    if pk.auto_increment {
+        w.ident(pk.column)
+            .push(" >= LAST_INSERT_ID() AND ")
+            .ident(pk.column);
+        w.push(" < LAST_INSERT_ID() + ")
+            .bind(Value::BigInt(rows.len() as i64));
+        w.push(" * @@auto_increment_increment ORDER BY ")
+            .ident(pk.column);
+        return conn.load::<M>(&w.finish());
+    }
+    let i = <M::New as Insert>::COLUMNS
+        .iter()
+        .position(|c| *c == pk.column)
+        .ok_or_else(|| {
+            Error::InvalidInput(format!("the insert form of {} has no primary key", M::NAME))
+        })?;
+    let keys: Vec<Value> = rows
+        .iter()
+        .filter_map(|r| r.values().into_iter().nth(i))
+        .collect();
+    Expr::In(pk.column, keys.clone()).write(&mut w);
+    let mut found = conn.load::<M>(&w.finish())?;
+    let mut out = Vec::with_capacity(keys.len());
+    for key in &keys {
+        if let Some(pos) = found.iter().position(|m| &m.key().to_value() == key) {
+            out.push(found.swap_remove(pos));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,553 @@
+//! Typed columns, filters, ordering, and the query set.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::connection::Connection;
+use crate::decode::One;
+use crate::error::{Error, Result};
+use crate::model::{Deleted, Model};
+use crate::sql::{SqlWriter, Stmt};
+use crate::value::{Field, Value};
+
+/// A typed column of model `M` holding `T`. The derive emits one per field: `Entry::headline`.
+pub struct Column<M, T> {
+    name: &'static str,
+    _marker: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> Clone for Column<M, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M, T> Copy for Column<M, T> {}
+
+impl<M, T> fmt::Debug for Column<M, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Column({})", self.name)
+    }
+}
+
+impl<M, T> Column<M, T> {
+    #[doc(hidden)]
+    pub const fn new(name: &'static str) -> Self {
+        Column {
+            name,
+            _marker: PhantomData,
+        }
+    }
+
+    /// The column's name in the database.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl<M: Model, T: Field> Column<M, T> {
+    fn cmp(self, op: CmpOp, value: impl Into<T>) -> Filter<M> {
+        let value = value.into().to_value();
+        Filter::new(match (op, value.is_null()) {
+            (CmpOp::Eq, true) => Expr::IsNull(self.name, true),
+            (CmpOp::Ne, true) => Expr::IsNull(self.name, false),
+            (_, _) => Expr::Cmp(self.name, op, value),
+        })
+    }
+
+    /// `column = value`; `eq(None)` on a nullable column is `IS NULL`, as Django's `exact=None`.
+    pub fn eq(self, value: impl Into<T>) -> Filter<M> {
+        self.cmp(CmpOp::Eq, value)
+    }
+    /// `column <> value`; `ne(None)` is `IS NOT NULL`.
+    pub fn ne(self, value: impl Into<T>) -> Filter<M> {
+        self.cmp(CmpOp::Ne, value)
+    }
+    /// `column < value`.
+    pub fn lt(self, value: impl Into<T>) -> Filter<M> {
+        self.cmp(CmpOp::Lt, value)
+    }
+    /// `column <= value`.
+    pub fn le(self, value: impl Into<T>) -> Filter<M> {
+        self.cmp(CmpOp::Le, value)
+    }
+    /// `column > value`.
+    pub fn gt(self, value: impl Into<T>) -> Filter<M> {
+        self.cmp(CmpOp::Gt, value)
+    }
+    /// `column >= value`.
+    pub fn ge(self, value: impl Into<T>) -> Filter<M> {
+        self.cmp(CmpOp::Ge, value)
+    }
+    /// `column IN (...)`; an empty list matches nothing.
+    pub fn is_in<V: Into<T>>(self, values: impl IntoIterator<Item = V>) -> Filter<M> {
+        let values = values.into_iter().map(|v| v.into().to_value()).collect();
+        Filter::new(Expr::In(self.name, values))
+    }
+    /// `column IS NULL`.
+    pub fn is_null(self) -> Filter<M> {
+        Filter::new(Expr::IsNull(self.name, true))
+    }
+    /// `column IS NOT NULL`.
+    pub fn is_not_null(self) -> Filter<M> {
+        Filter::new(Expr::IsNull(self.name, false))
+    }
+    /// Ascending order.
+    pub fn asc(self) -> Order<M> {
+        Order::new(self.name, false)
+    }
+    /// Descending order.
+    pub fn desc(self) -> Order<M> {
+        Order::new(self.name, true)
+    }
+    /// `SET column = value`, for [`QuerySet::update`].
+    pub fn set(self, value: impl Into<T>) -> Assignment<M> {
+        Assignment {
+            column: self.name,
+            value: value.into().to_value(),
+            _marker: PhantomData,
+        }
+    }
+}
+
+/// Text matching, for `String` and `Option<String>` columns.
+pub trait TextColumn<M> {
+    /// `column LIKE pattern` with the caller's `%` and `_` wildcards. Case sensitivity follows
+    /// the backend (SQLite and MySQL's default collations ignore ASCII case; PostgreSQL does not).
+    fn like(self, pattern: impl Into<String>) -> Filter<M>;
+    /// The column contains `text` (wildcards in `text` are matched literally).
+    fn contains(self, text: &str) -> Filter<M>;
+    /// The column starts with `text`.
+    fn starts_with(self, text: &str) -> Filter<M>;
+    /// The column ends with `text`.
+    fn ends_with(self, text: &str) -> Filter<M>;
+}
+
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            out.push('!');
+        }
+        out.push(c);
+    }
+    out
+}
+
+macro_rules! text_column {
+    ($($ty:ty),*) => {$(
+        impl<M: Model> TextColumn<M> for Column<M, $ty> {
+            fn like(self, pattern: impl Into<String>) -> Filter<M> {
+                Filter::new(Expr::Like(self.name, pattern.into(), false))
+            }
+            fn contains(self, text: &str) -> Filter<M> {
+                Filter::new(Expr::Like(self.name, format!("%{}%", escape_like(text)), true))
+            }
+            fn starts_with(self, text: &str) -> Filter<M> {
+                Filter::new(Expr::Like(self.name, format!("{}%", escape_like(text)), true))
+            }
+            fn ends_with(self, text: &str) -> Filter<M> {
+                Filter::new(Expr::Like(self.name, format!("%{}", escape_like(text)), true))
+            }
+        }
+    )*};
+}
+text_column!(String, Option<String>);
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    fn sql(self) -> &'static str {
+        match self {
+            CmpOp::Eq => " = ",
+            CmpOp::Ne => " <> ",
+            CmpOp::Lt => " < ",
+            CmpOp::Le => " <= ",
+            CmpOp::Gt => " > ",
+            CmpOp::Ge => " >= ",
+        }
+    }
+}
+
+/// A condition, untyped; [`Filter`] gives it a model.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Expr {
+    Cmp(&'static str, CmpOp, Value),
+    In(&'static str, Vec<Value>),
+    /// `true`: IS NULL, `false`: IS NOT NULL.
+    IsNull(&'static str, bool),
+    /// Pattern, and whether `!` escapes.
+    Like(&'static str, String, bool),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Box<Expr>),
+}
+
+impl Expr {
+    pub(crate) fn write(&self, w: &mut SqlWriter) {
+        match self {
+            Expr::Cmp(col, op, value) => {
+                w.ident(col).push(op.sql()).bind(value.clone());
+            }
+            Expr::In(_, values) if values.is_empty() => {
+                w.push("1 = 0");
+            }
+            Expr::In(col, values) => {
+                w.ident(col).push(" IN (");
+                w.list(values, ", ", |w, v| {
+                    w.bind(v.clone());
+                });
+                w.push(")");
+            }
+            Expr::IsNull(col, null) => {
+                w.ident(col)
+                    .push(if *null { " IS NULL" } else { " IS NOT NULL" });
+            }
+            Expr::Like(col, pattern, escaped) => {
+                w.ident(col)
+                    .push(" LIKE ")
+                    .bind(Value::Text(pattern.clone()));
+                if *escaped {
+                    w.push(" ESCAPE '!'");
+                }
+            }
+            Expr::And(items) | Expr::Or(items) if items.is_empty() => {
+                w.push(if matches!(self, Expr::And(_)) {
+                    "1 = 1"
+                } else {
+                    "1 = 0"
+                });
+            }
+            Expr::And(items) | Expr::Or(items) => {
+                let sep = if matches!(self, Expr::And(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
+                w.push("(");
+                w.list(items, sep, |w, e| e.write(w));
+                w.push(")");
+            }
+            Expr::Not(inner) => {
+                w.push("NOT (");
+                inner.write(w);
+                w.push(")");
+            }
+        }
+    }
+}
+
+/// A condition on rows of `M`. Combine with `&`, `|` and `!`.
+pub struct Filter<M> {
+    pub(crate) expr: Expr,
+    _marker: PhantomData<fn() -> M>,
+}
+
+impl<M> Filter<M> {
+    pub(crate) fn new(expr: Expr) -> Self {
+        Filter {
+            expr,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<M> Clone for Filter<M> {
+    fn clone(&self) -> Self {
+        Filter::new(self.expr.clone())
+    }
+}
+
+impl<M> fmt::Debug for Filter<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.expr.fmt(f)
+    }
+}
+
+impl<M> std::ops::BitAnd for Filter<M> {
+    type Output = Filter<M>;
+    fn bitand(self, rhs: Self) -> Filter<M> {
+        Filter::new(Expr::And(vec![self.expr, rhs.expr]))
+    }
+}
+
+impl<M> std::ops::BitOr for Filter<M> {
+    type Output = Filter<M>;
+    fn bitor(self, rhs: Self) -> Filter<M> {
+        Filter::new(Expr::Or(vec![self.expr, rhs.expr]))
+    }
+}
+
+impl<M> std::ops::Not for Filter<M> {
+    type Output = Filter<M>;
+    fn not(self) -> Filter<M> {
+        Filter::new(Expr::Not(Box::new(self.expr)))
+    }
+}
+
+/// One `ORDER BY` term.
+pub struct Order<M> {
+    column: &'static str,
+    desc: bool,
+    _marker: PhantomData<fn() -> M>,
+}
+
+impl<M> Order<M> {
+    fn new(column: &'static str, desc: bool) -> Self {
+        Order {
+            column,
+            desc,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<M> Clone for Order<M> {
+    fn clone(&self) -> Self {
+        Order::new(self.column, self.desc)
+    }
+}
+
+impl<M> fmt::Debug for Order<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}",
+            self.column,
+            if self.desc { "DESC" } else { "ASC" }
+        )
+    }
+}
+
+/// One `SET column = value` of [`QuerySet::update`].
+#[derive(Debug)]
+pub struct Assignment<M> {
+    pub(crate) column: &'static str,
+    pub(crate) value: Value,
+    _marker: PhantomData<fn() -> M>,
+}
+
+/// A lazy query over `M`: nothing runs until a method that takes the connection.
+pub struct QuerySet<M> {
+    pub(crate) filters: Vec<Expr>,
+    order: Vec<Order<M>>,
+    limit: Option<u64>,
+    offset: Option<u64>,
+}
+
+impl<M> Clone for QuerySet<M> {
+    fn clone(&self) -> Self {
+        QuerySet {
+            filters: self.filters.clone(),
+            order: self.order.clone(),
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+}
+
+impl<M> fmt::Debug for QuerySet<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QuerySet")
+            .field("filters", &self.filters)
+            .field("order", &self.order)
+            .field("limit", &self.limit)
+            .field("offset", &self.offset)
+            .finish()
+    }
+}
+
+impl<M: Model> Default for QuerySet<M> {
+    fn default() -> Self {
+        QuerySet {
+            filters: Vec::new(),
+            order: Vec::new(),
+            limit: None,
+            offset: None,
+        }
+    }
+}
+
+impl<M: Model> QuerySet<M> {
+    /// Keeps rows matching `filter` (ANDed with earlier filters).
+    pub fn filter(mut self, filter: Filter<M>) -> Self {
+        self.filters.push(filter.expr);
+        self
+    }
+
+    /// Drops rows matching `filter`.
+    pub fn exclude(self, filter: Filter<M>) -> Self {
+        self.filter(!filter)
+    }
+
+    /// Adds an ordering term; terms apply in the order they were added.
+    pub fn order_by(mut self, order: Order<M>) -> Self {
+        self.order.push(order);
+        self
+    }
+
+    /// At most `n` rows.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.offset = Some(n);
+        self
+    }
+
+    fn write_where(&self, w: &mut SqlWriter) {
+        if !self.filters.is_empty() {
+            w.push(" WHERE ");
+            w.list(&self.filters, " AND ", |w, e| e.write(w));
+        }
+    }
+
+    fn write_tail(&self, w: &mut SqlWriter) {
+        if !self.order.is_empty() {
+            w.push(" ORDER BY ");
+            w.list(&self.order, ", ", |w, o| {
+                w.ident(o.column)
+                    .push(if o.desc { " DESC" } else { " ASC" });
+            });
+        }
+        let backend = w.backend();
+        match (self.limit, self.offset) {
+            (None, None) => {}
+            (limit, offset) => {
+                w.push(" LIMIT ");
+                match limit {
+                    Some(n) => {
+                        w.bind(Value::BigInt(clamp(n)));
+                    }
+                    // Offset without limit: each backend spells "no limit" differently.
+                    None => {
+                        w.push(match backend {
+                            crate::Backend::Sqlite => "-1",
+                            crate::Backend::Mysql => "18446744073709551615",
+                            crate::Backend::Postgres => "ALL",
+                        });
+                    }
+                }
+                if let Some(n) = offset {
+                    w.push(" OFFSET ").bind(Value::BigInt(clamp(n)));
+                }
+            }
+        }
+    }
+
+    /// The `SELECT` this query set runs.
+    pub fn to_stmt(&self, backend: crate::Backend) -> Stmt {
+        let mut w = SqlWriter::new(backend);
+        w.push("SELECT ");
+        write_columns::<M>(&mut w);
+        w.push(" FROM ").ident(M::TABLE);
+        self.write_where(&mut w);
+        self.write_tail(&mut w);
+        w.finish()
+    }
+
+    /// Every matching row. One statement.
+    pub fn all(&self, conn: &mut Connection) -> Result<Vec<M>> {
+        conn.load(&self.to_stmt(conn.backend()))
+    }
+
+    /// The first matching row (by the ordering given, else the primary key). One statement.
+    pub fn first(&self, conn: &mut Connection) -> Result<Option<M>> {
+        let mut qs = self.clone();
+        if qs.order.is_empty() {
+            qs.order.push(Order::new(M::FIELDS[M::PK].column, false));
+        }
+        Ok(qs.limit(1).all(conn)?.into_iter().next())
+    }
+
+    /// Exactly one matching row: [`Error::NotFound`] when none,
+    /// [`Error::MultipleObjectsReturned`] when more. One statement.
+    pub fn get(&self, conn: &mut Connection) -> Result<M> {
+        let mut rows = self.clone().limit(2).all(conn)?;
+        match rows.len() {
+            0 => Err(Error::NotFound { model: M::NAME }),
+            1 => Ok(rows.remove(0)),
+            _ => Err(Error::MultipleObjectsReturned { model: M::NAME }),
+        }
+    }
+
+    /// The number of matching rows (after limit and offset). One statement.
+    pub fn count(&self, conn: &mut Connection) -> Result<i64> {
+        let mut w = SqlWriter::new(conn.backend());
+        if self.limit.is_some() || self.offset.is_some() {
+            w.push("SELECT COUNT(*) AS v FROM (SELECT 1 AS x FROM ")
+                .ident(M::TABLE);
+            self.write_where(&mut w);
+            self.write_tail(&mut w);
+            w.push(") AS sub");
+        } else {
+            w.push("SELECT COUNT(*) AS v FROM ").ident(M::TABLE);
+            self.write_where(&mut w);
+        }
+        let rows: Vec<One<i64>> = conn.load(&w.finish())?;
+        Ok(rows.first().map_or(0, |r| r.0))
+    }
+
+    /// Whether any row matches. One statement.
+    pub fn exists(&self, conn: &mut Connection) -> Result<bool> {
+        let mut w = SqlWriter::new(conn.backend());
+        w.push("SELECT 1 AS v FROM ").ident(M::TABLE);
+        self.write_where(&mut w);
+        let mut qs = self.clone();
+        qs.limit = Some(1);
+        qs.write_tail(&mut w);
+        let rows: Vec<One<i32>> = conn.load(&w.finish())?;
+        Ok(!rows.is_empty())
+    }
+
+    /// Sets columns on every matching row; returns the number of rows matched. One statement.
+    /// Limit, offset and ordering do not apply.
+    pub fn update(
+        &self,
+        conn: &mut Connection,
+        assignments: impl IntoIterator<Item = Assignment<M>>,
+    ) -> Result<u64> {
+        let assignments: Vec<Assignment<M>> = assignments.into_iter().collect();
+        if assignments.is_empty() {
+            return Err(Error::InvalidInput(
+                "update() needs at least one column to set".into(),
+            ));
+        }
+        let mut w = SqlWriter::new(conn.backend());
+        w.push("UPDATE ").ident(M::TABLE).push(" SET ");
+        w.list(assignments, ", ", |w, a| {
+            w.ident(a.column).push(" = ").bind(a.value);
+        });
+        self.write_where(&mut w);
+        Ok(conn.execute(&w.finish())? as u64)
+    }
+
+    /// Deletes every matching row, honouring each foreign key's `on_delete` (in one
+    /// transaction: either everything goes, or nothing does).
+    pub fn delete(&self, conn: &mut Connection) -> Result<Deleted> {
+        conn.transaction(|conn| {
+            let keys: Vec<Value> = self.all(conn)?.iter().map(|m| m.key().to_value()).collect();
+            crate::delete::delete_keys::<M>(conn, keys)
+        })
+    }
+}
+
+pub(crate) fn write_columns<M: Model>(w: &mut SqlWriter) {
+    w.list(M::FIELDS, ", ", |w, f| {
+        w.ident(f.column);
+    });
+}
+
+fn clamp(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}

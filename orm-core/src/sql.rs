@@ -1,0 +1,93 @@
+//! Statements: SQL text with bound values. Identifiers come only from the derive and are quoted
+//! per backend; every value is a bound parameter.
+
+use std::fmt::Write;
+
+use crate::backend::Backend;
+use crate::value::Value;
+
+/// One statement ready to run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stmt {
+    pub sql: String,
+    pub binds: Vec<Value>,
+}
+
+/// Builds a [`Stmt`] for one backend.
+#[derive(Debug)]
+pub struct SqlWriter {
+    backend: Backend,
+    sql: String,
+    binds: Vec<Value>,
+}
+
+impl SqlWriter {
+    pub fn new(backend: Backend) -> Self {
+        SqlWriter {
+            backend,
+            sql: String::with_capacity(128),
+            binds: Vec::new(),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Appends SQL text.
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends a quoted identifier.
+    pub fn ident(&mut self, name: &str) -> &mut Self {
+        self.backend.quote(name, &mut self.sql);
+        self
+    }
+
+    /// Appends `"table"."column"`.
+    pub fn qualified(&mut self, table: &str, column: &str) -> &mut Self {
+        self.ident(table).push(".").ident(column)
+    }
+
+    /// Appends a placeholder bound to `value`.
+    pub fn bind(&mut self, value: Value) -> &mut Self {
+        self.binds.push(value);
+        match self.backend {
+            Backend::Postgres => {
+                let _ = write!(self.sql, "${}", self.binds.len());
+            }
+            _ => self.sql.push('?'),
+        }
+        self
+    }
+
+    /// Appends `items` separated by `sep`, each written by `f`.
+    pub fn list<T>(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        sep: &str,
+        mut f: impl FnMut(&mut Self, T),
+    ) -> &mut Self {
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(sep);
+            }
+            f(self, item);
+        }
+        self
+    }
+
+    /// The number of values bound so far.
+    pub fn bind_count(&self) -> usize {
+        self.binds.len()
+    }
+
+    pub fn finish(self) -> Stmt {
+        Stmt {
+            sql: self.sql,
+            binds: self.binds,
+        }
+    }
+}

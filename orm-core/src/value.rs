@@ -1,0 +1,129 @@
+//! Values bound to statements, and the Rust types that are columns.
+
+use std::fmt;
+
+/// The type of a column, independent of backend.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Kind {
+    SmallInt,
+    Integer,
+    BigInt,
+    Float,
+    Double,
+    Bool,
+    Text,
+    Binary,
+    Timestamp,
+    Date,
+    Uuid,
+}
+
+/// A value bound to a statement. NULL carries its kind, because PostgreSQL types every parameter.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Value {
+    Null(Kind),
+    SmallInt(i16),
+    Integer(i32),
+    BigInt(i64),
+    Float(f32),
+    Double(f64),
+    Bool(bool),
+    Text(String),
+    Binary(Vec<u8>),
+    #[cfg(feature = "chrono")]
+    Timestamp(chrono::NaiveDateTime),
+    #[cfg(feature = "chrono")]
+    Date(chrono::NaiveDate),
+    #[cfg(feature = "uuid")]
+    Uuid(uuid::Uuid),
+}
+
+impl Value {
+    /// Whether this is SQL NULL.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null(_))
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null(_) => f.write_str("NULL"),
+            Value::SmallInt(v) => write!(f, "{v}"),
+            Value::Integer(v) => write!(f, "{v}"),
+            Value::BigInt(v) => write!(f, "{v}"),
+            Value::Float(v) => write!(f, "{v}"),
+            Value::Double(v) => write!(f, "{v}"),
+            Value::Bool(v) => write!(f, "{v}"),
+            Value::Text(v) => write!(f, "{v:?}"),
+            Value::Binary(v) => write!(f, "<{} bytes>", v.len()),
+            #[cfg(feature = "chrono")]
+            Value::Timestamp(v) => write!(f, "{v}"),
+            #[cfg(feature = "chrono")]
+            Value::Date(v) => write!(f, "{v}"),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// A Rust type that can be a column. Implemented for the supported types and `Option` of them;
+/// `#[derive(Model)]` asserts it for every field.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a column type",
+    label = "unsupported column type",
+    note = "a column is one of i16, i32, i64, f32, f64, bool, String, Vec<u8>, chrono::NaiveDateTime, chrono::NaiveDate, uuid::Uuid (with the `chrono` / `uuid` features), or Option<_> of one of them"
+)]
+pub trait Field: Clone {
+    /// The column's kind.
+    const KIND: Kind;
+    /// Whether the column accepts NULL (the type is an `Option`).
+    const NULLABLE: bool;
+    /// The value to bind.
+    fn to_value(&self) -> Value;
+}
+
+macro_rules! field {
+    ($($ty:ty => $kind:ident, $variant:ident;)*) => {$(
+        impl Field for $ty {
+            const KIND: Kind = Kind::$kind;
+            const NULLABLE: bool = false;
+            fn to_value(&self) -> Value {
+                Value::$variant(self.clone())
+            }
+        }
+    )*};
+}
+
+field! {
+    i16 => SmallInt, SmallInt;
+    i32 => Integer, Integer;
+    i64 => BigInt, BigInt;
+    f32 => Float, Float;
+    f64 => Double, Double;
+    bool => Bool, Bool;
+    String => Text, Text;
+    Vec<u8> => Binary, Binary;
+}
+#[cfg(feature = "chrono")]
+field! {
+    chrono::NaiveDateTime => Timestamp, Timestamp;
+    chrono::NaiveDate => Date, Date;
+}
+#[cfg(feature = "uuid")]
+field! {
+    uuid::Uuid => Uuid, Uuid;
+}
+
+impl<T: Field> Field for Option<T> {
+    const KIND: Kind = T::KIND;
+    const NULLABLE: bool = true;
+    fn to_value(&self) -> Value {
+        match self {
+            Some(v) => v.to_value(),
+            None => Value::Null(T::KIND),
+        }
+    }
+}

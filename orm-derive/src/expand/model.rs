@@ -1,0 +1,129 @@
+//! The `Model` impl, row decoding, and the insert form.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use orm_codegen::model::Model;
+
+/// `New<Model>`: the fields a caller provides on insert (all but an auto-increment key).
+pub fn insert_form_ident(model: &Model<'_>) -> syn::Ident {
+    format_ident!("New{}", model.ident)
+}
+
+pub fn insert_form(model: &Model<'_>) -> TokenStream {
+    let ident = model.ident;
+    let vis = model.vis;
+    let form = insert_form_ident(model);
+    let fields: Vec<_> = model.fields.iter().filter(|f| !f.auto_increment).collect();
+    let decls = fields.iter().map(|f| {
+        let (name, ty) = (f.ident, f.ty);
+        let doc = format!("Column `{}`.", f.column);
+        quote!(#[doc = #doc] pub #name: #ty,)
+    });
+    let doc = format!(
+        "The values to insert a new [`{ident}`]{}. Pass it to `{ident}::create`.",
+        if model.pk().auto_increment {
+            ": every field but the auto-assigned key"
+        } else {
+            ""
+        }
+    );
+    let values = fields.iter().map(|f| {
+        let name = f.ident;
+        quote!(::orm_core::__private::Field::to_value(&self.#name))
+    });
+    let columns = fields.iter().map(|f| &f.column);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        #vis struct #form { #(#decls)* }
+
+        #[automatically_derived]
+        impl ::orm_core::__private::Insert for #form {
+            type Model = #ident;
+            const COLUMNS: &'static [&'static str] = &[#(#columns),*];
+            fn values(&self) -> ::std::vec::Vec<::orm_core::__private::Value> {
+                ::std::vec![#(#values),*]
+            }
+        }
+    }
+}
+
+pub fn model_impl(model: &Model<'_>) -> TokenStream {
+    let ident = model.ident;
+    let name = ident.to_string();
+    let table = &model.table;
+    let form = insert_form_ident(model);
+    let pk = model.pk();
+    let (pk_ident, pk_ty) = (pk.ident, pk.ty);
+    let pk_index = model.pk;
+
+    let field_defs = model.fields.iter().map(|f| {
+        let (field, column, ty) = (f.ident.to_string(), &f.column, f.ty);
+        let (primary_key, auto) = (f.primary_key, f.auto_increment);
+        quote! {
+            ::orm_core::__private::FieldDef {
+                name: #field,
+                column: #column,
+                kind: <#ty as ::orm_core::__private::Field>::KIND,
+                nullable: <#ty as ::orm_core::__private::Field>::NULLABLE,
+                primary_key: #primary_key,
+                auto_increment: #auto,
+            }
+        }
+    });
+    let values = model.fields.iter().map(|f| {
+        let name = f.ident;
+        quote!(::orm_core::__private::Field::to_value(&self.#name))
+    });
+    // Each field type must be a column type; the assertion lands on the field's type.
+    let assert_fields = model.fields.iter().map(|f| {
+        let ty = f.ty;
+        quote_spanned!(ty.span()=> ::orm_core::__private::assert_field::<#ty>();)
+    });
+    let decode_bounds = model.fields.iter().map(|f| {
+        let ty = f.ty;
+        quote_spanned!(ty.span()=> #ty: ::orm_core::__private::Decode<__DB>)
+    });
+    let decode = model.fields.iter().map(|f| {
+        let (name, column) = (f.ident, &f.column);
+        quote!(#name: ::orm_core::__private::decode(row, #column)?)
+    });
+
+    quote! {
+        #[allow(clippy::all)]
+        fn __assert_fields() {
+            #(#assert_fields)*
+        }
+
+        #[automatically_derived]
+        impl ::orm_core::Model for #ident {
+            type Key = #pk_ty;
+            type New = #form;
+            const NAME: &'static str = #name;
+            const TABLE: &'static str = #table;
+            const FIELDS: &'static [::orm_core::__private::FieldDef] = &[#(#field_defs),*];
+            const PK: usize = #pk_index;
+            fn key(&self) -> &Self::Key {
+                &self.#pk_ident
+            }
+            fn values(&self) -> ::std::vec::Vec<::orm_core::__private::Value> {
+                ::std::vec![#(#values),*]
+            }
+        }
+
+        #[automatically_derived]
+        impl<__DB: ::orm_core::__private::diesel::backend::Backend>
+            ::orm_core::__private::diesel::deserialize::QueryableByName<__DB> for #ident
+        where
+            #(#decode_bounds,)*
+        {
+            fn build<'__r>(
+                row: &impl ::orm_core::__private::diesel::row::NamedRow<'__r, __DB>,
+            ) -> ::orm_core::__private::diesel::deserialize::Result<Self> {
+                ::std::result::Result::Ok(#ident { #(#decode,)* })
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! Expansion snapshots: what the derive emits for a representative model, reviewed on change.
+
+fn expand(src: &str) -> String {
+    let tokens = crate::expand::expand(src.parse().unwrap()).unwrap();
+    prettyplease::unparse(&syn::parse2(tokens).unwrap())
+}
+
+#[test]
+fn entry_with_foreign_key() {
+    insta::assert_snapshot!(expand(
+        r#"
+        #[orm(table = "blog_entry")]
+        pub struct Entry {
+            pub id: i64,
+            #[foreign_key(Blog, related_name = entries, on_delete = Cascade)]
+            pub blog_id: i64,
+            #[orm(column = "title", unique)]
+            pub headline: String,
+            #[foreign_key(Author, on_delete = SetNull)]
+            pub author_id: Option<i32>,
+        }
+        "#
+    ));
+}
+
+#[test]
+fn text_primary_key() {
+    insta::assert_snapshot!(expand(
+        r#"
+        struct Tag {
+            #[orm(primary_key)]
+            slug: String,
+            #[orm(default = "x")]
+            label: String,
+        }
+        "#
+    ));
+}
+
+#[test]
+fn errors_are_all_reported_at_once() {
+    let err = crate::expand::expand(
+        r#"
+        struct Bad {
+            #[orm(unique, unique)]
+            id: i64,
+            #[orm(colour = "red")]
+            name: String,
+            size: u64,
+        }
+        "#
+        .parse()
+        .unwrap(),
+    )
+    .unwrap_err();
+    let messages: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
+    assert_eq!(messages.len(), 3, "{messages:#?}");
+    assert!(messages[0].contains("duplicate attribute `unique`"));
+    assert!(messages[1].contains("unknown attribute `colour`"));
+    assert!(messages[2].contains("unsupported field type"));
+}

@@ -1,0 +1,504 @@
+//! The everyday API: create, get, filter, exclude, order, limit/offset, count, exists, save,
+//! delete, bulk create; every column type; integer, text and UUID keys.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use orm_core::prelude::*;
+use orm_core::testing::assert_num_queries;
+use orm_core::{Backend, Error};
+use orm_tests::harness::each_backend;
+use orm_tests::models::*;
+use uuid::Uuid;
+
+fn blog(conn: &mut Connection, name: &str) -> Blog {
+    Blog::create(
+        conn,
+        NewBlog {
+            name: name.into(),
+            tagline: String::new(),
+        },
+    )
+    .unwrap()
+}
+
+fn entry(
+    conn: &mut Connection,
+    blog: &Blog,
+    headline: &str,
+    comments: i32,
+    rating: Option<f64>,
+) -> Entry {
+    Entry::create(
+        conn,
+        NewEntry {
+            blog_id: blog.id,
+            headline: headline.into(),
+            comments,
+            rating,
+            published: comments % 2 == 0,
+            pub_date: None,
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn create_returns_the_row_with_its_key_in_one_statement() {
+    each_backend(|conn| {
+        let a = assert_num_queries(conn, inserts(conn), |conn| blog(conn, "a"));
+        let b = blog(conn, "b");
+        assert!(b.id > a.id);
+        assert_eq!(a.name, "a");
+        assert_eq!(Blog::get(conn, a.id).unwrap(), a);
+    });
+}
+
+/// Statements one insert takes: `INSERT ... RETURNING` on SQLite and PostgreSQL; on MySQL the
+/// insert, then reading the rows back (MySQL's prepared statements have no `RETURNING`).
+fn inserts(conn: &Connection) -> u64 {
+    if conn.backend() == Backend::Mysql {
+        2
+    } else {
+        1
+    }
+}
+
+#[test]
+fn get_missing_is_a_typed_not_found() {
+    each_backend(|conn| {
+        let err = assert_num_queries(conn, 1, |conn| Blog::get(conn, 404).unwrap_err());
+        assert!(matches!(err, Error::NotFound { model: "Blog" }), "{err}");
+        assert_eq!(err.to_string(), "Blog matching query does not exist");
+    });
+}
+
+#[test]
+fn filter_exclude_order_limit_offset() {
+    each_backend(|conn| {
+        let b = blog(conn, "b");
+        for (i, h) in ["delta", "alpha", "charlie", "bravo", "echo"]
+            .iter()
+            .enumerate()
+        {
+            entry(
+                conn,
+                &b,
+                h,
+                i as i32,
+                if i == 4 { None } else { Some(i as f64) },
+            );
+        }
+        let names = |rows: Vec<Entry>| rows.into_iter().map(|e| e.headline).collect::<Vec<_>>();
+
+        let rows = assert_num_queries(conn, 1, |conn| {
+            Entry::query()
+                .order_by(Entry::headline.asc())
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(names(rows), ["alpha", "bravo", "charlie", "delta", "echo"]);
+
+        let rows = Entry::query()
+            .filter(Entry::comments.ge(1))
+            .exclude(Entry::headline.eq("bravo"))
+            .order_by(Entry::comments.desc())
+            .all(conn)
+            .unwrap();
+        assert_eq!(names(rows), ["echo", "charlie", "alpha"]);
+
+        let page = Entry::query()
+            .order_by(Entry::headline.asc())
+            .limit(2)
+            .offset(1)
+            .all(conn)
+            .unwrap();
+        assert_eq!(names(page), ["bravo", "charlie"]);
+        let tail = Entry::query()
+            .order_by(Entry::headline.asc())
+            .offset(3)
+            .all(conn)
+            .unwrap();
+        assert_eq!(names(tail), ["delta", "echo"]);
+
+        let either = Entry::query()
+            .filter(Entry::headline.eq("alpha") | Entry::headline.eq("echo"))
+            .order_by(Entry::id.asc())
+            .all(conn)
+            .unwrap();
+        assert_eq!(names(either), ["alpha", "echo"]);
+
+        let null = Entry::query()
+            .filter(Entry::rating.eq(None))
+            .all(conn)
+            .unwrap();
+        assert_eq!(names(null), ["echo"]);
+        assert_eq!(
+            Entry::query()
+                .filter(Entry::rating.is_not_null())
+                .count(conn)
+                .unwrap(),
+            4
+        );
+        assert_eq!(
+            Entry::query()
+                .filter(Entry::rating.gt(1.5))
+                .count(conn)
+                .unwrap(),
+            2
+        );
+
+        let some = Entry::query()
+            .filter(Entry::headline.is_in(["alpha", "delta", "zulu"]))
+            .order_by(Entry::headline.desc())
+            .all(conn)
+            .unwrap();
+        assert_eq!(names(some), ["delta", "alpha"]);
+        assert_eq!(
+            Entry::query()
+                .filter(Entry::id.is_in(Vec::<i64>::new()))
+                .count(conn)
+                .unwrap(),
+            0
+        );
+
+        let like = Entry::query()
+            .filter(Entry::headline.contains("ha"))
+            .order_by(Entry::id.asc())
+            .all(conn)
+            .unwrap();
+        assert_eq!(names(like), ["alpha", "charlie"]);
+        assert_eq!(
+            Entry::query()
+                .filter(Entry::headline.starts_with("ch"))
+                .count(conn)
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            Entry::query()
+                .filter(Entry::headline.ends_with("o"))
+                .count(conn)
+                .unwrap(),
+            2
+        );
+        // Wildcards in the searched text are literal.
+        assert_eq!(
+            Entry::query()
+                .filter(Entry::headline.contains("%"))
+                .count(conn)
+                .unwrap(),
+            0
+        );
+    });
+}
+
+#[test]
+fn count_exists_first_get() {
+    each_backend(|conn| {
+        let b = blog(conn, "b");
+        assert_num_queries(conn, 1, |conn| {
+            assert!(!Entry::query().exists(conn).unwrap())
+        });
+        assert_eq!(Entry::query().first(conn).unwrap(), None);
+        let e1 = entry(conn, &b, "one", 1, None);
+        let e2 = entry(conn, &b, "two", 2, None);
+        assert_num_queries(conn, 1, |conn| {
+            assert_eq!(Entry::query().count(conn).unwrap(), 2)
+        });
+        assert_eq!(Entry::query().limit(1).count(conn).unwrap(), 1);
+        assert_eq!(Entry::query().offset(1).count(conn).unwrap(), 1);
+        assert!(Entry::query()
+            .filter(Entry::headline.eq("two"))
+            .exists(conn)
+            .unwrap());
+        assert_eq!(Entry::query().first(conn).unwrap(), Some(e1.clone()));
+        assert_eq!(
+            Entry::query()
+                .order_by(Entry::id.desc())
+                .first(conn)
+                .unwrap(),
+            Some(e2.clone())
+        );
+        assert_eq!(
+            Entry::query()
+                .filter(Entry::comments.eq(2))
+                .get(conn)
+                .unwrap(),
+            e2
+        );
+        let many = Entry::query().get(conn).unwrap_err();
+        assert!(
+            matches!(many, Error::MultipleObjectsReturned { model: "Entry" }),
+            "{many}"
+        );
+        let none = Entry::query()
+            .filter(Entry::comments.eq(9))
+            .get(conn)
+            .unwrap_err();
+        assert!(matches!(none, Error::NotFound { .. }));
+    });
+}
+
+#[test]
+fn save_update_delete() {
+    each_backend(|conn| {
+        let b = blog(conn, "b");
+        let mut e = entry(conn, &b, "draft", 0, None);
+        e.headline = "final".into();
+        e.rating = Some(4.5);
+        assert_num_queries(conn, 1, |conn| e.save(conn).unwrap());
+        assert_eq!(e.refresh(conn).unwrap(), e);
+
+        let n = assert_num_queries(conn, 1, |conn| {
+            Entry::query()
+                .filter(Entry::id.eq(e.id))
+                .update(conn, [Entry::comments.set(7), Entry::rating.set(None)])
+                .unwrap()
+        });
+        assert_eq!(n, 1);
+        let fresh = Entry::get(conn, e.id).unwrap();
+        assert_eq!((fresh.comments, fresh.rating), (7, None));
+        let no_columns = Entry::query().update(conn, []).unwrap_err();
+        assert!(matches!(no_columns, Error::InvalidInput(_)));
+
+        let deleted = e.delete(conn).unwrap();
+        assert_eq!(deleted.total, 1);
+        assert_eq!(deleted.per_model, vec![("Entry", 1)]);
+        assert!(matches!(
+            Entry::get(conn, e.id),
+            Err(Error::NotFound { .. })
+        ));
+        // Saving a row that no longer exists writes nothing and says so.
+        let err = e.save(conn).unwrap_err();
+        assert!(
+            matches!(err, Error::Unsaved { model: "Entry", .. }),
+            "{err}"
+        );
+        assert_eq!(Entry::query().count(conn).unwrap(), 0);
+    });
+}
+
+#[test]
+fn bulk_create_is_one_statement_and_keeps_order() {
+    each_backend(|conn| {
+        let b = blog(conn, "b");
+        let rows: Vec<NewEntry> = (0..50)
+            .map(|i| NewEntry {
+                blog_id: b.id,
+                headline: format!("h{i}"),
+                comments: i,
+                rating: None,
+                published: false,
+                pub_date: None,
+            })
+            .collect();
+        // The test servers run InnoDB's default lock mode, which gives one insert consecutive keys.
+        let created = assert_num_queries(conn, inserts(conn), |conn| {
+            Entry::bulk_create(conn, rows.clone()).unwrap()
+        });
+        assert_eq!(created.len(), 50);
+        for (row, new) in created.iter().zip(&rows) {
+            assert_eq!(row.headline, new.headline);
+        }
+        assert!(created.windows(2).all(|w| w[0].id < w[1].id));
+        assert_eq!(Entry::query().count(conn).unwrap(), 50);
+        assert!(Entry::bulk_create(conn, Vec::new()).unwrap().is_empty());
+    });
+}
+
+#[test]
+fn bulk_create_splits_at_the_bind_limit() {
+    each_backend(|conn| {
+        // 6 columns a row: 6,000 rows are 36,000 binds, past SQLite's 32,766.
+        let b = blog(conn, "b");
+        let rows = (0..6_000).map(|i| NewEntry {
+            blog_id: b.id,
+            headline: format!("h{i}"),
+            comments: i,
+            rating: None,
+            published: true,
+            pub_date: None,
+        });
+        let expected = if conn.backend() == Backend::Sqlite {
+            2
+        } else {
+            inserts(conn)
+        };
+        let created = assert_num_queries(conn, expected, |conn| {
+            Entry::bulk_create(conn, rows).unwrap()
+        });
+        assert_eq!(created.len(), 6_000);
+        assert_eq!(Entry::query().count(conn).unwrap(), 6_000);
+    });
+}
+
+#[test]
+fn text_and_uuid_primary_keys() {
+    each_backend(|conn| {
+        let tag = Tag::create(
+            conn,
+            NewTag {
+                slug: "rust".into(),
+                label: "Rust".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(Tag::get(conn, "rust").unwrap(), tag);
+        let uid = Uuid::new_v4();
+        let doc = Document::create(
+            conn,
+            NewDocument {
+                uid,
+                title: "spec".into(),
+                tag_slug: Some("rust".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!(doc.uid, uid);
+        assert_eq!(Document::get(conn, uid).unwrap(), doc);
+        assert_eq!(
+            Document::query()
+                .filter(Document::uid.eq(uid))
+                .count(conn)
+                .unwrap(),
+            1
+        );
+        let dup = Tag::create(
+            conn,
+            NewTag {
+                slug: "rust".into(),
+                label: "again".into(),
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                dup,
+                Error::Integrity {
+                    kind: orm_core::IntegrityKind::Unique,
+                    ..
+                }
+            ),
+            "{dup}"
+        );
+    });
+}
+
+#[test]
+fn every_column_type_round_trips() {
+    each_backend(|conn| {
+        let at = NaiveDate::from_ymd_opt(2024, 2, 29)
+            .unwrap()
+            .and_hms_micro_opt(13, 14, 15, 123_456)
+            .unwrap();
+        let new = NewAllTypes {
+            small: -12,
+            int: i32::MIN,
+            big: i64::MAX,
+            float: 1.5,
+            double: -2.25e100,
+            flag: true,
+            text: "quote ' and \" and \\ and ünïcode".into(),
+            bytes: vec![0, 1, 2, 255],
+            at,
+            day: NaiveDate::from_ymd_opt(1999, 12, 31).unwrap(),
+            uid: Uuid::new_v4(),
+            maybe_int: None,
+            maybe_text: Some(String::new()),
+            maybe_at: None,
+            maybe_uid: Some(Uuid::new_v4()),
+        };
+        let row = AllTypes::create(conn, new.clone()).unwrap();
+        let back = AllTypes::get(conn, row.id).unwrap();
+        assert_eq!(back, row);
+        assert_eq!(
+            (
+                back.small,
+                back.int,
+                back.big,
+                back.float,
+                back.double,
+                back.flag
+            ),
+            (new.small, new.int, new.big, new.float, new.double, new.flag)
+        );
+        assert_eq!(
+            (&back.text, &back.bytes, back.at, back.day, back.uid),
+            (&new.text, &new.bytes, new.at, new.day, new.uid)
+        );
+        assert_eq!(
+            (
+                back.maybe_int,
+                &back.maybe_text,
+                back.maybe_at,
+                back.maybe_uid
+            ),
+            (None, &Some(String::new()), None, new.maybe_uid)
+        );
+
+        let mut changed = back.clone();
+        changed.maybe_int = Some(3);
+        changed.maybe_at = Some(NaiveDateTime::default());
+        changed.maybe_uid = None;
+        changed.save(conn).unwrap();
+        assert_eq!(AllTypes::get(conn, row.id).unwrap(), changed);
+        assert_eq!(
+            AllTypes::query()
+                .filter(AllTypes::at.eq(at))
+                .count(conn)
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            AllTypes::query()
+                .filter(AllTypes::maybe_uid.is_null())
+                .count(conn)
+                .unwrap(),
+            1
+        );
+    });
+}
+
+#[test]
+fn defaults_are_in_the_ddl() {
+    each_backend(|conn| {
+        // Insert without the defaulted columns, through the raw statement API.
+        let b = blog(conn, "b");
+        let mut w = orm_core::SqlWriter::new(conn.backend());
+        w.push("INSERT INTO ")
+            .ident("entry")
+            .push(" (")
+            .ident("blog_id")
+            .push(", ")
+            .ident("headline");
+        w.push(") VALUES (")
+            .bind(orm_core::Value::BigInt(b.id))
+            .push(", ")
+            .bind(orm_core::Value::Text("x".into()))
+            .push(")");
+        assert_eq!(conn.execute(&w.finish()).unwrap(), 1);
+        let e = Entry::query().get(conn).unwrap();
+        assert_eq!((e.comments, e.published, e.rating), (0, false, None));
+    });
+}
+
+#[test]
+fn transactions_roll_back_on_error() {
+    each_backend(|conn| {
+        let res: Result<(), Error> = conn.transaction(|conn| {
+            blog(conn, "kept?");
+            conn.transaction(|conn| {
+                blog(conn, "inner");
+                Err::<(), _>(Error::InvalidInput("inner fails".into()))
+            })
+            .unwrap_err();
+            assert_eq!(
+                Blog::query().count(conn).unwrap(),
+                1,
+                "the savepoint rolled back only the inner insert"
+            );
+            Err(Error::InvalidInput("outer fails".into()))
+        });
+        assert!(res.is_err());
+        assert_eq!(Blog::query().count(conn).unwrap(), 0);
+    });
+}
