@@ -85,7 +85,12 @@ impl From<DieselError> for Error {
             DatabaseErrorKind::ForeignKeyViolation => IntegrityKind::ForeignKey,
             DatabaseErrorKind::NotNullViolation => IntegrityKind::NotNull,
             DatabaseErrorKind::CheckViolation => IntegrityKind::Check,
-            _ => return Error::Database(err),
+            // SQLite reports some constraint failures (ON DELETE RESTRICT) with a code diesel
+            // does not classify; its message names the constraint kind.
+            _ => match sqlite_constraint_kind(info.message()) {
+                Some(kind) => kind,
+                None => return Error::Database(err),
+            },
         };
         let message = info.message().to_owned();
         let constraint = info
@@ -99,6 +104,18 @@ impl From<DieselError> for Error {
             message,
         }
     }
+}
+
+fn sqlite_constraint_kind(message: &str) -> Option<IntegrityKind> {
+    [
+        ("FOREIGN KEY constraint failed", IntegrityKind::ForeignKey),
+        ("UNIQUE constraint failed", IntegrityKind::Unique),
+        ("NOT NULL constraint failed", IntegrityKind::NotNull),
+        ("CHECK constraint failed", IntegrityKind::Check),
+    ]
+    .into_iter()
+    .find(|(text, _)| message.starts_with(text))
+    .map(|(_, kind)| kind)
 }
 
 /// SQLite ("UNIQUE constraint failed: blog.name") and MySQL ("... for key 'blog.name'",

@@ -14,8 +14,11 @@ pub struct Pool {
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
 
 impl Pool {
-    /// Opens a pool of at most `max_size` connections; fails if the first cannot be opened.
+    /// Opens a pool of at most `max_size` connections; fails at once, with the connection's own
+    /// error, if the URL cannot be opened.
     pub fn new(url: &str, max_size: u32) -> Result<Pool> {
+        // r2d2 would retry until its timeout and then report only "timed out".
+        Connection::open(url)?;
         let inner = r2d2::Pool::builder()
             .max_size(max_size)
             .build(Manager {

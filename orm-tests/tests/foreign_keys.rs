@@ -1,0 +1,409 @@
+//! Foreign keys: forward accessors, reverse managers, `on_delete` in the ORM and in the DDL.
+
+use orm_core::prelude::*;
+use orm_core::testing::assert_num_queries;
+use orm_core::{Error, IntegrityKind};
+use orm_tests::harness::each_backend;
+use orm_tests::models::*;
+
+fn blog(conn: &mut Connection, name: &str) -> Blog {
+    Blog::create(
+        conn,
+        NewBlog {
+            name: name.into(),
+            tagline: String::new(),
+        },
+    )
+    .unwrap()
+}
+
+fn entry(conn: &mut Connection, blog: &Blog, headline: &str, comments: i32) -> Entry {
+    Entry::create(
+        conn,
+        NewEntry {
+            blog_id: blog.id,
+            headline: headline.into(),
+            comments,
+            rating: None,
+            published: false,
+            pub_date: None,
+        },
+    )
+    .unwrap()
+}
+
+fn author(conn: &mut Connection, name: &str) -> Author {
+    Author::create(conn, NewAuthor { name: name.into() }).unwrap()
+}
+
+#[test]
+fn forward_accessor_is_one_statement() {
+    each_backend(|conn| {
+        let b = blog(conn, "b");
+        let e = entry(conn, &b, "e", 0);
+        let got = assert_num_queries(conn, 1, |conn| e.blog(conn).unwrap());
+        assert_eq!(got, b);
+
+        let a = author(conn, "a");
+        let book = Book::create(
+            conn,
+            NewBook {
+                author_id: a.id,
+                editor_id: None,
+                title: "t".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            assert_num_queries(conn, 0, |conn| book.editor(conn).unwrap()),
+            None,
+            "a NULL key reads nothing"
+        );
+        let edited = Book::create(
+            conn,
+            NewBook {
+                author_id: a.id,
+                editor_id: Some(a.id),
+                title: "u".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            assert_num_queries(conn, 1, |conn| edited.editor(conn).unwrap()),
+            Some(a.clone())
+        );
+        assert_eq!(edited.author(conn).unwrap(), a);
+    });
+}
+
+#[test]
+fn reverse_manager_all_filter_count_exists() {
+    each_backend(|conn| {
+        let b1 = blog(conn, "one");
+        let b2 = blog(conn, "two");
+        let e1 = entry(conn, &b1, "a", 1);
+        let e2 = entry(conn, &b1, "b", 5);
+        entry(conn, &b2, "c", 9);
+
+        let all = assert_num_queries(conn, 1, |conn| b1.entries().all(conn).unwrap());
+        assert_eq!(all, vec![e1, e2.clone()]);
+        let busy = assert_num_queries(conn, 1, |conn| {
+            b1.entries()
+                .filter(Entry::comments.gt(2))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(busy, vec![e2]);
+        assert_num_queries(conn, 1, |conn| {
+            assert_eq!(b1.entries().count(conn).unwrap(), 2)
+        });
+        assert_num_queries(conn, 1, |conn| assert!(b2.entries().exists(conn).unwrap()));
+        let b3 = blog(conn, "three");
+        assert!(!b3.entries().exists(conn).unwrap());
+        assert_eq!(b3.entries().all(conn).unwrap(), vec![]);
+        let ordered = b1
+            .entries()
+            .query()
+            .order_by(Entry::headline.desc())
+            .all(conn)
+            .unwrap();
+        assert_eq!(
+            ordered
+                .iter()
+                .map(|e| e.headline.as_str())
+                .collect::<Vec<_>>(),
+            ["b", "a"]
+        );
+    });
+}
+
+#[test]
+fn default_and_custom_related_names_and_text_keys() {
+    each_backend(|conn| {
+        let a = author(conn, "a");
+        let ed = author(conn, "ed");
+        Book::create(
+            conn,
+            NewBook {
+                author_id: a.id,
+                editor_id: Some(ed.id),
+                title: "t".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(a.book_set().count(conn).unwrap(), 1);
+        assert_eq!(a.edited_books().count(conn).unwrap(), 0);
+        assert_eq!(ed.edited_books().count(conn).unwrap(), 1);
+
+        let tag = Tag::create(
+            conn,
+            NewTag {
+                slug: "db".into(),
+                label: "Databases".into(),
+            },
+        )
+        .unwrap();
+        let doc = Document::create(
+            conn,
+            NewDocument {
+                uid: uuid::Uuid::new_v4(),
+                title: "d".into(),
+                tag_slug: Some("db".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!(tag.documents().all(conn).unwrap(), vec![doc.clone()]);
+        assert_eq!(doc.tag_slug_object(conn).unwrap(), Some(tag));
+    });
+}
+
+#[test]
+fn foreign_keys_are_enforced() {
+    each_backend(|conn| {
+        let err = Entry::create(
+            conn,
+            NewEntry {
+                blog_id: 999,
+                headline: "orphan".into(),
+                comments: 0,
+                rating: None,
+                published: false,
+                pub_date: None,
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Integrity {
+                    kind: IntegrityKind::ForeignKey,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(Entry::query().count(conn).unwrap(), 0);
+    });
+}
+
+#[test]
+fn cascade_deletes_dependents_in_the_orm() {
+    each_backend(|conn| {
+        let b = blog(conn, "b");
+        let keep = blog(conn, "keep");
+        entry(conn, &b, "x", 0);
+        entry(conn, &b, "y", 0);
+        let kept = entry(conn, &keep, "z", 0);
+        // Load the entries to cascade, delete them, delete the blog.
+        let deleted = assert_num_queries(conn, 3, |conn| b.delete(conn).unwrap());
+        assert_eq!(deleted.total, 3);
+        assert_eq!(deleted.per_model, vec![("Entry", 2), ("Blog", 1)]);
+        assert_eq!(Entry::query().all(conn).unwrap(), vec![kept]);
+    });
+}
+
+#[test]
+fn cascade_through_a_self_reference() {
+    each_backend(|conn| {
+        let root = Category::create(
+            conn,
+            NewCategory {
+                name: "root".into(),
+                parent_id: None,
+            },
+        )
+        .unwrap();
+        let child = Category::create(
+            conn,
+            NewCategory {
+                name: "child".into(),
+                parent_id: Some(root.id),
+            },
+        )
+        .unwrap();
+        Category::create(
+            conn,
+            NewCategory {
+                name: "leaf".into(),
+                parent_id: Some(child.id),
+            },
+        )
+        .unwrap();
+        let other = Category::create(
+            conn,
+            NewCategory {
+                name: "other".into(),
+                parent_id: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(root.children().count(conn).unwrap(), 1);
+        let deleted = root.delete(conn).unwrap();
+        assert_eq!(deleted.total, 3);
+        assert_eq!(Category::query().all(conn).unwrap(), vec![other]);
+    });
+}
+
+#[test]
+fn protect_refuses_and_deletes_nothing() {
+    each_backend(|conn| {
+        let a = author(conn, "a");
+        let book = Book::create(
+            conn,
+            NewBook {
+                author_id: a.id,
+                editor_id: None,
+                title: "t".into(),
+            },
+        )
+        .unwrap();
+        let err = a.delete(conn).unwrap_err();
+        match &err {
+            Error::Protected {
+                model,
+                referencing,
+                column,
+                count,
+                on_delete,
+            } => {
+                assert_eq!(
+                    (*model, *referencing, *column, *count, *on_delete),
+                    ("Author", "Book", "author_id", 1, OnDelete::Protect)
+                );
+            }
+            other => panic!("expected Protected, got {other}"),
+        }
+        assert_eq!(Author::get(conn, a.id).unwrap(), a);
+        // Once the book is gone, the author can go.
+        book.delete(conn).unwrap();
+        a.delete(conn).unwrap();
+        assert_eq!(Author::query().count(conn).unwrap(), 0);
+    });
+}
+
+#[test]
+fn restrict_refuses_in_the_orm_and_in_the_ddl() {
+    each_backend(|conn| {
+        let a = author(conn, "a");
+        let book = Book::create(
+            conn,
+            NewBook {
+                author_id: a.id,
+                editor_id: None,
+                title: "t".into(),
+            },
+        )
+        .unwrap();
+        Review::create(
+            conn,
+            NewReview {
+                book_id: book.id,
+                stars: 5,
+            },
+        )
+        .unwrap();
+        let err = book.delete(conn).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Protected {
+                    on_delete: OnDelete::Restrict,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        // Bypassing the ORM, the database refuses too.
+        let mut w = orm_core::SqlWriter::new(conn.backend());
+        w.push("DELETE FROM ").ident("library_book");
+        let raw = conn.execute(&w.finish()).unwrap_err();
+        assert!(
+            matches!(
+                raw,
+                Error::Integrity {
+                    kind: IntegrityKind::ForeignKey,
+                    ..
+                }
+            ),
+            "{raw}"
+        );
+        assert_eq!(Book::query().count(conn).unwrap(), 1);
+    });
+}
+
+#[test]
+fn set_null_clears_the_key() {
+    each_backend(|conn| {
+        let a = author(conn, "a");
+        let ed = author(conn, "ed");
+        let book = Book::create(
+            conn,
+            NewBook {
+                author_id: a.id,
+                editor_id: Some(ed.id),
+                title: "t".into(),
+            },
+        )
+        .unwrap();
+        ed.delete(conn).unwrap();
+        assert_eq!(book.refresh(conn).unwrap().editor_id, None);
+
+        let tag = Tag::create(
+            conn,
+            NewTag {
+                slug: "x".into(),
+                label: "X".into(),
+            },
+        )
+        .unwrap();
+        let doc = Document::create(
+            conn,
+            NewDocument {
+                uid: uuid::Uuid::new_v4(),
+                title: "d".into(),
+                tag_slug: Some("x".into()),
+            },
+        )
+        .unwrap();
+        tag.delete(conn).unwrap();
+        assert_eq!(doc.refresh(conn).unwrap().tag_slug, None);
+    });
+}
+
+#[test]
+fn cascade_in_the_ddl_without_the_orm() {
+    each_backend(|conn| {
+        let b = blog(conn, "b");
+        entry(conn, &b, "x", 0);
+        let mut w = orm_core::SqlWriter::new(conn.backend());
+        w.push("DELETE FROM ").ident("blog");
+        conn.execute(&w.finish()).unwrap();
+        assert_eq!(Entry::query().count(conn).unwrap(), 0);
+    });
+}
+
+#[test]
+fn queryset_delete_cascades_and_is_atomic() {
+    each_backend(|conn| {
+        let a = author(conn, "a");
+        let b = author(conn, "b");
+        Book::create(
+            conn,
+            NewBook {
+                author_id: b.id,
+                editor_id: None,
+                title: "t".into(),
+            },
+        )
+        .unwrap();
+        // `b` is protected, so neither author goes.
+        let err = Author::query().delete(conn).unwrap_err();
+        assert!(matches!(err, Error::Protected { .. }));
+        assert_eq!(Author::query().count(conn).unwrap(), 2);
+        let deleted = Author::query()
+            .filter(Author::id.eq(a.id))
+            .delete(conn)
+            .unwrap();
+        assert_eq!(deleted.total, 1);
+    });
+}
