@@ -121,26 +121,27 @@ pub mod __private {
 
     use crate::{Connection, Model, Result};
 
-    /// The forward side of a foreign key: one statement.
-    pub fn forward<T: Model>(conn: &mut Connection, key: &T::Key) -> Result<T> {
-        T::get(conn, key.clone())
-    }
-
-    /// The key of a parent row, bound as a value.
-    pub fn key_value<P: Model>(parent: &P) -> Value {
-        parent.key().to_value()
-    }
-
     pub const fn assert_field<T: Field>() {}
 
-    /// `#[foreign_key(T)]` on a field of type `K` (or `Option<K>`).
+    /// What a foreign key needs of its target. Every model implements it for its own key type
+    /// (the derive emits the impl), so naming a non-model, or a key field of another type, fails
+    /// this one bound, with this message, at the attribute.
     #[diagnostic::on_unimplemented(
         message = "`{Self}` cannot be the target of this foreign key: it is not a model whose primary key is `{K}`",
         label = "the target must be a #[derive(Model)] struct with a `{K}` key",
         note = "the key field's type must be the target's primary key type (or an Option of it)"
     )]
-    pub trait ForeignKeyTarget<K> {}
-    impl<M: Model> ForeignKeyTarget<M::Key> for M {}
+    pub trait ForeignKeyTarget<K>: Sized {
+        /// The target's table.
+        const TABLE: &'static str;
+        /// The target row with this key: one statement.
+        fn fetch(conn: &mut Connection, key: &K) -> Result<Self>;
+        /// This row's key, bound as a value.
+        fn key_value(&self) -> Value;
+    }
 
-    pub const fn assert_foreign_key<T: ForeignKeyTarget<K>, K>() {}
+    /// `ForeignKeyTarget::fetch` of every model.
+    pub fn fetch<M: Model>(conn: &mut Connection, key: &M::Key) -> Result<M> {
+        M::get(conn, key.clone())
+    }
 }

@@ -114,6 +114,17 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
         }
 
         #[automatically_derived]
+        impl ::orm_core::__private::ForeignKeyTarget<#pk_ty> for #ident {
+            const TABLE: &'static str = #table;
+            fn fetch(conn: &mut ::orm_core::Connection, key: &#pk_ty) -> ::orm_core::Result<Self> {
+                ::orm_core::__private::fetch::<Self>(conn, key)
+            }
+            fn key_value(&self) -> ::orm_core::__private::Value {
+                ::orm_core::__private::Field::to_value(&self.#pk_ident)
+            }
+        }
+
+        #[automatically_derived]
         impl<__DB: ::orm_core::__private::diesel::backend::Backend>
             ::orm_core::__private::diesel::deserialize::QueryableByName<__DB> for #ident
         where

@@ -27,8 +27,8 @@ pub fn forward_name(field: &Field<'_>) -> syn::Ident {
 fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> TokenStream {
     let source = model.ident;
     let vis = model.vis;
-    let span = fk.attr.attr.span();
     let target = fk.target;
+    let span = target.span();
     let target = quote_spanned!(span=> #target);
     let name = field.ident;
     let column = &field.column;
@@ -38,6 +38,10 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         field.ty
     };
     let key_ty = quote_spanned!(key_ty.span()=> #key_ty);
+    // Every use of the target goes through this one bound, so a wrong target or key type is one
+    // error, in our words, at the attribute.
+    let fk_target =
+        quote_spanned!(span=> <#target as ::orm_core::__private::ForeignKeyTarget<#key_ty>>);
     let accessor = forward_name(field);
     let reverse = &fk.related_name;
     let on_delete = format_ident!("{}", fk.on_delete.name());
@@ -55,7 +59,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             ) -> ::orm_core::Result<::std::option::Option<#target>> {
                 match &self.#name {
                     ::std::option::Option::Some(key) => {
-                        ::orm_core::__private::forward::<#target>(conn, key).map(::std::option::Option::Some)
+                        #fk_target::fetch(conn, key).map(::std::option::Option::Some)
                     }
                     ::std::option::Option::None => ::std::result::Result::Ok(::std::option::Option::None),
                 }
@@ -65,7 +69,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         quote! {
             #[doc = #forward_doc]
             #vis fn #accessor(&self, conn: &mut ::orm_core::Connection) -> ::orm_core::Result<#target> {
-                ::orm_core::__private::forward::<#target>(conn, &self.#name)
+                #fk_target::fetch(conn, &self.#name)
             }
         }
     };
@@ -82,19 +86,15 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         impl #target {
             #[doc = #reverse_doc]
             pub fn #reverse(&self) -> ::orm_core::ReverseManager<#source> {
-                ::orm_core::ReverseManager::new(#column, ::orm_core::__private::key_value(self))
+                ::orm_core::ReverseManager::new(#column, #fk_target::key_value(self))
             }
         }
 
         #[doc(hidden)]
         const _: () = {
-            fn __assert_foreign_key() {
-                ::orm_core::__private::assert_foreign_key::<#target, #key_ty>();
-            }
-
             ::orm_core::__private::inventory::submit! {
                 ::orm_core::__private::ForeignKeyInfo {
-                    target_table: <#target as ::orm_core::Model>::TABLE,
+                    target_table: #fk_target::TABLE,
                     source: <#source as ::orm_core::Model>::NAME,
                     source_table: <#source as ::orm_core::Model>::TABLE,
                     kind: <#key_ty as ::orm_core::__private::Field>::KIND,

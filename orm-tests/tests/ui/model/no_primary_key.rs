@@ -1,0 +1,8 @@
+use orm_core::Model;
+
+#[derive(Model)]
+struct Note {
+    title: String,
+}
+
+fn main() {}
