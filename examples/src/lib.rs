@@ -1,1 +1,5 @@
+//! Models shared by the examples.
 
+pub mod blog;
+
+orm_core::include_schema!();

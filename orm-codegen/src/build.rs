@@ -25,11 +25,10 @@ impl std::error::Error for BuildError {}
 
 /// Configures the schema build step.
 ///
+/// In `build.rs`:
+///
 /// ```no_run
-/// // build.rs
-/// fn main() {
-///     orm_codegen::Build::new().file("src/models.rs").generate().unwrap();
-/// }
+/// orm_codegen::Build::new().file("src/models.rs").generate().unwrap();
 /// ```
 ///
 /// Then, in the crate: `orm_core::include_schema!();` defines `schema` (diesel tables) and

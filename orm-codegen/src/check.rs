@@ -70,7 +70,7 @@ pub fn model(cx: &Ctxt, model: &Model<'_>) {
             );
         }
         if let Some(default) = &field.default {
-            if !default_fits(&default.0, field.kind) {
+            if !default_fits(default.0, field.kind) {
                 cx.error_spanned_by(
                     default.1,
                     format!(

@@ -181,10 +181,9 @@ impl<'a> Model<'a> {
 
     /// Foreign keys, with their fields.
     pub fn foreign_keys(&self) -> impl Iterator<Item = (&Field<'a>, &ForeignKey<'a>)> {
-        self.fields.iter().filter_map(|f| match &f.relation {
-            Some(Relation::ForeignKey(fk)) => Some((f, fk)),
-            None => None,
-        })
+        self.fields
+            .iter()
+            .filter_map(|f| f.relation.as_ref().map(|Relation::ForeignKey(fk)| (f, fk)))
     }
 }
 
