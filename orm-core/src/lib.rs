@@ -145,3 +145,8 @@ pub mod __private {
         M::get(conn, key.clone())
     }
 }
+
+/// The README's Rust examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
