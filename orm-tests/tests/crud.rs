@@ -5,20 +5,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Backend, Error};
+use orm_tests::fixtures::{blog, new_entry};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 use uuid::Uuid;
-
-fn blog(conn: &mut Connection, name: &str) -> Blog {
-    Blog::create(
-        conn,
-        NewBlog {
-            name: name.into(),
-            tagline: String::new(),
-        },
-    )
-    .unwrap()
-}
 
 fn entry(
     conn: &mut Connection,
@@ -30,12 +20,8 @@ fn entry(
     Entry::create(
         conn,
         NewEntry {
-            blog_id: blog.id,
-            headline: headline.into(),
-            comments,
             rating,
-            published: comments % 2 == 0,
-            pub_date: None,
+            ..new_entry(blog, headline, comments)
         },
     )
     .unwrap()

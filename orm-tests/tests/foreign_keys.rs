@@ -3,38 +3,9 @@
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Error, IntegrityKind};
+use orm_tests::fixtures::{author, blog, entry};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
-
-fn blog(conn: &mut Connection, name: &str) -> Blog {
-    Blog::create(
-        conn,
-        NewBlog {
-            name: name.into(),
-            tagline: String::new(),
-        },
-    )
-    .unwrap()
-}
-
-fn entry(conn: &mut Connection, blog: &Blog, headline: &str, comments: i32) -> Entry {
-    Entry::create(
-        conn,
-        NewEntry {
-            blog_id: blog.id,
-            headline: headline.into(),
-            comments,
-            rating: None,
-            published: false,
-            pub_date: None,
-        },
-    )
-    .unwrap()
-}
-
-fn author(conn: &mut Connection, name: &str) -> Author {
-    Author::create(conn, NewAuthor { name: name.into() }).unwrap()
-}
 
 #[test]
 fn forward_accessor_is_one_statement() {
