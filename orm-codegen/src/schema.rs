@@ -34,11 +34,7 @@ pub fn diesel_schema(models: &[Model<'_>]) -> Result<TokenStream, DdlError> {
         let pk = &model.pk().ident;
         let columns = model.fields.iter().map(|f| {
             let ident = f.ident;
-            // diesel's `Uuid` SQL type exists only for PostgreSQL; the bytes are portable.
-            let ty = match f.kind {
-                crate::types::Kind::Uuid => format_ident!("Binary"),
-                kind => format_ident!("{}", kind.variant()),
-            };
+            let ty = format_ident!("{}", f.kind.diesel_type());
             let ty = if f.nullable {
                 quote!(Nullable<#ty>)
             } else {

@@ -28,8 +28,9 @@ impl Kind {
         matches!(self, Kind::SmallInt | Kind::Int | Kind::BigInt)
     }
 
-    /// The `orm_core::Kind` variant name, and the diesel SQL type name used in `table!`.
-    pub fn variant(self) -> &'static str {
+    /// The diesel SQL type named in the generated `table!`. diesel's `Uuid` type exists only for
+    /// PostgreSQL, so UUIDs appear as their portable 16 bytes.
+    pub fn diesel_type(self) -> &'static str {
         match self {
             Kind::SmallInt => "SmallInt",
             Kind::Int => "Integer",
@@ -41,7 +42,7 @@ impl Kind {
             Kind::Bytes => "Binary",
             Kind::Timestamp => "Timestamp",
             Kind::Date => "Date",
-            Kind::Uuid => "Uuid",
+            Kind::Uuid => "Binary",
         }
     }
 }

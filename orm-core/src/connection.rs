@@ -128,7 +128,6 @@ impl Connection {
                     )))
                 }
             };
-        conn.queries = 0;
         Ok(conn)
     }
 
@@ -216,12 +215,15 @@ impl Connection {
         })
     }
 
-    /// Connection setup statements are not part of any caller's count.
+    /// Connection setup: not part of any caller's count or log.
     #[cfg(feature = "mysql")]
     fn load_uncounted<T: LoadRow>(&mut self, stmt: &Stmt) -> Result<Vec<T>> {
-        let rows = self.load(stmt);
-        self.queries -= 1;
-        rows
+        with_conn!(&mut self.inner, |c, DB| DB::bind_all(
+            &stmt.sql,
+            stmt.binds.clone()
+        )
+        .load::<T>(c))
+        .map_err(Error::from)
     }
 
     /// Runs several `;`-separated statements without binds (DDL). Counted as one.

@@ -34,7 +34,6 @@ pub struct ForeignKeyInfo {
     pub source: &'static str,
     pub source_table: &'static str,
     pub column: &'static str,
-    pub nullable: bool,
     /// The key column's kind, to bind NULL for `SetNull`.
     pub kind: crate::Kind,
     pub on_delete: OnDelete,

@@ -37,3 +37,23 @@ pub fn new_entry(blog: &Blog, headline: &str, comments: i32) -> NewEntry {
 pub fn entry(conn: &mut Connection, blog: &Blog, headline: &str, comments: i32) -> Entry {
     Entry::create(conn, new_entry(blog, headline, comments)).unwrap()
 }
+
+/// A saved book by `author`, edited by `editor`.
+pub fn book(conn: &mut Connection, author: &Author, editor: Option<&Author>, title: &str) -> Book {
+    Book::create(
+        conn,
+        NewBook {
+            author_id: author.id,
+            editor_id: editor.map(|e| e.id),
+            title: title.into(),
+        },
+    )
+    .unwrap()
+}
+
+/// `DELETE FROM table`, bypassing the ORM (to see what the DDL alone does).
+pub fn raw_delete_all(conn: &mut Connection, table: &str) -> orm_core::Result<usize> {
+    let mut w = orm_core::SqlWriter::new(conn.backend());
+    w.push("DELETE FROM ").ident(table);
+    conn.execute(&w.finish())
+}

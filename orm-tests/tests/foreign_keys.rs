@@ -3,7 +3,7 @@
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Error, IntegrityKind};
-use orm_tests::fixtures::{author, blog, entry};
+use orm_tests::fixtures::{author, blog, book, entry, raw_delete_all};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 
@@ -16,29 +16,13 @@ fn forward_accessor_is_one_statement() {
         assert_eq!(got, b);
 
         let a = author(conn, "a");
-        let book = Book::create(
-            conn,
-            NewBook {
-                author_id: a.id,
-                editor_id: None,
-                title: "t".into(),
-            },
-        )
-        .unwrap();
+        let unedited = book(conn, &a, None, "t");
         assert_eq!(
-            assert_num_queries(conn, 0, |conn| book.editor(conn).unwrap()),
+            assert_num_queries(conn, 0, |conn| unedited.editor(conn).unwrap()),
             None,
             "a NULL key reads nothing"
         );
-        let edited = Book::create(
-            conn,
-            NewBook {
-                author_id: a.id,
-                editor_id: Some(a.id),
-                title: "u".into(),
-            },
-        )
-        .unwrap();
+        let edited = book(conn, &a, Some(&a), "u");
         assert_eq!(
             assert_num_queries(conn, 1, |conn| edited.editor(conn).unwrap()),
             Some(a.clone())
@@ -93,15 +77,7 @@ fn default_and_custom_related_names_and_text_keys() {
     each_backend(|conn| {
         let a = author(conn, "a");
         let ed = author(conn, "ed");
-        Book::create(
-            conn,
-            NewBook {
-                author_id: a.id,
-                editor_id: Some(ed.id),
-                title: "t".into(),
-            },
-        )
-        .unwrap();
+        book(conn, &a, Some(&ed), "t");
         assert_eq!(a.book_set().count(conn).unwrap(), 1);
         assert_eq!(a.edited_books().count(conn).unwrap(), 0);
         assert_eq!(ed.edited_books().count(conn).unwrap(), 1);
@@ -219,15 +195,7 @@ fn cascade_through_a_self_reference() {
 fn protect_refuses_and_deletes_nothing() {
     each_backend(|conn| {
         let a = author(conn, "a");
-        let book = Book::create(
-            conn,
-            NewBook {
-                author_id: a.id,
-                editor_id: None,
-                title: "t".into(),
-            },
-        )
-        .unwrap();
+        let book = book(conn, &a, None, "t");
         let err = a.delete(conn).unwrap_err();
         match &err {
             Error::Protected {
@@ -256,15 +224,7 @@ fn protect_refuses_and_deletes_nothing() {
 fn restrict_refuses_in_the_orm_and_in_the_ddl() {
     each_backend(|conn| {
         let a = author(conn, "a");
-        let book = Book::create(
-            conn,
-            NewBook {
-                author_id: a.id,
-                editor_id: None,
-                title: "t".into(),
-            },
-        )
-        .unwrap();
+        let book = book(conn, &a, None, "t");
         Review::create(
             conn,
             NewReview {
@@ -285,9 +245,7 @@ fn restrict_refuses_in_the_orm_and_in_the_ddl() {
             "{err}"
         );
         // Bypassing the ORM, the database refuses too.
-        let mut w = orm_core::SqlWriter::new(conn.backend());
-        w.push("DELETE FROM ").ident("library_book");
-        let raw = conn.execute(&w.finish()).unwrap_err();
+        let raw = raw_delete_all(conn, "library_book").unwrap_err();
         assert!(
             matches!(
                 raw,
@@ -307,15 +265,7 @@ fn set_null_clears_the_key() {
     each_backend(|conn| {
         let a = author(conn, "a");
         let ed = author(conn, "ed");
-        let book = Book::create(
-            conn,
-            NewBook {
-                author_id: a.id,
-                editor_id: Some(ed.id),
-                title: "t".into(),
-            },
-        )
-        .unwrap();
+        let book = book(conn, &a, Some(&ed), "t");
         ed.delete(conn).unwrap();
         assert_eq!(book.refresh(conn).unwrap().editor_id, None);
 
@@ -346,9 +296,7 @@ fn cascade_in_the_ddl_without_the_orm() {
     each_backend(|conn| {
         let b = blog(conn, "b");
         entry(conn, &b, "x", 0);
-        let mut w = orm_core::SqlWriter::new(conn.backend());
-        w.push("DELETE FROM ").ident("blog");
-        conn.execute(&w.finish()).unwrap();
+        raw_delete_all(conn, "blog").unwrap();
         assert_eq!(Entry::query().count(conn).unwrap(), 0);
     });
 }
@@ -358,15 +306,7 @@ fn queryset_delete_cascades_and_is_atomic() {
     each_backend(|conn| {
         let a = author(conn, "a");
         let b = author(conn, "b");
-        Book::create(
-            conn,
-            NewBook {
-                author_id: b.id,
-                editor_id: None,
-                title: "t".into(),
-            },
-        )
-        .unwrap();
+        book(conn, &b, None, "t");
         // `b` is protected, so neither author goes.
         let err = Author::query().delete(conn).unwrap_err();
         assert!(matches!(err, Error::Protected { .. }));

@@ -45,7 +45,6 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
     let accessor = forward_name(field);
     let reverse = &fk.related_name;
     let on_delete = format_ident!("{}", fk.on_delete.name());
-    let nullable = field.nullable;
 
     let forward_doc =
         format!("The row that `{name}` points at. Runs one statement: `SELECT ... WHERE pk = ?`.");
@@ -99,7 +98,6 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
                     source_table: <#source as ::orm_core::Model>::TABLE,
                     kind: <#key_ty as ::orm_core::__private::Field>::KIND,
                     column: #column,
-                    nullable: #nullable,
                     on_delete: ::orm_core::OnDelete::#on_delete,
                     collect: ::orm_core::__private::collect_dependents::<#source>,
                 }
