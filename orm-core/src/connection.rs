@@ -81,7 +81,7 @@ impl Connection {
             ))
         })?;
         let connect_err = |e: diesel::ConnectionError| Error::Connection(format!("{url}: {e}"));
-        let mut conn =
+        let conn =
             match scheme {
                 "sqlite" => {
                     let path = rest.trim_start_matches("//");
