@@ -1,4 +1,5 @@
-//! Attribute grammar: `#[orm(...)]` on structs and fields, `#[foreign_key(...)]` on fields.
+//! Attribute grammar: `#[orm(...)]` and `#[many_to_many(...)]` on structs, `#[orm(...)]` and
+//! `#[foreign_key(...)]` on fields.
 //!
 //! Parsing fills typed slots; a slot set twice is an error, never a silent overwrite.
 
@@ -44,12 +45,21 @@ impl<'c, T> Slot<'c, T> {
 #[derive(Debug)]
 pub struct Container {
     pub table: Option<LitStr>,
+    /// `#[orm(hooks)]`: the user implements `SaveHooks`.
+    pub hooks: bool,
+    pub many_to_many: Vec<ManyToMany>,
 }
 
 impl Container {
     pub fn from_ast(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
         let mut table = Slot::none(cx, TABLE);
+        let mut hooks = Slot::none(cx, HOOKS);
+        let mut many_to_many = Vec::new();
         for attr in attrs {
+            if attr.path() == MANY_TO_MANY {
+                many_to_many.extend(parse_many_to_many(cx, attr));
+                continue;
+            }
             if attr.path() != ORM {
                 continue;
             }
@@ -58,16 +68,94 @@ impl Container {
                     let lit: LitStr = meta.value()?.parse()?;
                     table.set(&meta.path, lit);
                     Ok(())
+                } else if meta.path == HOOKS {
+                    hooks.set(&meta.path, ());
+                    Ok(())
                 } else {
-                    Err(unknown(&meta, "on a model", &[TABLE]))
+                    Err(unknown(&meta, "on a model", &[TABLE, HOOKS]))
                 }
             });
             if let Err(err) = res {
                 cx.syn_error(err);
             }
         }
-        Container { table: table.get() }
+        Container {
+            table: table.get(),
+            hooks: hooks.get().is_some(),
+            many_to_many,
+        }
     }
+}
+
+/// `#[many_to_many(Target, name = accessor, related_name = ..., through = Model, symmetrical = bool)]`.
+#[derive(Debug)]
+pub struct ManyToMany {
+    /// The whole attribute, for spans.
+    pub attr: TokenStream,
+    pub target: syn::Path,
+    pub name: syn::Ident,
+    pub related_name: Option<syn::Ident>,
+    pub through: Option<syn::Path>,
+    /// The value, with the key for spans.
+    pub symmetrical: Option<(bool, syn::Path)>,
+}
+
+const M2M_FORM: &str =
+    "expected `#[many_to_many(Target, name = accessor)]`, optionally with `related_name = ...`, `through = Model`, `symmetrical = false`";
+
+fn parse_many_to_many(cx: &Ctxt, attr: &syn::Attribute) -> Option<ManyToMany> {
+    if !matches!(attr.meta, syn::Meta::List(_)) {
+        cx.error_spanned_by(attr, M2M_FORM);
+        return None;
+    }
+    let mut target: Option<syn::Path> = None;
+    let mut name = Slot::none(cx, NAME);
+    let mut related_name = Slot::none(cx, RELATED_NAME);
+    let mut through = Slot::none(cx, THROUGH);
+    let mut symmetrical = Slot::none(cx, SYMMETRICAL);
+    let res = attr.parse_nested_meta(|meta| {
+        if meta.path == NAME {
+            let v: syn::Ident = meta.value()?.parse()?;
+            name.set(&meta.path, v);
+        } else if meta.path == RELATED_NAME {
+            let v: syn::Ident = meta.value()?.parse()?;
+            related_name.set(&meta.path, v);
+        } else if meta.path == THROUGH {
+            let v: syn::Path = meta.value()?.parse()?;
+            through.set(&meta.path, v);
+        } else if meta.path == SYMMETRICAL {
+            let v: syn::LitBool = meta.value()?.parse()?;
+            symmetrical.set(&meta.path, (v.value, meta.path.clone()));
+        } else if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
+            if target.is_some() {
+                return Err(meta.error(format!("the target model is given once; {M2M_FORM}")));
+            }
+            target = Some(meta.path.clone());
+        } else {
+            return Err(unknown(
+                &meta,
+                "in `many_to_many`",
+                &[NAME, RELATED_NAME, THROUGH, SYMMETRICAL],
+            ));
+        }
+        Ok(())
+    });
+    if let Err(err) = res {
+        cx.syn_error(err);
+        return None;
+    }
+    let (Some(target), Some(name)) = (target, name.get()) else {
+        cx.error_spanned_by(attr, M2M_FORM);
+        return None;
+    };
+    Some(ManyToMany {
+        attr: attr.to_token_stream(),
+        target,
+        name,
+        related_name: related_name.get(),
+        through: through.get(),
+        symmetrical: symmetrical.get(),
+    })
 }
 
 /// What happens to rows pointing at a deleted row.

@@ -58,6 +58,16 @@ pub fn primary_key(cx: &Ctxt, input: &DeriveInput, fields: &mut [Field<'_>]) -> 
 
 /// Rules across fields, run once the IR is built.
 pub fn model(cx: &Ctxt, model: &Model<'_>) {
+    let mut accessors: Vec<&syn::Ident> = Vec::new();
+    for m in &model.many_to_many {
+        if model.fields.iter().any(|f| f.ident == m.name) || accessors.contains(&m.name) {
+            cx.error_spanned_by(
+                m.name,
+                format!("`{}` is already a field or a many-to-many of this model; give the accessor another name", m.name),
+            );
+        }
+        accessors.push(m.name);
+    }
     let mut columns: HashMap<&str, &Field<'_>> = HashMap::new();
     for field in &model.fields {
         if let Some(first) = columns.insert(&field.column, field) {

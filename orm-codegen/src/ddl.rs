@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::attr::{DefaultValue, OnDelete};
-use crate::model::{Field, Model};
+use crate::model::{Field, ManyToMany, Model};
 use crate::types::Kind;
 
 /// A SQL dialect.
@@ -49,7 +49,11 @@ pub fn create_statements(models: &[Model<'_>], d: Dialect) -> Result<Vec<String>
     let by_name: HashMap<String, &Model<'_>> =
         models.iter().map(|m| (m.ident.to_string(), m)).collect();
     let mut out = Vec::new();
+    let mut joins = Vec::new();
     for model in dependency_order(models, &by_name)? {
+        for m in &model.many_to_many {
+            joins.extend(join_table(model, m, &by_name, d)?);
+        }
         out.push(create_table(model, &by_name, d)?);
         for field in &model.fields {
             if field.primary_key || field.unique {
@@ -65,7 +69,75 @@ pub fn create_statements(models: &[Model<'_>], d: Dialect) -> Result<Vec<String>
             }
         }
     }
+    out.extend(joins);
     Ok(out)
+}
+
+/// A many-to-many's join table: created for an auto table (two keys, both the primary key, each
+/// cascading), or a unique index on a through model's two keys, so adding a link twice is a
+/// no-op on every backend.
+fn join_table(
+    model: &Model<'_>,
+    m: &ManyToMany<'_>,
+    by_name: &HashMap<String, &Model<'_>>,
+    d: Dialect,
+) -> Result<Vec<String>, DdlError> {
+    let other = if m.self_referential {
+        model
+    } else {
+        target(m.target, by_name)?
+    };
+    if let Some(through) = m.through {
+        let t = target(through, by_name)?;
+        let mut keys = t.foreign_keys().filter_map(|(f, fk)| {
+            let name = fk.target.segments.last().map(|s| s.ident.to_string());
+            let points = name.as_deref() == Some(&model.ident.to_string())
+                || name.as_deref() == Some(&other.ident.to_string());
+            points.then_some(f)
+        });
+        let (Some(a), Some(b)) = (keys.next(), keys.next()) else {
+            return Err(DdlError(format!(
+                "`{}` is the through model of `{}.{}` but lacks a foreign key to each side",
+                t.ident, model.ident, m.name
+            )));
+        };
+        return Ok(vec![format!(
+            "CREATE UNIQUE INDEX {} ON {} ({}, {})",
+            d.quote(&format!("{}_{}_{}_uniq", t.table, a.column, b.column)),
+            d.quote(&t.table),
+            d.quote(&a.column),
+            d.quote(&b.column)
+        )]);
+    }
+    let side = |column: &str, of: &Model<'_>| {
+        let pk = of.pk();
+        (
+            format!("{} {} NOT NULL", d.quote(column), sql_type(pk, d)),
+            format!(
+                "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE CASCADE",
+                d.quote(&format!("{}_{}_fk", m.table, column)),
+                d.quote(column),
+                d.quote(&of.table),
+                d.quote(&pk.column)
+            ),
+        )
+    };
+    let (source_col, source_fk) = side(&m.source_column, model);
+    let (target_col, target_fk) = side(&m.target_column, other);
+    Ok(vec![
+        format!(
+            "CREATE TABLE {} (\n    {source_col},\n    {target_col},\n    PRIMARY KEY ({}, {}),\n    {source_fk},\n    {target_fk}\n)",
+            d.quote(&m.table),
+            d.quote(&m.source_column),
+            d.quote(&m.target_column),
+        ),
+        format!(
+            "CREATE INDEX {} ON {} ({})",
+            d.quote(&format!("{}_{}_idx", m.table, m.target_column)),
+            d.quote(&m.table),
+            d.quote(&m.target_column)
+        ),
+    ])
 }
 
 /// The model a foreign key points at, by the last segment of its path.

@@ -17,6 +17,47 @@ pub struct Model<'a> {
     pub fields: Vec<Field<'a>>,
     /// Index of the primary-key field in `fields`.
     pub pk: usize,
+    /// `#[orm(hooks)]`: the user implements `SaveHooks`.
+    pub hooks: bool,
+    pub many_to_many: Vec<ManyToMany<'a>>,
+}
+
+/// `#[many_to_many(...)]` on the struct.
+#[derive(Debug)]
+pub struct ManyToMany<'a> {
+    pub attr: &'a attr::ManyToMany,
+    pub target: &'a syn::Path,
+    /// The accessor on this model.
+    pub name: &'a Ident,
+    /// The accessor on the target: `related_name`, or `<model>_set`. None for a symmetrical
+    /// relation, where both ends are the same accessor.
+    pub related_name: Option<Ident>,
+    pub through: Option<&'a syn::Path>,
+    /// The target is this model.
+    pub self_referential: bool,
+    /// A link goes both ways (self-referential relations, unless `symmetrical = false`).
+    pub symmetrical: bool,
+    /// The auto-created join table (without `through`): `<table>_<name>`.
+    pub table: String,
+    /// Its column holding this model's key: `<model>_id`, or `from_<model>_id` when
+    /// self-referential.
+    pub source_column: String,
+    /// Its column holding the target's key: `<target>_id`, or `to_<model>_id`.
+    pub target_column: String,
+}
+
+impl ManyToMany<'_> {
+    /// The target model's name (the last segment of its path; `Self` is the model itself).
+    pub fn target_name(&self, model: &Ident) -> String {
+        if self.self_referential {
+            return model.to_string();
+        }
+        self.target
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default()
+    }
 }
 
 /// One field, which is one column.
@@ -162,6 +203,12 @@ impl<'a> Model<'a> {
             });
         }
 
+        let many_to_many = attrs
+            .container
+            .many_to_many
+            .iter()
+            .map(|m| many_to_many(cx, input, &table, m))
+            .collect();
         let pk = crate::check::primary_key(cx, input, &mut fields)?;
         let model = Model {
             ident: &input.ident,
@@ -169,6 +216,8 @@ impl<'a> Model<'a> {
             table,
             fields,
             pk,
+            hooks: attrs.container.hooks,
+            many_to_many,
         };
         crate::check::model(cx, &model);
         Some(model)
@@ -185,6 +234,76 @@ impl<'a> Model<'a> {
             .iter()
             .filter_map(|f| f.relation.as_ref().map(|Relation::ForeignKey(fk)| (f, fk)))
     }
+}
+
+fn many_to_many<'a>(
+    cx: &Ctxt,
+    input: &'a DeriveInput,
+    table: &str,
+    m: &'a attr::ManyToMany,
+) -> ManyToMany<'a> {
+    let model = &input.ident;
+    let self_referential = m.target.is_ident("Self") || m.target.is_ident(model);
+    let symmetrical = match &m.symmetrical {
+        Some((value, at)) => {
+            if !self_referential {
+                cx.error_spanned_by(
+                    at,
+                    "`symmetrical` is for a many-to-many from a model to itself; remove it",
+                );
+            }
+            *value
+        }
+        None => self_referential,
+    };
+    if symmetrical && m.related_name.is_some() {
+        cx.error_spanned_by(
+            &m.related_name,
+            "a symmetrical relation has no reverse accessor; remove `related_name`, or write `symmetrical = false`",
+        );
+    }
+    let snake = snake_case(&model.to_string());
+    let related_name = (!symmetrical).then(|| {
+        m.related_name
+            .clone()
+            .unwrap_or_else(|| Ident::new(&format!("{snake}_set"), m.name.span()))
+    });
+    let (source_column, target_column) = if self_referential {
+        (format!("from_{snake}_id"), format!("to_{snake}_id"))
+    } else {
+        let target = m
+            .target
+            .segments
+            .last()
+            .map(|s| snake_case(&s.ident.to_string()))
+            .unwrap_or_default();
+        (format!("{snake}_id"), format!("{target}_id"))
+    };
+    ManyToMany {
+        attr: m,
+        target: &m.target,
+        name: &m.name,
+        related_name,
+        through: m.through.as_ref(),
+        self_referential,
+        symmetrical,
+        table: format!("{table}_{}", m.name),
+        source_column,
+        target_column,
+    }
+}
+
+/// `blog_id` -> `BlogId`: the relation types' names.
+pub fn camel_case(name: &str) -> String {
+    name.split('_')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// `TaggedItem` -> `tagged_item`.
@@ -215,5 +334,12 @@ mod tests {
         assert_eq!(super::snake_case("Blog"), "blog");
         assert_eq!(super::snake_case("HTTPRequest"), "http_request");
         assert_eq!(super::snake_case("Model2D"), "model2_d");
+    }
+
+    #[test]
+    fn camel_case() {
+        assert_eq!(super::camel_case("blog"), "Blog");
+        assert_eq!(super::camel_case("tag_slug_object"), "TagSlugObject");
+        assert_eq!(super::camel_case("_x__y"), "XY");
     }
 }

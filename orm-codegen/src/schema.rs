@@ -62,6 +62,29 @@ pub fn diesel_schema(models: &[Model<'_>]) -> Result<TokenStream, DdlError> {
             joins.push(quote!(diesel::joinable!(#module -> #parent (#column));));
         }
         modules.push(module);
+        for m in model.many_to_many.iter().filter(|m| m.through.is_none()) {
+            let other = if m.self_referential {
+                model
+            } else {
+                target(m.target, &by_name)?
+            };
+            let module = syn::parse_str::<syn::Ident>(&m.table)
+                .unwrap_or_else(|_| format_ident!("{}_{}", table_module(model), m.name));
+            let (a, b) = (
+                format_ident!("{}", m.source_column),
+                format_ident!("{}", m.target_column),
+            );
+            let (ta, tb) = (
+                format_ident!("{}", model.pk().kind.diesel_type()),
+                format_ident!("{}", other.pk().kind.diesel_type()),
+            );
+            tables.push(quote! {
+                diesel::table! {
+                    #module (#a, #b) { #a -> #ta, #b -> #tb, }
+                }
+            });
+            modules.push(module);
+        }
     }
     let allow = (modules.len() > 1)
         .then(|| quote!(diesel::allow_tables_to_appear_in_same_query!(#(#modules),*);));

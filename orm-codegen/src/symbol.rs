@@ -17,6 +17,11 @@ pub const INDEX: Symbol = Symbol("index");
 pub const DEFAULT: Symbol = Symbol("default");
 pub const RELATED_NAME: Symbol = Symbol("related_name");
 pub const ON_DELETE: Symbol = Symbol("on_delete");
+pub const MANY_TO_MANY: Symbol = Symbol("many_to_many");
+pub const NAME: Symbol = Symbol("name");
+pub const THROUGH: Symbol = Symbol("through");
+pub const SYMMETRICAL: Symbol = Symbol("symmetrical");
+pub const HOOKS: Symbol = Symbol("hooks");
 
 impl PartialEq<Symbol> for Ident {
     fn eq(&self, word: &Symbol) -> bool {

@@ -23,6 +23,7 @@ pub struct Connection {
     log: Option<Vec<String>>,
     returning: bool,
     consecutive_keys: bool,
+    pub(crate) hooks: crate::hooks::Hooks,
 }
 
 // A hand-written enum rather than diesel's `MultiConnection` derive: that derive links every
@@ -138,6 +139,7 @@ impl Connection {
             log: None,
             returning,
             consecutive_keys: false,
+            hooks: crate::hooks::Hooks::default(),
         }
     }
 

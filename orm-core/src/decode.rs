@@ -97,6 +97,46 @@ mod uuid_decode {
     }
 }
 
+/// A model built from a row whose columns carry the names given (in `FIELDS` order), so two
+/// models can share one row under aliases. The derive implements it; `QueryableByName` calls it
+/// with the real column names.
+pub trait BuildAt<DB: Backend>: Sized {
+    /// Builds the value from the columns named `names`.
+    fn build_at<'a>(row: &impl NamedRow<'a, DB>, names: &[&str]) -> deserialize::Result<Self>;
+}
+
+/// Decodes field `i` of a [`BuildAt`] impl from the column `names[i]`.
+pub fn decode_at<'a, DB: Backend, T: Decode<DB>>(
+    row: &impl NamedRow<'a, DB>,
+    names: &[&str],
+    i: usize,
+) -> deserialize::Result<T> {
+    let name = names
+        .get(i)
+        .ok_or_else(|| format!("no column name for field {i}"))?;
+    T::decode(row, name)
+}
+
+macro_rules! aliases {
+    ($name:ident, $prefix:literal, $($n:literal)*) => {
+        /// Column aliases for one side of a joined row.
+        pub(crate) const $name: &[&str] = &[$(concat!($prefix, $n)),*];
+    };
+}
+aliases!(LEFT, "l", 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99 100 101 102 103 104 105 106 107 108 109 110 111 112 113 114 115 116 117 118 119 120 121 122 123 124 125 126 127);
+aliases!(RIGHT, "r", 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99 100 101 102 103 104 105 106 107 108 109 110 111 112 113 114 115 116 117 118 119 120 121 122 123 124 125 126 127);
+
+/// Two models read from one row: the left one's columns aliased `l0, l1, ...`, the right one's
+/// `r0, r1, ...` (see [`crate::m2m::write_aliased`]).
+#[derive(Debug)]
+pub(crate) struct Pair<A, B>(pub A, pub B);
+
+impl<DB: Backend, A: BuildAt<DB>, B: BuildAt<DB>> QueryableByName<DB> for Pair<A, B> {
+    fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
+        Ok(Pair(A::build_at(row, LEFT)?, B::build_at(row, RIGHT)?))
+    }
+}
+
 /// A row of one column named `v`, for counts and key lists.
 #[derive(Debug)]
 pub(crate) struct One<T>(pub T);
@@ -107,36 +147,48 @@ impl<DB: Backend, T: Decode<DB>> QueryableByName<DB> for One<T> {
     }
 }
 
-/// A type loadable from a row on every enabled backend.
-pub trait LoadRow: QueryableByName<diesel::sqlite::Sqlite> + PgRow + MysqlRow + 'static {}
-impl<T: QueryableByName<diesel::sqlite::Sqlite> + PgRow + MysqlRow + 'static> LoadRow for T {}
+/// Defines `$all`: `$tr<DB>` for every enabled backend, with hidden per-backend helpers so the
+/// bound reads the same whatever the features.
+macro_rules! every_backend {
+    ($(#[$doc:meta])* $all:ident: $tr:ident, $pg:ident, $my:ident) => {
+        $(#[$doc])*
+        pub trait $all: $tr<diesel::sqlite::Sqlite> + $pg + $my + 'static {}
+        impl<T: $tr<diesel::sqlite::Sqlite> + $pg + $my + 'static> $all for T {}
 
-#[cfg(feature = "postgres")]
-#[doc(hidden)]
-pub trait PgRow: QueryableByName<diesel::pg::Pg> {}
-#[cfg(feature = "postgres")]
-impl<T: QueryableByName<diesel::pg::Pg>> PgRow for T {}
-#[cfg(not(feature = "postgres"))]
-#[doc(hidden)]
-pub trait PgRow {}
-#[cfg(not(feature = "postgres"))]
-impl<T> PgRow for T {}
+        #[cfg(feature = "postgres")]
+        #[doc(hidden)]
+        pub trait $pg: $tr<diesel::pg::Pg> {}
+        #[cfg(feature = "postgres")]
+        impl<T: $tr<diesel::pg::Pg>> $pg for T {}
+        #[cfg(not(feature = "postgres"))]
+        #[doc(hidden)]
+        pub trait $pg {}
+        #[cfg(not(feature = "postgres"))]
+        impl<T> $pg for T {}
 
-#[cfg(feature = "mysql")]
-#[doc(hidden)]
-pub trait MysqlRow: QueryableByName<diesel::mysql::Mysql> {}
-#[cfg(feature = "mysql")]
-impl<T: QueryableByName<diesel::mysql::Mysql>> MysqlRow for T {}
-#[cfg(not(feature = "mysql"))]
-#[doc(hidden)]
-pub trait MysqlRow {}
-#[cfg(not(feature = "mysql"))]
-impl<T> MysqlRow for T {}
+        #[cfg(feature = "mysql")]
+        #[doc(hidden)]
+        pub trait $my: $tr<diesel::mysql::Mysql> {}
+        #[cfg(feature = "mysql")]
+        impl<T: $tr<diesel::mysql::Mysql>> $my for T {}
+        #[cfg(not(feature = "mysql"))]
+        #[doc(hidden)]
+        pub trait $my {}
+        #[cfg(not(feature = "mysql"))]
+        impl<T> $my for T {}
+    };
+}
 
-/// Decodes one column; called by the derive's `QueryableByName` impl.
-pub fn decode<'a, DB: Backend, T: Decode<DB>>(
-    row: &impl NamedRow<'a, DB>,
-    column: &str,
-) -> deserialize::Result<T> {
-    T::decode(row, column)
+every_backend! {
+    /// A type loadable from a row on every enabled backend.
+    LoadRow: QueryableByName, PgRow, MysqlRow
+}
+every_backend! {
+    /// A column type readable on every enabled backend: what a primary key needs so key lists
+    /// can be read back.
+    DecodeAll: Decode, PgDecode, MysqlDecode
+}
+every_backend! {
+    /// A model readable under column aliases on every enabled backend (for joins).
+    BuildAll: BuildAt, PgBuild, MysqlBuild
 }

@@ -41,6 +41,16 @@ pub enum Error {
     #[error("{model} with key {key} is not saved in the database")]
     Unsaved { model: &'static str, key: String },
 
+    /// `remove` was given an object that does not belong to the manager's parent. Nothing was
+    /// written.
+    #[error("{model} {key} is not related to {parent} {parent_key}")]
+    NotRelated {
+        model: &'static str,
+        key: String,
+        parent: &'static str,
+        parent_key: String,
+    },
+
     /// The caller passed something the operation cannot take.
     #[error("invalid input: {0}")]
     InvalidInput(String),

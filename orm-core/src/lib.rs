@@ -67,25 +67,33 @@ mod connection;
 mod decode;
 mod delete;
 mod error;
+pub mod hooks;
+mod m2m;
 mod manager;
 mod migration;
 mod model;
 mod pool;
 mod query;
+mod relation;
 mod sql;
 pub mod testing;
 mod value;
 
 pub use backend::Backend;
 pub use connection::Connection;
-pub use decode::{Decode, LoadRow};
+pub use decode::{BuildAll, Decode, DecodeAll, LoadRow};
 pub use delete::OnDelete;
 pub use error::{Error, IntegrityKind, Result};
+pub use m2m::{ManyToManyManager, ThroughQuery};
 pub use manager::ReverseManager;
 pub use migration::{Migration, UPDATE_ENV};
-pub use model::{Deleted, FieldDef, Insert, Model};
+pub use model::{Deleted, FieldDef, Insert, Model, SaveHooks};
 pub use pool::{Manager, Pool, PooledConnection};
 pub use query::{Assignment, Column, Filter, Order, QuerySet, TextColumn};
+pub use relation::{
+    ForeignKey, ForeignKeyTarget, Forward, KeyOf, ManyToMany, ManyToManyThrough,
+    NullableForeignKey, OptionalExtra, Reverse, Side, Through,
+};
 pub use sql::{SqlWriter, Stmt};
 pub use value::{Field, Kind, Value};
 
@@ -112,36 +120,18 @@ macro_rules! include_schema {
 /// What generated code calls. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::decode::{decode, Decode};
+    pub use crate::decode::{decode_at, BuildAt, Decode};
     pub use crate::delete::{collect_dependents, ForeignKeyInfo};
     pub use crate::model::{FieldDef, Insert};
+    pub use crate::relation::ForeignKeyTarget;
     pub use crate::value::{Field, Value};
     pub use diesel;
     pub use inventory;
 
-    use crate::{Connection, Model, Result};
-
     pub const fn assert_field<T: Field>() {}
 
-    /// What a foreign key needs of its target. Every model implements it for its own key type
-    /// (the derive emits the impl), so naming a non-model, or a key field of another type, fails
-    /// this one bound, with this message, at the attribute.
-    #[diagnostic::on_unimplemented(
-        message = "`{Self}` cannot be the target of this foreign key: it is not a model whose primary key is `{K}`",
-        label = "the target must be a #[derive(Model)] struct with a `{K}` key",
-        note = "the key field's type must be the target's primary key type (or an Option of it)"
-    )]
-    pub trait ForeignKeyTarget<K>: Sized {
-        /// The target's table.
-        const TABLE: &'static str;
-        /// The target row with this key: one statement.
-        fn fetch(conn: &mut Connection, key: &K) -> Result<Self>;
-        /// This row's key, bound as a value.
-        fn key_value(&self) -> Value;
-    }
-
     /// `ForeignKeyTarget::fetch` of every model.
-    pub fn fetch<M: Model>(conn: &mut Connection, key: &M::Key) -> Result<M> {
+    pub fn fetch<M: crate::Model>(conn: &mut crate::Connection, key: &M::Key) -> crate::Result<M> {
         M::get(conn, key.clone())
     }
 }

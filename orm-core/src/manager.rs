@@ -1,48 +1,62 @@
-//! Related managers. The reverse side of a foreign key: `blog.entry_set()`.
+//! The reverse side of a foreign key: `blog.entry_set()`, Django's related manager for a
+//! `ForeignKey`.
 
-use std::marker::PhantomData;
+use std::collections::HashSet;
 
 use crate::connection::Connection;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{CmpOp, Expr, Filter, QuerySet};
-use crate::value::Value;
+use crate::relation::{ForeignKey, NullableForeignKey};
+use crate::sql::SqlWriter;
+use crate::value::{Field, Value};
 
-/// The rows of `C` whose foreign key points at one parent row. Returned by the reverse accessor
-/// the derive puts on the target model (`blog.entry_set()`, or the `related_name`).
+/// The rows of `R::Source` whose foreign key `R` points at one parent row. Returned by the
+/// reverse accessor the derive puts on the target model (`blog.entry_set()`, or the
+/// `related_name`).
+///
+/// Every method writes at once; nothing needs saving afterwards. Writes run in one transaction
+/// (a savepoint when one is open), so a failing call leaves the database and the objects passed
+/// in as they were.
 #[derive(Debug, Clone)]
-pub struct ReverseManager<C> {
-    column: &'static str,
-    parent_key: Value,
-    _marker: PhantomData<fn() -> C>,
+pub struct ReverseManager<R: ForeignKey> {
+    parent: R::Key,
+    bulk: bool,
 }
 
-impl<C: Model> ReverseManager<C> {
-    #[doc(hidden)]
-    pub fn new(column: &'static str, parent_key: Value) -> Self {
+impl<R: ForeignKey> ReverseManager<R> {
+    /// The manager of `parent`'s rows.
+    pub fn of(parent: &R::Target) -> Self {
         ReverseManager {
-            column,
-            parent_key,
-            _marker: PhantomData,
+            parent: parent.key().clone(),
+            bulk: true,
         }
     }
 
+    /// With `bulk(false)`, `add`, `remove`, `clear` and `set` save each object with
+    /// [`Model::save`] (one statement each, and its save hooks run) instead of one `UPDATE` for
+    /// all (the default).
+    pub fn bulk(mut self, bulk: bool) -> Self {
+        self.bulk = bulk;
+        self
+    }
+
     /// A query set of the related rows, to refine further.
-    pub fn query(&self) -> QuerySet<C> {
-        C::query().filter(Filter::new(Expr::Cmp(
-            self.column,
-            CmpOp::Eq,
-            self.parent_key.clone(),
-        )))
+    pub fn query(&self) -> QuerySet<R::Source> {
+        R::Source::query().filter(self.is_related())
+    }
+
+    fn is_related(&self) -> Filter<R::Source> {
+        Filter::new(Expr::Cmp(R::COLUMN, CmpOp::Eq, self.parent.to_value()))
     }
 
     /// Every related row. One statement.
-    pub fn all(&self, conn: &mut Connection) -> Result<Vec<C>> {
+    pub fn all(&self, conn: &mut Connection) -> Result<Vec<R::Source>> {
         self.query().all(conn)
     }
 
     /// The related rows matching `filter`, as a query set.
-    pub fn filter(&self, filter: Filter<C>) -> QuerySet<C> {
+    pub fn filter(&self, filter: Filter<R::Source>) -> QuerySet<R::Source> {
         self.query().filter(filter)
     }
 
@@ -54,5 +68,253 @@ impl<C: Model> ReverseManager<C> {
     /// Whether there is any related row. One statement.
     pub fn exists(&self, conn: &mut Connection) -> Result<bool> {
         self.query().exists(conn)
+    }
+
+    /// Points every object at this parent, moving it from the parent it had. The objects are
+    /// updated in memory too.
+    ///
+    /// Bulk (the default): one `UPDATE ... WHERE pk IN (...)`; every object must have a row,
+    /// else [`Error::Unsaved`] and nothing is written. `bulk(false)`: one `save` per object.
+    pub fn add<'o>(
+        &self,
+        conn: &mut Connection,
+        objs: impl IntoIterator<Item = &'o mut R::Source>,
+    ) -> Result<()> {
+        let mut objs: Vec<&mut R::Source> = objs.into_iter().collect();
+        let value = R::wrap(self.parent.clone());
+        conn.transaction(|conn| self.point(conn, &mut objs, &value))
+    }
+
+    /// Inserts a row pointing at this parent and returns it. `new` gets the key field's value
+    /// and builds the insert form; whatever it puts in the key field, the row points here. One
+    /// statement.
+    ///
+    /// ```ignore
+    /// let entry = blog.entry_set().create(&mut conn, |blog_id| NewEntry { blog_id, headline: "Hi".into() })?;
+    /// ```
+    pub fn create(
+        &self,
+        conn: &mut Connection,
+        new: impl FnOnce(R::Value) -> <R::Source as Model>::New,
+    ) -> Result<R::Source> {
+        let mut form = new(R::wrap(self.parent.clone()));
+        R::set_new(&mut form, R::wrap(self.parent.clone()));
+        R::Source::create(conn, form)
+    }
+
+    /// Detaches the objects from this parent (sets their key to NULL); only on a nullable
+    /// foreign key. Every object must belong to this parent, else [`Error::NotRelated`] and
+    /// nothing is written. Bulk: one `UPDATE`; `bulk(false)`: one `save` per object.
+    pub fn remove<'o>(
+        &self,
+        conn: &mut Connection,
+        objs: impl IntoIterator<Item = &'o mut R::Source>,
+    ) -> Result<()>
+    where
+        R: NullableForeignKey,
+    {
+        let mut objs: Vec<&mut R::Source> = objs.into_iter().collect();
+        let parent = R::wrap(self.parent.clone()).to_value();
+        if let Some(stray) = objs.iter().find(|o| R::get(o).to_value() != parent) {
+            return Err(Error::NotRelated {
+                model: R::Source::NAME,
+                key: stray.key().to_value().to_string(),
+                parent: R::Target::NAME,
+                parent_key: self.parent.to_value().to_string(),
+            });
+        }
+        conn.transaction(|conn| self.detach(conn, &mut objs))
+    }
+
+    /// Detaches every related row (sets its key to NULL; the rows stay); only on a nullable
+    /// foreign key. Bulk: one `UPDATE`; `bulk(false)`: one `SELECT`, then one `save` per row.
+    pub fn clear(&self, conn: &mut Connection) -> Result<()>
+    where
+        R: NullableForeignKey,
+    {
+        conn.transaction(|conn| self.clear_in(conn))
+    }
+
+    /// Makes `objs` the related set.
+    ///
+    /// On a nullable key: one `SELECT` of the current rows, then the rows that are not in
+    /// `objs` are removed and the objects not related yet are added (bulk: at most one `UPDATE`
+    /// each). On a non-nullable key rows cannot leave their parent, so `set` adds (as Django).
+    /// One transaction.
+    pub fn set<'o>(
+        &self,
+        conn: &mut Connection,
+        objs: impl IntoIterator<Item = &'o mut R::Source>,
+    ) -> Result<()> {
+        let mut objs: Vec<&mut R::Source> = objs.into_iter().collect();
+        let value = R::wrap(self.parent.clone());
+        conn.transaction(|conn| {
+            let Some(null) = R::null() else {
+                return self.point(conn, &mut objs, &value);
+            };
+            let mut current = self.all(conn)?;
+            let wanted: HashSet<&<R::Source as Model>::Key> =
+                objs.iter().map(|o| o.key()).collect();
+            let mut stale: Vec<&mut R::Source> = current
+                .iter_mut()
+                .filter(|row| !wanted.contains(row.key()))
+                .collect();
+            self.write_key(conn, &mut stale, &null, true)?;
+            let present: HashSet<<R::Source as Model>::Key> =
+                current.iter().map(|r| r.key().clone()).collect();
+            let (mut fresh, mut kept): (Vec<_>, Vec<_>) = objs
+                .iter_mut()
+                .map(|o| &mut **o)
+                .partition(|o| !present.contains(o.key()));
+            self.point(conn, &mut fresh, &value)?;
+            // Already related: only the in-memory copy may be stale.
+            for obj in kept.iter_mut() {
+                R::set(obj, value.clone());
+            }
+            Ok(())
+        })
+    }
+
+    /// Clears, then adds `objs`: Django's `set(objs, clear=True)`. One transaction.
+    pub fn set_with_clear<'o>(
+        &self,
+        conn: &mut Connection,
+        objs: impl IntoIterator<Item = &'o mut R::Source>,
+    ) -> Result<()>
+    where
+        R: NullableForeignKey,
+    {
+        let mut objs: Vec<&mut R::Source> = objs.into_iter().collect();
+        let value = R::wrap(self.parent.clone());
+        conn.transaction(|conn| {
+            self.clear_in(conn)?;
+            self.point(conn, &mut objs, &value)
+        })
+    }
+
+    fn point(
+        &self,
+        conn: &mut Connection,
+        objs: &mut [&mut R::Source],
+        value: &R::Value,
+    ) -> Result<()> {
+        self.write_key(conn, objs, value, false)
+    }
+
+    fn detach(&self, conn: &mut Connection, objs: &mut [&mut R::Source]) -> Result<()>
+    where
+        R: NullableForeignKey,
+    {
+        self.write_key(conn, objs, &R::null_value(), true)
+    }
+
+    fn clear_in(&self, conn: &mut Connection) -> Result<()>
+    where
+        R: NullableForeignKey,
+    {
+        if self.bulk {
+            let mut w = SqlWriter::new(conn.backend());
+            w.push("UPDATE ").ident(R::Source::TABLE).push(" SET ");
+            w.ident(R::COLUMN)
+                .push(" = ")
+                .bind(R::null_value().to_value());
+            w.push(" WHERE ");
+            self.is_related().expr.write(&mut w);
+            conn.execute(&w.finish())?;
+            return Ok(());
+        }
+        let mut rows = self.all(conn)?;
+        let mut rows: Vec<&mut R::Source> = rows.iter_mut().collect();
+        self.detach(conn, &mut rows)
+    }
+
+    /// Sets the key of `objs` to `value`, in the database and then in memory. `only_related`
+    /// limits the write to rows still pointing here (for removals).
+    fn write_key(
+        &self,
+        conn: &mut Connection,
+        objs: &mut [&mut R::Source],
+        value: &R::Value,
+        only_related: bool,
+    ) -> Result<()> {
+        if objs.is_empty() {
+            return Ok(());
+        }
+        if !self.bulk {
+            return save_each::<R>(conn, objs, value);
+        }
+        let mut keys: Vec<Value> = Vec::with_capacity(objs.len());
+        let mut seen = HashSet::with_capacity(objs.len());
+        for obj in objs.iter() {
+            if seen.insert(obj.key()) {
+                keys.push(obj.key().to_value());
+            }
+        }
+        let pk = R::Source::FIELDS[R::Source::PK].column;
+        let mut matched = 0;
+        for chunk in keys.chunks(conn.backend().max_binds() - 2) {
+            let mut w = SqlWriter::new(conn.backend());
+            w.push("UPDATE ").ident(R::Source::TABLE).push(" SET ");
+            w.ident(R::COLUMN).push(" = ").bind(value.to_value());
+            w.push(" WHERE ");
+            Expr::In(pk, chunk.to_vec()).write(&mut w);
+            if only_related {
+                w.push(" AND ");
+                self.is_related().expr.write(&mut w);
+            }
+            matched += conn.execute(&w.finish())?;
+        }
+        if !only_related && matched < keys.len() {
+            return Err(first_unsaved::<R::Source>(conn, objs));
+        }
+        for obj in objs.iter_mut() {
+            R::set(obj, value.clone());
+        }
+        Ok(())
+    }
+}
+
+/// `bulk(false)`: sets the key in memory and saves each object; on failure every object gets
+/// its old key back (the transaction undoes the rows).
+fn save_each<R: ForeignKey>(
+    conn: &mut Connection,
+    objs: &mut [&mut R::Source],
+    value: &R::Value,
+) -> Result<()> {
+    let mut old = Vec::with_capacity(objs.len());
+    for obj in objs.iter_mut() {
+        old.push(R::get(obj).clone());
+        R::set(obj, value.clone());
+        if let Err(err) = obj.save(conn) {
+            for (obj, key) in objs.iter_mut().zip(old) {
+                R::set(obj, key);
+            }
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
+/// The error for an `UPDATE` that matched fewer rows than objects: names the first object
+/// without a row (one more statement per bind-limit chunk, on the error path only).
+fn first_unsaved<M: Model>(conn: &mut Connection, objs: &[&mut M]) -> Error {
+    let pk = M::FIELDS[M::PK].column;
+    let keys: Vec<Value> = objs.iter().map(|o| o.key().to_value()).collect();
+    let mut found = HashSet::new();
+    for chunk in keys.chunks(conn.backend().max_binds()) {
+        let rows = M::query()
+            .filter(Filter::new(Expr::In(pk, chunk.to_vec())))
+            .all(conn);
+        match rows {
+            Ok(rows) => found.extend(rows.iter().map(|r| r.key().clone())),
+            Err(err) => return err,
+        }
+    }
+    match objs.iter().find(|o| !found.contains(o.key())) {
+        Some(obj) => Error::Unsaved {
+            model: M::NAME,
+            key: obj.key().to_value().to_string(),
+        },
+        None => Error::InvalidInput(format!("{} rows changed while being updated", M::NAME)),
     }
 }

@@ -1,9 +1,10 @@
 //! The `Model` trait: what the derive implements, and the everyday API on top of it.
 
 use std::fmt;
+use std::hash::Hash;
 
 use crate::connection::Connection;
-use crate::decode::LoadRow;
+use crate::decode::{BuildAll, DecodeAll, LoadRow};
 use crate::error::{Error, Result};
 use crate::query::{write_columns, CmpOp, Expr, Filter, QuerySet};
 use crate::sql::SqlWriter;
@@ -22,11 +23,28 @@ pub struct FieldDef {
     pub auto_increment: bool,
 }
 
+/// Code that runs around [`Model::save`] (Django's `pre_save` / `post_save`). The derive
+/// implements it with no-ops; write `#[orm(hooks)]` on the struct and implement it yourself to
+/// run code. The related managers' `bulk(false)` paths save through it.
+pub trait SaveHooks {
+    /// Before the `UPDATE`; an error cancels the save.
+    fn before_save(&self, conn: &mut Connection) -> Result<()> {
+        let _ = conn;
+        Ok(())
+    }
+
+    /// After the `UPDATE`.
+    fn after_save(&self, conn: &mut Connection) -> Result<()> {
+        let _ = conn;
+        Ok(())
+    }
+}
+
 /// A table-backed struct. Implement it with `#[derive(Model)]`; see the crate docs for the
 /// attributes and what the derive generates.
-pub trait Model: LoadRow + Sized + 'static {
+pub trait Model: LoadRow + BuildAll + SaveHooks + Sized + 'static {
     /// The primary key's type.
-    type Key: Field + PartialEq + fmt::Debug;
+    type Key: Field + DecodeAll + Eq + Hash + fmt::Debug;
     /// The insert form, `New<Model>`.
     type New: Insert<Model = Self>;
     /// The struct's name, for messages.
@@ -75,9 +93,10 @@ pub trait Model: LoadRow + Sized + 'static {
         conn.transaction(|conn| insert::<Self>(conn, rows))
     }
 
-    /// Writes every field to the row with this key. One statement. [`Error::Unsaved`] when the
-    /// row does not exist.
+    /// Writes every field to the row with this key. One statement, plus what the
+    /// [`SaveHooks`] run. [`Error::Unsaved`] when the row does not exist.
     fn save(&self, conn: &mut Connection) -> Result<()> {
+        self.before_save(conn)?;
         let values = self.values();
         let mut w = SqlWriter::new(conn.backend());
         w.push("UPDATE ").ident(Self::TABLE).push(" SET ");
@@ -100,7 +119,7 @@ pub trait Model: LoadRow + Sized + 'static {
                 model: Self::NAME,
                 key: self.key().to_value().to_string(),
             }),
-            _ => Ok(()),
+            _ => self.after_save(conn),
         }
     }
 

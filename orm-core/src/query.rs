@@ -188,30 +188,43 @@ pub(crate) enum Expr {
     And(Vec<Expr>),
     Or(Vec<Expr>),
     Not(Box<Expr>),
+    /// `column IN (SELECT select FROM table WHERE owner_column = owner)`: the rows linked to one
+    /// owner through a join table.
+    Linked(Box<Link>),
+}
+
+/// The join-table lookup of [`Expr::Linked`].
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Link {
+    pub column: &'static str,
+    pub table: &'static str,
+    pub select: &'static str,
+    pub owner_column: &'static str,
+    pub owner: Value,
 }
 
 impl Expr {
     pub(crate) fn write(&self, w: &mut SqlWriter) {
         match self {
             Expr::Cmp(col, op, value) => {
-                w.ident(col).push(op.sql()).bind(value.clone());
+                w.column(col).push(op.sql()).bind(value.clone());
             }
             Expr::In(_, values) if values.is_empty() => {
                 w.push("1 = 0");
             }
             Expr::In(col, values) => {
-                w.ident(col).push(" IN (");
+                w.column(col).push(" IN (");
                 w.list(values, ", ", |w, v| {
                     w.bind(v.clone());
                 });
                 w.push(")");
             }
             Expr::IsNull(col, null) => {
-                w.ident(col)
+                w.column(col)
                     .push(if *null { " IS NULL" } else { " IS NOT NULL" });
             }
             Expr::Like(col, pattern, escaped) => {
-                w.ident(col)
+                w.column(col)
                     .push(" LIKE ")
                     .bind(Value::Text(pattern.clone()));
                 if *escaped {
@@ -234,6 +247,12 @@ impl Expr {
                 w.push("(");
                 w.list(items, sep, |w, e| e.write(w));
                 w.push(")");
+            }
+            Expr::Linked(link) => {
+                w.column(link.column).push(" IN (SELECT ");
+                w.ident(link.select).push(" FROM ").ident(link.table);
+                w.push(" WHERE ").ident(link.owner_column).push(" = ");
+                w.bind(link.owner.clone()).push(")");
             }
             Expr::Not(inner) => {
                 w.push("NOT (");
@@ -294,8 +313,8 @@ impl<M> std::ops::Not for Filter<M> {
 
 /// One `ORDER BY` term.
 pub struct Order<M> {
-    column: &'static str,
-    desc: bool,
+    pub(crate) column: &'static str,
+    pub(crate) desc: bool,
     _marker: PhantomData<fn() -> M>,
 }
 
@@ -337,9 +356,9 @@ pub struct Assignment<M> {
 /// A lazy query over `M`: nothing runs until a method that takes the connection.
 pub struct QuerySet<M> {
     pub(crate) filters: Vec<Expr>,
-    order: Vec<Order<M>>,
-    limit: Option<u64>,
-    offset: Option<u64>,
+    pub(crate) order: Vec<Order<M>>,
+    pub(crate) limit: Option<u64>,
+    pub(crate) offset: Option<u64>,
 }
 
 impl<M> Clone for QuerySet<M> {
@@ -405,18 +424,18 @@ impl<M: Model> QuerySet<M> {
         self
     }
 
-    fn write_where(&self, w: &mut SqlWriter) {
+    pub(crate) fn write_where(&self, w: &mut SqlWriter) {
         if !self.filters.is_empty() {
             w.push(" WHERE ");
             w.list(&self.filters, " AND ", |w, e| e.write(w));
         }
     }
 
-    fn write_tail(&self, w: &mut SqlWriter) {
+    pub(crate) fn write_tail(&self, w: &mut SqlWriter) {
         if !self.order.is_empty() {
             w.push(" ORDER BY ");
             w.list(&self.order, ", ", |w, o| {
-                w.ident(o.column)
+                w.column(o.column)
                     .push(if o.desc { " DESC" } else { " ASC" });
             });
         }

@@ -19,6 +19,8 @@ pub struct SqlWriter {
     backend: Backend,
     sql: String,
     binds: Vec<Value>,
+    /// The table alias that [`SqlWriter::column`] puts before column names, in joins.
+    qualifier: Option<&'static str>,
 }
 
 impl SqlWriter {
@@ -27,6 +29,7 @@ impl SqlWriter {
             backend,
             sql: String::with_capacity(128),
             binds: Vec::new(),
+            qualifier: None,
         }
     }
 
@@ -43,6 +46,23 @@ impl SqlWriter {
     /// Appends a quoted identifier.
     pub fn ident(&mut self, name: &str) -> &mut Self {
         self.backend.quote(name, &mut self.sql);
+        self
+    }
+
+    /// Appends a column of the current table: `"column"`, or `"alias"."column"` inside
+    /// [`SqlWriter::qualify`].
+    pub fn column(&mut self, name: &str) -> &mut Self {
+        if let Some(q) = self.qualifier {
+            self.ident(q).push(".");
+        }
+        self.ident(name)
+    }
+
+    /// Writes with `f` while [`SqlWriter::column`] qualifies columns with `alias`.
+    pub fn qualify(&mut self, alias: &'static str, f: impl FnOnce(&mut Self)) -> &mut Self {
+        let outer = self.qualifier.replace(alias);
+        f(self);
+        self.qualifier = outer;
         self
     }
 

@@ -91,3 +91,94 @@ CREATE TABLE `all_types` (
     `maybe_uid` BINARY(16)
 );
 
+CREATE TABLE `topping` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `name` TEXT NOT NULL
+);
+
+CREATE TABLE `pizza` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `name` TEXT NOT NULL
+);
+
+CREATE TABLE `person` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `name` TEXT NOT NULL
+);
+
+CREATE TABLE `group` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `name` TEXT NOT NULL
+);
+
+CREATE TABLE `membership` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `group_id` BIGINT NOT NULL,
+    `person_id` BIGINT NOT NULL,
+    `date_joined` DATE NOT NULL,
+    `invite_reason` TEXT,
+    CONSTRAINT `membership_group_id_fk` FOREIGN KEY (`group_id`) REFERENCES `group` (`id`) ON DELETE CASCADE,
+    CONSTRAINT `membership_person_id_fk` FOREIGN KEY (`person_id`) REFERENCES `person` (`id`) ON DELETE CASCADE
+);
+
+CREATE INDEX `membership_group_id_idx` ON `membership` (`group_id`);
+
+CREATE INDEX `membership_person_id_idx` ON `membership` (`person_id`);
+
+CREATE TABLE `chapter` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `title` TEXT NOT NULL
+);
+
+CREATE TABLE `slide` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `title` TEXT NOT NULL
+);
+
+CREATE TABLE `slide_order` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `chapter_id` BIGINT NOT NULL,
+    `slide_id` BIGINT NOT NULL,
+    `number` INT,
+    CONSTRAINT `slide_order_chapter_id_fk` FOREIGN KEY (`chapter_id`) REFERENCES `chapter` (`id`) ON DELETE CASCADE,
+    CONSTRAINT `slide_order_slide_id_fk` FOREIGN KEY (`slide_id`) REFERENCES `slide` (`id`) ON DELETE CASCADE
+);
+
+CREATE INDEX `slide_order_chapter_id_idx` ON `slide_order` (`chapter_id`);
+
+CREATE INDEX `slide_order_slide_id_idx` ON `slide_order` (`slide_id`);
+
+CREATE TABLE `pizza_toppings` (
+    `pizza_id` BIGINT NOT NULL,
+    `topping_id` BIGINT NOT NULL,
+    PRIMARY KEY (`pizza_id`, `topping_id`),
+    CONSTRAINT `pizza_toppings_pizza_id_fk` FOREIGN KEY (`pizza_id`) REFERENCES `pizza` (`id`) ON DELETE CASCADE,
+    CONSTRAINT `pizza_toppings_topping_id_fk` FOREIGN KEY (`topping_id`) REFERENCES `topping` (`id`) ON DELETE CASCADE
+);
+
+CREATE INDEX `pizza_toppings_topping_id_idx` ON `pizza_toppings` (`topping_id`);
+
+CREATE TABLE `person_friends` (
+    `from_person_id` BIGINT NOT NULL,
+    `to_person_id` BIGINT NOT NULL,
+    PRIMARY KEY (`from_person_id`, `to_person_id`),
+    CONSTRAINT `person_friends_from_person_id_fk` FOREIGN KEY (`from_person_id`) REFERENCES `person` (`id`) ON DELETE CASCADE,
+    CONSTRAINT `person_friends_to_person_id_fk` FOREIGN KEY (`to_person_id`) REFERENCES `person` (`id`) ON DELETE CASCADE
+);
+
+CREATE INDEX `person_friends_to_person_id_idx` ON `person_friends` (`to_person_id`);
+
+CREATE TABLE `person_following` (
+    `from_person_id` BIGINT NOT NULL,
+    `to_person_id` BIGINT NOT NULL,
+    PRIMARY KEY (`from_person_id`, `to_person_id`),
+    CONSTRAINT `person_following_from_person_id_fk` FOREIGN KEY (`from_person_id`) REFERENCES `person` (`id`) ON DELETE CASCADE,
+    CONSTRAINT `person_following_to_person_id_fk` FOREIGN KEY (`to_person_id`) REFERENCES `person` (`id`) ON DELETE CASCADE
+);
+
+CREATE INDEX `person_following_to_person_id_idx` ON `person_following` (`to_person_id`);
+
+CREATE UNIQUE INDEX `membership_group_id_person_id_uniq` ON `membership` (`group_id`, `person_id`);
+
+CREATE UNIQUE INDEX `slide_order_chapter_id_slide_id_uniq` ON `slide_order` (`chapter_id`, `slide_id`);
+

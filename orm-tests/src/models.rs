@@ -37,9 +37,10 @@ pub struct Author {
     pub name: String,
 }
 
-/// A book: its author is protected, its editor is cleared when deleted.
+/// A book: its author is protected, its editor is cleared when deleted. Its save hooks refuse an
+/// empty title and count saves (see [`book_saves`]).
 #[derive(Model, Debug, Clone, PartialEq)]
-#[orm(table = "library_book")]
+#[orm(table = "library_book", hooks)]
 pub struct Book {
     pub id: i64,
     #[foreign_key(Author, on_delete = Protect)]
@@ -47,6 +48,31 @@ pub struct Book {
     #[foreign_key(Author, related_name = edited_books, on_delete = SetNull)]
     pub editor_id: Option<i32>,
     pub title: String,
+}
+
+thread_local! {
+    static BOOK_SAVES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many times this thread's `Book` save hooks ran (`before_save` and `after_save` each
+/// count one).
+pub fn book_saves() -> usize {
+    BOOK_SAVES.with(|c| c.get())
+}
+
+impl orm_core::SaveHooks for Book {
+    fn before_save(&self, _conn: &mut Connection) -> orm_core::Result<()> {
+        if self.title.is_empty() {
+            return Err(orm_core::Error::InvalidInput("a book needs a title".into()));
+        }
+        BOOK_SAVES.with(|c| c.set(c.get() + 1));
+        Ok(())
+    }
+
+    fn after_save(&self, _conn: &mut Connection) -> orm_core::Result<()> {
+        BOOK_SAVES.with(|c| c.set(c.get() + 1));
+        Ok(())
+    }
 }
 
 /// A review restricts deleting its book.
@@ -104,4 +130,75 @@ pub struct AllTypes {
     pub maybe_text: Option<String>,
     pub maybe_at: Option<NaiveDateTime>,
     pub maybe_uid: Option<Uuid>,
+}
+
+/// A topping.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Topping {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A pizza; its toppings live in an auto-created join table (`pizza_toppings`).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[many_to_many(Topping, name = toppings, related_name = pizzas)]
+pub struct Pizza {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A person: friendship goes both ways (symmetrical); following does not.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[many_to_many(Self, name = friends)]
+#[many_to_many(Self, name = following, related_name = followers, symmetrical = false)]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A group of people, through memberships that carry a required date.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[many_to_many(Person, name = members, related_name = groups, through = Membership)]
+pub struct Group {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The through model of `Group.members`: `date_joined` is required, `invite_reason` is not.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Membership {
+    pub id: i64,
+    #[foreign_key(Group)]
+    pub group_id: i64,
+    #[foreign_key(Person)]
+    pub person_id: i64,
+    pub date_joined: NaiveDate,
+    pub invite_reason: Option<String>,
+}
+
+/// A chapter of a course; its slides are ordered through `SlideOrder` (the seed's question).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[many_to_many(Slide, name = slides, related_name = chapters, through = SlideOrder)]
+pub struct Chapter {
+    pub id: i64,
+    pub title: String,
+}
+
+/// A slide, in any number of chapters.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Slide {
+    pub id: i64,
+    pub title: String,
+}
+
+/// Where a slide sits in a chapter; every extra field is optional, so links can be added
+/// without `through_defaults`.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct SlideOrder {
+    pub id: i64,
+    #[foreign_key(Chapter)]
+    pub chapter_id: i64,
+    #[foreign_key(Slide)]
+    pub slide_id: i64,
+    pub number: Option<i32>,
 }

@@ -46,7 +46,7 @@ fn one_call_creates_the_schema_on_an_empty_database() {
         .iter()
         .filter(|s| s.starts_with("CREATE TABLE"))
         .count();
-    assert_eq!(tables, 9);
+    assert_eq!(tables, 20);
     let statements = MIGRATION.statements(conn.backend()).len() as u64;
     assert_num_queries(&mut conn, statements, |conn| MIGRATION.apply(conn).unwrap());
     Blog::create(

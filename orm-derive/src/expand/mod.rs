@@ -1,8 +1,10 @@
 //! IR -> tokens, one file per concern.
 
 mod columns;
+mod many_to_many;
 mod model;
 mod relations;
+mod through;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -25,10 +27,14 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let insert_form = model::insert_form(&model);
     let columns = columns::columns(&model);
     let relations = relations::relations(&model);
+    let many_to_many = many_to_many::many_to_many(&model);
+    let through = through::through(&model);
     Ok(quote! {
         #insert_form
         #columns
         #relations
+        #many_to_many
+        #through
         #[doc(hidden)]
         const _: () = {
             #model_impl

@@ -86,9 +86,16 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
         let ty = f.ty;
         quote_spanned!(ty.span()=> #ty: ::orm_core::__private::Decode<__DB>)
     });
-    let decode = model.fields.iter().map(|f| {
-        let (name, column) = (f.ident, &f.column);
-        quote!(#name: ::orm_core::__private::decode(row, #column)?)
+    let decode = model.fields.iter().enumerate().map(|(i, f)| {
+        let name = f.ident;
+        quote!(#name: ::orm_core::__private::decode_at(row, names, #i)?)
+    });
+    let columns = model.fields.iter().map(|f| &f.column);
+    let hooks = (!model.hooks).then(|| {
+        quote! {
+            #[automatically_derived]
+            impl ::orm_core::SaveHooks for #ident {}
+        }
     });
 
     quote! {
@@ -113,14 +120,40 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
             }
         }
 
+        #hooks
+
         #[automatically_derived]
         impl ::orm_core::__private::ForeignKeyTarget<#pk_ty> for #ident {
-            const TABLE: &'static str = #table;
             fn fetch(conn: &mut ::orm_core::Connection, key: &#pk_ty) -> ::orm_core::Result<Self> {
                 ::orm_core::__private::fetch::<Self>(conn, key)
             }
-            fn key_value(&self) -> ::orm_core::__private::Value {
-                ::orm_core::__private::Field::to_value(&self.#pk_ident)
+        }
+
+        #[automatically_derived]
+        impl ::orm_core::KeyOf<#ident> for #pk_ty {
+            fn key_of(self) -> #pk_ty {
+                self
+            }
+        }
+
+        #[automatically_derived]
+        impl ::orm_core::KeyOf<#ident> for &#pk_ty {
+            fn key_of(self) -> #pk_ty {
+                ::std::clone::Clone::clone(self)
+            }
+        }
+
+        #[automatically_derived]
+        impl<__DB: ::orm_core::__private::diesel::backend::Backend>
+            ::orm_core::__private::BuildAt<__DB> for #ident
+        where
+            #(#decode_bounds,)*
+        {
+            fn build_at<'__r>(
+                row: &impl ::orm_core::__private::diesel::row::NamedRow<'__r, __DB>,
+                names: &[&str],
+            ) -> ::orm_core::__private::diesel::deserialize::Result<Self> {
+                ::std::result::Result::Ok(#ident { #(#decode,)* })
             }
         }
 
@@ -128,12 +161,12 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
         impl<__DB: ::orm_core::__private::diesel::backend::Backend>
             ::orm_core::__private::diesel::deserialize::QueryableByName<__DB> for #ident
         where
-            #(#decode_bounds,)*
+            Self: ::orm_core::__private::BuildAt<__DB>,
         {
             fn build<'__r>(
                 row: &impl ::orm_core::__private::diesel::row::NamedRow<'__r, __DB>,
             ) -> ::orm_core::__private::diesel::deserialize::Result<Self> {
-                ::std::result::Result::Ok(#ident { #(#decode,)* })
+                <Self as ::orm_core::__private::BuildAt<__DB>>::build_at(row, &[#(#columns),*])
             }
         }
     }

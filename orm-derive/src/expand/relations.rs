@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use orm_codegen::model::{Field, ForeignKey, Model};
+use orm_codegen::model::{camel_case, Field, ForeignKey, Model};
 use orm_codegen::types::generic_arg;
 
 pub fn relations(model: &Model<'_>) -> TokenStream {
@@ -13,6 +13,16 @@ pub fn relations(model: &Model<'_>) -> TokenStream {
         .foreign_keys()
         .map(|(field, fk)| foreign_key(model, field, fk))
         .collect()
+}
+
+/// The type that names a relation: `Entry` + `blog` -> `EntryBlog`.
+pub fn relation_type(model: &Model<'_>, accessor: &syn::Ident) -> syn::Ident {
+    format_ident!(
+        "{}{}",
+        model.ident,
+        camel_case(&accessor.to_string()),
+        span = accessor.span()
+    )
 }
 
 /// `blog_id` -> `blog`; a field without the `_id` suffix gets `<field>_object`.
@@ -74,8 +84,68 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
     };
     let reverse_doc =
         format!("The [`{source}`] rows whose `{name}` points at this row, as a manager.");
+    let rel = relation_type(model, &accessor);
+    let rel_doc = format!(
+        "The foreign key `{source}.{name}`, as a type: what [`{source}::{accessor}`] follows and the reverse manager manages."
+    );
+    let field_ty = field.ty;
+    let form = super::model::insert_form_ident(model);
+    let rel_name = format!("{source}.{name}");
+    let (wrap, null) = if field.nullable {
+        (
+            quote!(::std::option::Option::Some(key)),
+            quote!(::std::option::Option::Some(::std::option::Option::None)),
+        )
+    } else {
+        (quote!(key), quote!(::std::option::Option::None))
+    };
+    let set_new = if field.auto_increment {
+        quote!(let _ = (new, value);)
+    } else {
+        quote!(new.#name = value;)
+    };
+    let nullable = field.nullable.then(|| {
+        quote! {
+            #[automatically_derived]
+            impl ::orm_core::NullableForeignKey for #rel {
+                fn null_value() -> #field_ty {
+                    ::std::option::Option::None
+                }
+            }
+        }
+    });
 
     quote! {
+        #[doc = #rel_doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #vis struct #rel;
+
+        #[automatically_derived]
+        impl ::orm_core::ForeignKey for #rel {
+            type Source = #source;
+            type Key = #key_ty;
+            type Target = #target;
+            type Value = #field_ty;
+            const COLUMN: &'static str = #column;
+            const NAME: &'static str = #rel_name;
+            fn wrap(key: #key_ty) -> #field_ty {
+                #wrap
+            }
+            fn get(row: &#source) -> &#field_ty {
+                &row.#name
+            }
+            fn set(row: &mut #source, value: #field_ty) {
+                row.#name = value;
+            }
+            fn set_new(new: &mut #form, value: #field_ty) {
+                #set_new
+            }
+            fn null() -> ::std::option::Option<#field_ty> {
+                #null
+            }
+        }
+        #nullable
+
         #[automatically_derived]
         impl #source {
             #forward
@@ -84,8 +154,8 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         #[automatically_derived]
         impl #target {
             #[doc = #reverse_doc]
-            pub fn #reverse(&self) -> ::orm_core::ReverseManager<#source> {
-                ::orm_core::ReverseManager::new(#column, #fk_target::key_value(self))
+            pub fn #reverse(&self) -> ::orm_core::ReverseManager<#rel> {
+                ::orm_core::ReverseManager::of(self)
             }
         }
 
@@ -93,7 +163,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         const _: () = {
             ::orm_core::__private::inventory::submit! {
                 ::orm_core::__private::ForeignKeyInfo {
-                    target_table: #fk_target::TABLE,
+                    target_table: <<#rel as ::orm_core::ForeignKey>::Target as ::orm_core::Model>::TABLE,
                     source: <#source as ::orm_core::Model>::NAME,
                     source_table: <#source as ::orm_core::Model>::TABLE,
                     kind: <#key_ty as ::orm_core::__private::Field>::KIND,

@@ -1,0 +1,558 @@
+//! Many-to-many managers: `pizza.toppings()` and `topping.pizza_set()`, Django's related
+//! manager for a `ManyToManyField`, and the through-row query.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::connection::Connection;
+use crate::decode::{One, Pair, LEFT, RIGHT};
+use crate::error::Result;
+use crate::hooks::{fire, M2mAction, M2mHook};
+use crate::model::Model;
+use crate::query::{Expr, Filter, Link, Order, QuerySet};
+use crate::relation::{Forward, KeyOf, ManyToMany, ManyToManyThrough, OptionalExtra, Side};
+use crate::sql::SqlWriter;
+use crate::value::{Field, Value};
+use crate::Backend;
+
+/// Where the through model's extra values come from: nothing (every extra field is optional),
+/// a value, or a closure evaluated once per call.
+pub trait ExtraSource<E> {
+    /// The values for one call.
+    fn extra(&self) -> E;
+}
+
+/// No `through_defaults`: only possible when the through model has no required field.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoDefaults;
+
+impl<E: OptionalExtra> ExtraSource<E> for NoDefaults {
+    fn extra(&self) -> E {
+        E::empty()
+    }
+}
+
+/// `through_defaults(value)`.
+#[derive(Debug, Clone)]
+pub struct Defaults<E>(E);
+
+impl<E: Clone> ExtraSource<E> for Defaults<E> {
+    fn extra(&self) -> E {
+        self.0.clone()
+    }
+}
+
+/// `through_defaults_with(closure)`.
+#[derive(Clone)]
+pub struct DefaultsWith<F>(F);
+
+impl<F> fmt::Debug for DefaultsWith<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DefaultsWith(..)")
+    }
+}
+
+impl<E, F: Fn() -> E> ExtraSource<E> for DefaultsWith<F> {
+    fn extra(&self) -> E {
+        (self.0)()
+    }
+}
+
+/// One side of a many-to-many relation `R`, seen from one instance: `pizza.toppings()` (side
+/// [`Forward`]) or `topping.pizza_set()` (side [`crate::Reverse`]).
+///
+/// Every method writes at once, in one transaction (a savepoint when one is open). `add` and
+/// `set` never duplicate a link, also when two connections add the same link at once
+/// (`ON CONFLICT DO NOTHING`; `ON DUPLICATE KEY UPDATE` on MySQL). Hooks registered with
+/// [`Connection::on_m2m_changed`] run before and after each change.
+///
+/// A key that has no row (the instance's own, when it was never saved, or one passed in)
+/// makes the insert fail with [`crate::Error::Integrity`] of kind `ForeignKey`, and nothing is
+/// written.
+pub struct ManyToManyManager<'a, R: ManyToMany, S: Side<R> = Forward, D = NoDefaults> {
+    owner: &'a S::Owner,
+    defaults: D,
+    _marker: PhantomData<fn() -> R>,
+}
+
+impl<R: ManyToMany, S: Side<R>, D: fmt::Debug> fmt::Debug for ManyToManyManager<'_, R, S, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManyToManyManager")
+            .field("relation", &R::NAME)
+            .field("reverse", &S::REVERSE)
+            .field("owner", &self.owner.key())
+            .field("defaults", &self.defaults)
+            .finish()
+    }
+}
+
+type OtherKey<R, S> = <<S as Side<R>>::Other as Model>::Key;
+
+impl<'a, R: ManyToMany, S: Side<R>> ManyToManyManager<'a, R, S, NoDefaults> {
+    /// The manager of `owner`'s links.
+    pub fn of(owner: &'a S::Owner) -> Self {
+        ManyToManyManager {
+            owner,
+            defaults: NoDefaults,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Values for the through model's extra fields, for every link this manager's `add`,
+    /// `create` and `set` insert.
+    pub fn through_defaults(
+        self,
+        extra: R::Extra,
+    ) -> ManyToManyManager<'a, R, S, Defaults<R::Extra>> {
+        ManyToManyManager {
+            owner: self.owner,
+            defaults: Defaults(extra),
+            _marker: PhantomData,
+        }
+    }
+
+    /// Like [`ManyToManyManager::through_defaults`], computed by `f` once per call, so every
+    /// link of one call gets the same values (a timestamp, say).
+    pub fn through_defaults_with<F: Fn() -> R::Extra>(
+        self,
+        f: F,
+    ) -> ManyToManyManager<'a, R, S, DefaultsWith<F>> {
+        ManyToManyManager {
+            owner: self.owner,
+            defaults: DefaultsWith(f),
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
+    fn owner_key(&self) -> Value {
+        self.owner.key().to_value()
+    }
+
+    /// A query set of the linked rows, to refine further.
+    pub fn query(&self) -> QuerySet<S::Other> {
+        S::Other::query().filter(Filter::new(Expr::Linked(Box::new(Link {
+            column: S::Other::FIELDS[S::Other::PK].column,
+            table: R::TABLE,
+            select: S::OTHER_COLUMN,
+            owner_column: S::OWNER_COLUMN,
+            owner: self.owner_key(),
+        }))))
+    }
+
+    /// Every linked row. One statement.
+    pub fn all(&self, conn: &mut Connection) -> Result<Vec<S::Other>> {
+        self.query().all(conn)
+    }
+
+    /// The linked rows matching `filter`, as a query set.
+    pub fn filter(&self, filter: Filter<S::Other>) -> QuerySet<S::Other> {
+        self.query().filter(filter)
+    }
+
+    /// How many rows are linked. One statement.
+    pub fn count(&self, conn: &mut Connection) -> Result<i64> {
+        self.query().count(conn)
+    }
+
+    /// Whether any row is linked. One statement.
+    pub fn exists(&self, conn: &mut Connection) -> Result<bool> {
+        self.query().exists(conn)
+    }
+
+    /// Links the rows (given as `&Model` or as keys). A link that exists stays as it is.
+    ///
+    /// Without hooks: one `INSERT` for all. With hooks: one `SELECT` of the links that exist,
+    /// the `PreAdd` hooks with the keys not linked yet, one `INSERT`, the `PostAdd` hooks (as
+    /// Django, hooks run even when every link existed).
+    pub fn add<K: KeyOf<S::Other>>(
+        &self,
+        conn: &mut Connection,
+        objs: impl IntoIterator<Item = K>,
+    ) -> Result<()>
+    where
+        D: ExtraSource<R::Extra>,
+    {
+        let keys = distinct::<S::Other, K>(objs);
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let extra = self.defaults.extra();
+        let hooks = conn.m2m_hooks::<R>();
+        conn.transaction(|conn| {
+            if hooks.is_empty() {
+                return self.insert(conn, &keys, &extra);
+            }
+            let linked: HashSet<OtherKey<R, S>> =
+                self.linked(conn, Some(&keys))?.into_iter().collect();
+            let missing: Vec<_> = keys.into_iter().filter(|k| !linked.contains(k)).collect();
+            self.add_missing(conn, &hooks, &missing, &extra)
+        })
+    }
+
+    /// Inserts a row of the other model and links it; returns the row. Two statements.
+    pub fn create(&self, conn: &mut Connection, new: <S::Other as Model>::New) -> Result<S::Other>
+    where
+        D: ExtraSource<R::Extra>,
+    {
+        let extra = self.defaults.extra();
+        let hooks = conn.m2m_hooks::<R>();
+        conn.transaction(|conn| {
+            let row = S::Other::create(conn, new)?;
+            self.add_missing(conn, &hooks, std::slice::from_ref(row.key()), &extra)?;
+            Ok(row)
+        })
+    }
+
+    /// Unlinks the rows (given as `&Model` or as keys); the rows stay. One `DELETE`; the hooks
+    /// get every key passed.
+    pub fn remove<K: KeyOf<S::Other>>(
+        &self,
+        conn: &mut Connection,
+        objs: impl IntoIterator<Item = K>,
+    ) -> Result<()> {
+        let keys = distinct::<S::Other, K>(objs);
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let hooks = conn.m2m_hooks::<R>();
+        conn.transaction(|conn| self.remove_keys(conn, &hooks, &keys))
+    }
+
+    /// Unlinks every row; the rows stay. One `DELETE`.
+    pub fn clear(&self, conn: &mut Connection) -> Result<()> {
+        let hooks = conn.m2m_hooks::<R>();
+        conn.transaction(|conn| self.clear_in(conn, &hooks))
+    }
+
+    /// Makes `objs` the linked set: one `SELECT` of the current links, then one `DELETE` of the
+    /// links not in `objs` and one `INSERT` of the new ones (each only when needed). Links that
+    /// stay are not touched, so their through fields keep their values. One transaction, so no
+    /// other connection sees a half-done set.
+    pub fn set<K: KeyOf<S::Other>>(
+        &self,
+        conn: &mut Connection,
+        objs: impl IntoIterator<Item = K>,
+    ) -> Result<()>
+    where
+        D: ExtraSource<R::Extra>,
+    {
+        let keys = distinct::<S::Other, K>(objs);
+        let extra = self.defaults.extra();
+        let hooks = conn.m2m_hooks::<R>();
+        conn.transaction(|conn| {
+            let current = self.linked(conn, None)?;
+            let wanted: HashSet<&OtherKey<R, S>> = keys.iter().collect();
+            let stale: Vec<_> = current
+                .iter()
+                .filter(|k| !wanted.contains(k))
+                .cloned()
+                .collect();
+            let current: HashSet<OtherKey<R, S>> = current.into_iter().collect();
+            let fresh: Vec<_> = keys.into_iter().filter(|k| !current.contains(k)).collect();
+            if !stale.is_empty() {
+                self.remove_keys(conn, &hooks, &stale)?;
+            }
+            if !fresh.is_empty() {
+                self.add_missing(conn, &hooks, &fresh, &extra)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Clears, then links `objs`: Django's `set(objs, clear=True)`. Two statements (the `DELETE`
+    /// and the `INSERT`), one transaction.
+    pub fn set_with_clear<K: KeyOf<S::Other>>(
+        &self,
+        conn: &mut Connection,
+        objs: impl IntoIterator<Item = K>,
+    ) -> Result<()>
+    where
+        D: ExtraSource<R::Extra>,
+    {
+        let keys = distinct::<S::Other, K>(objs);
+        let extra = self.defaults.extra();
+        let hooks = conn.m2m_hooks::<R>();
+        conn.transaction(|conn| {
+            self.clear_in(conn, &hooks)?;
+            if keys.is_empty() {
+                return Ok(());
+            }
+            self.add_missing(conn, &hooks, &keys, &extra)
+        })
+    }
+
+    /// `PreAdd`, the insert, `PostAdd`, for keys known not to be linked.
+    fn add_missing(
+        &self,
+        conn: &mut Connection,
+        hooks: &[M2mHook<R>],
+        keys: &[OtherKey<R, S>],
+        extra: &R::Extra,
+    ) -> Result<()> {
+        self.fire(conn, hooks, M2mAction::PreAdd, keys)?;
+        self.insert(conn, keys, extra)?;
+        self.fire(conn, hooks, M2mAction::PostAdd, keys)
+    }
+
+    fn fire(
+        &self,
+        conn: &mut Connection,
+        hooks: &[M2mHook<R>],
+        action: M2mAction,
+        keys: &[OtherKey<R, S>],
+    ) -> Result<()> {
+        if hooks.is_empty() {
+            return Ok(());
+        }
+        fire(conn, hooks, &S::event(action, self.owner, keys))
+    }
+
+    /// `INSERT` the links, skipping those that exist (also when another connection inserts
+    /// them at the same moment). Split only where the bind limit forces it.
+    fn insert(
+        &self,
+        conn: &mut Connection,
+        keys: &[OtherKey<R, S>],
+        extra: &R::Extra,
+    ) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let mut rows = Vec::with_capacity(keys.len());
+        for key in keys {
+            S::link_values(self.owner.key(), key, extra, &mut rows);
+        }
+        let columns = R::link_columns();
+        let per_chunk = (conn.backend().max_binds() / columns.len()).max(1);
+        for chunk in rows.chunks(per_chunk) {
+            let mut w = SqlWriter::new(conn.backend());
+            w.push("INSERT INTO ").ident(R::TABLE).push(" (");
+            w.list(columns, ", ", |w, c| {
+                w.ident(c);
+            });
+            w.push(") VALUES ");
+            w.list(chunk, ", ", |w, row| {
+                w.push("(");
+                w.list(row, ", ", |w, v| {
+                    w.bind(v.clone());
+                });
+                w.push(")");
+            });
+            match conn.backend() {
+                // INSERT IGNORE would also swallow foreign-key errors; this ignores duplicates only.
+                Backend::Mysql => {
+                    w.push(" ON DUPLICATE KEY UPDATE ")
+                        .ident(S::OWNER_COLUMN)
+                        .push(" = ")
+                        .ident(S::OWNER_COLUMN);
+                }
+                _ => {
+                    w.push(" ON CONFLICT DO NOTHING");
+                }
+            }
+            conn.execute(&w.finish())?;
+        }
+        Ok(())
+    }
+
+    /// The other side's keys linked to the owner; with `among`, only those among them.
+    fn linked(
+        &self,
+        conn: &mut Connection,
+        among: Option<&[OtherKey<R, S>]>,
+    ) -> Result<Vec<OtherKey<R, S>>> {
+        let among: Option<Vec<Value>> =
+            among.map(|keys| keys.iter().map(Field::to_value).collect());
+        let chunks: Vec<Option<&[Value]>> = match &among {
+            Some(keys) => keys
+                .chunks(conn.backend().max_binds() - 1)
+                .map(Some)
+                .collect(),
+            None => vec![None],
+        };
+        let mut out = Vec::new();
+        for chunk in chunks {
+            let mut w = SqlWriter::new(conn.backend());
+            w.push("SELECT ").ident(S::OTHER_COLUMN).push(" AS v FROM ");
+            w.ident(R::TABLE).push(" WHERE ").ident(S::OWNER_COLUMN);
+            w.push(" = ").bind(self.owner_key());
+            if let Some(chunk) = chunk {
+                w.push(" AND ");
+                Expr::In(S::OTHER_COLUMN, chunk.to_vec()).write(&mut w);
+            }
+            let rows: Vec<One<OtherKey<R, S>>> = conn.load(&w.finish())?;
+            out.extend(rows.into_iter().map(|r| r.0));
+        }
+        Ok(out)
+    }
+
+    fn remove_keys(
+        &self,
+        conn: &mut Connection,
+        hooks: &[M2mHook<R>],
+        keys: &[OtherKey<R, S>],
+    ) -> Result<()> {
+        self.fire(conn, hooks, M2mAction::PreRemove, keys)?;
+        let values: Vec<Value> = keys.iter().map(Field::to_value).collect();
+        let per_chunk = (conn.backend().max_binds() - 2) / if R::SYMMETRICAL { 2 } else { 1 };
+        for chunk in values.chunks(per_chunk) {
+            let mut w = self.delete_stmt(conn.backend());
+            let one_way = |w: &mut SqlWriter, owner: &'static str, other: &'static str| {
+                w.push("(").ident(owner).push(" = ").bind(self.owner_key());
+                w.push(" AND ");
+                Expr::In(other, chunk.to_vec()).write(w);
+                w.push(")");
+            };
+            one_way(&mut w, S::OWNER_COLUMN, S::OTHER_COLUMN);
+            if R::SYMMETRICAL {
+                w.push(" OR ");
+                one_way(&mut w, S::OTHER_COLUMN, S::OWNER_COLUMN);
+            }
+            conn.execute(&w.finish())?;
+        }
+        self.fire(conn, hooks, M2mAction::PostRemove, keys)
+    }
+
+    fn clear_in(&self, conn: &mut Connection, hooks: &[M2mHook<R>]) -> Result<()> {
+        self.fire(conn, hooks, M2mAction::PreClear, &[])?;
+        let mut w = self.delete_stmt(conn.backend());
+        w.ident(S::OWNER_COLUMN).push(" = ").bind(self.owner_key());
+        if R::SYMMETRICAL {
+            w.push(" OR ")
+                .ident(S::OTHER_COLUMN)
+                .push(" = ")
+                .bind(self.owner_key());
+        }
+        conn.execute(&w.finish())?;
+        self.fire(conn, hooks, M2mAction::PostClear, &[])
+    }
+
+    fn delete_stmt(&self, backend: Backend) -> SqlWriter {
+        let mut w = SqlWriter::new(backend);
+        w.push("DELETE FROM ").ident(R::TABLE).push(" WHERE ");
+        w
+    }
+}
+
+impl<'a, R: ManyToManyThrough, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
+    /// The linked rows together with their through rows, as one query: filter and order on
+    /// either (`order_by_through(ChapterSlide::position.asc())`).
+    pub fn with_through(&self) -> ThroughQuery<S::Other, R::Through> {
+        ThroughQuery {
+            table: R::TABLE,
+            other_column: S::OTHER_COLUMN,
+            owner: (S::OWNER_COLUMN, self.owner_key()),
+            filters: Vec::new(),
+            order: Vec::new(),
+            _marker: PhantomData,
+        }
+    }
+}
+
+/// The keys of `objs`, first occurrence first.
+fn distinct<M: Model, K: KeyOf<M>>(objs: impl IntoIterator<Item = K>) -> Vec<M::Key> {
+    let mut seen = HashSet::new();
+    objs.into_iter()
+        .map(KeyOf::key_of)
+        .filter(|k| seen.insert(k.clone()))
+        .collect()
+}
+
+const OTHER: &str = "o";
+const THROUGH: &str = "t";
+
+/// Rows of `O` with their through rows `T`, from [`ManyToManyManager::with_through`]. One
+/// statement: `SELECT ... FROM o JOIN through t ON ... WHERE t.owner = ?`.
+pub struct ThroughQuery<O, T> {
+    table: &'static str,
+    other_column: &'static str,
+    owner: (&'static str, Value),
+    filters: Vec<(&'static str, Expr)>,
+    order: Vec<(&'static str, &'static str, bool)>,
+    _marker: PhantomData<fn() -> (O, T)>,
+}
+
+impl<O, T> fmt::Debug for ThroughQuery<O, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThroughQuery")
+            .field("table", &self.table)
+            .field("filters", &self.filters)
+            .field("order", &self.order)
+            .finish()
+    }
+}
+
+impl<O: Model, T: Model> ThroughQuery<O, T> {
+    /// Keeps the rows matching `filter` on the related model.
+    pub fn filter(mut self, filter: Filter<O>) -> Self {
+        self.filters.push((OTHER, filter.expr));
+        self
+    }
+
+    /// Keeps the rows whose through row matches `filter`.
+    pub fn filter_through(mut self, filter: Filter<T>) -> Self {
+        self.filters.push((THROUGH, filter.expr));
+        self
+    }
+
+    /// Orders by a column of the related model.
+    pub fn order_by(mut self, order: Order<O>) -> Self {
+        self.order.push((OTHER, order.column, order.desc));
+        self
+    }
+
+    /// Orders by a column of the through model.
+    pub fn order_by_through(mut self, order: Order<T>) -> Self {
+        self.order.push((THROUGH, order.column, order.desc));
+        self
+    }
+
+    /// The statement this query runs.
+    pub fn to_stmt(&self, backend: Backend) -> crate::Stmt {
+        let mut w = SqlWriter::new(backend);
+        w.push("SELECT ");
+        write_aliased::<O>(&mut w, OTHER, LEFT);
+        w.push(", ");
+        write_aliased::<T>(&mut w, THROUGH, RIGHT);
+        w.push(" FROM ").ident(O::TABLE).push(" ").ident(OTHER);
+        w.push(" INNER JOIN ")
+            .ident(self.table)
+            .push(" ")
+            .ident(THROUGH);
+        w.push(" ON ")
+            .qualified(THROUGH, self.other_column)
+            .push(" = ");
+        w.qualified(OTHER, O::FIELDS[O::PK].column);
+        w.push(" WHERE ")
+            .qualified(THROUGH, self.owner.0)
+            .push(" = ");
+        w.bind(self.owner.1.clone());
+        for (alias, expr) in &self.filters {
+            w.push(" AND ").qualify(*alias, |w| expr.write(w));
+        }
+        if !self.order.is_empty() {
+            w.push(" ORDER BY ");
+            w.list(&self.order, ", ", |w, (alias, column, desc)| {
+                w.qualified(alias, column)
+                    .push(if *desc { " DESC" } else { " ASC" });
+            });
+        }
+        w.finish()
+    }
+
+    /// Every matching pair. One statement.
+    pub fn all(&self, conn: &mut Connection) -> Result<Vec<(O, T)>> {
+        let rows: Vec<Pair<O, T>> = conn.load(&self.to_stmt(conn.backend()))?;
+        Ok(rows.into_iter().map(|Pair(o, t)| (o, t)).collect())
+    }
+}
+
+/// `alias.col0 AS l0, alias.col1 AS l1, ...`: `M`'s columns under the names [`Pair`] reads.
+pub(crate) fn write_aliased<M: Model>(w: &mut SqlWriter, alias: &str, names: &[&str]) {
+    w.list(M::FIELDS.iter().zip(names), ", ", |w, (f, name)| {
+        w.qualified(alias, f.column).push(" AS ").push(name);
+    });
+}

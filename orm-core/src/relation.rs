@@ -1,0 +1,261 @@
+//! Relations as types. The derive emits one zero-sized type per relation (`EntryBlog` for the
+//! foreign key `Entry.blog_id`, `PizzaToppings` for `Pizza`'s many-to-many `toppings`) and
+//! implements these traits on it, so managers and (next) prefetch paths know at compile time
+//! what they join, what they may write, and which calls make no sense.
+
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use crate::connection::Connection;
+use crate::error::Result;
+use crate::model::Model;
+use crate::value::{Field, Value};
+
+/// What a foreign key needs of its target. Every model implements it for its own key type
+/// (the derive emits the impl), so naming a non-model, or a key field of another type, fails
+/// this one bound, with this message, at the attribute.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the target of this foreign key: it is not a model whose primary key is `{K}`",
+    label = "the target must be a #[derive(Model)] struct with a `{K}` key",
+    note = "the key field's type must be the target's primary key type (or an Option of it)"
+)]
+pub trait ForeignKeyTarget<K>: Model<Key = K> {
+    /// The target row with this key: one statement.
+    fn fetch(conn: &mut Connection, key: &K) -> Result<Self>;
+}
+
+/// A foreign key: a field of `Source` holding a `Target` key. Implemented by the derive on the
+/// relation's type (`EntryBlog`).
+pub trait ForeignKey: Sized + 'static {
+    /// The model that declares the key field.
+    type Source: Model;
+    /// The target's primary-key type.
+    type Key: Field + Eq + Hash + Debug;
+    /// The model the key points at.
+    type Target: ForeignKeyTarget<Self::Key>;
+    /// The field's type: `Key`, or `Option<Key>` when nullable.
+    type Value: Field;
+    /// The key column.
+    const COLUMN: &'static str;
+    /// `Entry.blog_id`, for messages.
+    const NAME: &'static str;
+    /// The field value that points at `key`.
+    fn wrap(key: Self::Key) -> Self::Value;
+    /// The key field of a row.
+    fn get(row: &Self::Source) -> &Self::Value;
+    /// Sets the key field of a row (in memory).
+    fn set(row: &mut Self::Source, value: Self::Value);
+    /// Sets the key field of an insert form.
+    fn set_new(new: &mut <Self::Source as Model>::New, value: Self::Value);
+    /// The field value for "no parent", when the key is nullable.
+    fn null() -> Option<Self::Value>;
+}
+
+/// A foreign key that can be NULL: only these rows can leave their parent, so only these have
+/// `remove` and `clear`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is a foreign key that cannot be NULL, so its rows cannot be removed from their parent",
+    label = "`remove`, `clear` and `set_with_clear` need a nullable foreign key",
+    note = "make the key field an `Option<_>` to allow rows without a parent, or move rows with `add` / `set`, or delete them"
+)]
+pub trait NullableForeignKey: ForeignKey {
+    /// The field value for "no parent".
+    fn null_value() -> Self::Value;
+}
+
+/// Something that names one row of `M`: a `&M`, or its primary key. Many-to-many managers
+/// take either.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `{M}` or a key of one",
+    label = "expected `&{M}` or `{M}`'s primary key",
+    note = "this relation links `{M}` rows"
+)]
+pub trait KeyOf<M: Model> {
+    /// The key.
+    fn key_of(self) -> M::Key;
+}
+
+impl<M: Model> KeyOf<M> for &M {
+    fn key_of(self) -> M::Key {
+        self.key().clone()
+    }
+}
+
+impl<M: Model> KeyOf<M> for &mut M {
+    fn key_of(self) -> M::Key {
+        self.key().clone()
+    }
+}
+
+/// A many-to-many relation declared on `Source` (`#[many_to_many(Target, ...)]`), stored in a
+/// join table: auto-created, or a through model. Implemented by the derive on the relation's
+/// type (`PizzaToppings`).
+pub trait ManyToMany: Sized + 'static {
+    /// The model that declares the relation.
+    type Source: Model;
+    /// The other model.
+    type Target: Model;
+    /// The values of a link row beyond its two keys: `()` for an auto-created table, the
+    /// through model's `<Through>Extra` otherwise.
+    type Extra: Clone;
+    /// The join table.
+    const TABLE: &'static str;
+    /// The join table's column holding the source key.
+    const SOURCE_COLUMN: &'static str;
+    /// The join table's column holding the target key.
+    const TARGET_COLUMN: &'static str;
+    /// A self-referential relation where a link goes both ways (friends).
+    const SYMMETRICAL: bool;
+    /// `Pizza.toppings`, for messages.
+    const NAME: &'static str;
+    /// The columns of a new link row.
+    fn link_columns() -> &'static [&'static str];
+    /// The values of a new link row, in [`ManyToMany::link_columns`] order.
+    fn link_values(
+        source: &<Self::Source as Model>::Key,
+        target: &<Self::Target as Model>::Key,
+        extra: &Self::Extra,
+    ) -> Vec<Value>;
+    /// For a symmetrical relation, the values of the link the other way round.
+    fn mirror_values(
+        source: &<Self::Source as Model>::Key,
+        target: &<Self::Target as Model>::Key,
+        extra: &Self::Extra,
+    ) -> Option<Vec<Value>> {
+        let _ = (source, target, extra);
+        None
+    }
+}
+
+/// A many-to-many relation whose join table is a model, so its rows can be read.
+pub trait ManyToManyThrough: ManyToMany {
+    /// The through model.
+    type Through: Model;
+}
+
+/// A through model between `S` and `T`: a model with exactly two non-nullable foreign keys, one to
+/// each side. The derive implements it on every model with two foreign keys; every other field
+/// (but an auto-increment key) is an extra field, collected in `<Model>Extra`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the through model between `{S}` and `{T}`",
+    label = "not a model with one foreign key to `{S}` and one to `{T}`",
+    note = "a through model has exactly two non-nullable foreign keys, one to each side of the many-to-many"
+)]
+pub trait Through<S: Model, T: Model>: Model {
+    /// The fields beyond the two keys.
+    type Extra: Clone;
+    /// The column holding `S`'s key.
+    const SOURCE_COLUMN: &'static str;
+    /// The column holding `T`'s key.
+    const TARGET_COLUMN: &'static str;
+    /// The insert form of one link.
+    fn link(source: &S::Key, target: &T::Key, extra: &Self::Extra) -> Self::New;
+}
+
+/// Through-model extra fields that can all be left out (every one is an `Option`), so links
+/// can be added without `through_defaults`.
+#[diagnostic::on_unimplemented(
+    message = "the through model has required fields (`{Self}`), so a link cannot be added without them",
+    label = "give the through fields' values",
+    note = "call `.through_defaults({Self} {{ .. }})` on the manager before `add`, `create` or `set`"
+)]
+pub trait OptionalExtra: Clone {
+    /// Every field left out.
+    fn empty() -> Self;
+}
+
+impl OptionalExtra for () {
+    fn empty() -> Self {}
+}
+
+/// Which end of a many-to-many a manager stands on.
+pub trait Side<R: ManyToMany>: 'static {
+    /// The model the manager belongs to.
+    type Owner: Model;
+    /// The model the manager adds and lists.
+    type Other: Model;
+    /// The join table's column holding the owner's key.
+    const OWNER_COLUMN: &'static str;
+    /// The join table's column holding the other side's key.
+    const OTHER_COLUMN: &'static str;
+    /// Whether this is the reverse side (`topping.pizza_set()`).
+    const REVERSE: bool;
+    /// The values of the link row(s) between `owner` and `other`: two for a symmetrical
+    /// relation.
+    fn link_values(
+        owner: &<Self::Owner as Model>::Key,
+        other: &<Self::Other as Model>::Key,
+        extra: &R::Extra,
+        out: &mut Vec<Vec<Value>>,
+    );
+    /// The change event for hooks.
+    fn event<'e>(
+        action: crate::hooks::M2mAction,
+        owner: &'e Self::Owner,
+        keys: &'e [<Self::Other as Model>::Key],
+    ) -> crate::hooks::M2mChanged<'e, R>;
+}
+
+/// The side that declares the relation: `pizza.toppings()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Forward;
+
+/// The other side: `topping.pizza_set()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Reverse;
+
+impl<R: ManyToMany> Side<R> for Forward {
+    type Owner = R::Source;
+    type Other = R::Target;
+    const OWNER_COLUMN: &'static str = R::SOURCE_COLUMN;
+    const OTHER_COLUMN: &'static str = R::TARGET_COLUMN;
+    const REVERSE: bool = false;
+    fn link_values(
+        owner: &<R::Source as Model>::Key,
+        other: &<R::Target as Model>::Key,
+        extra: &R::Extra,
+        out: &mut Vec<Vec<Value>>,
+    ) {
+        out.push(R::link_values(owner, other, extra));
+        out.extend(R::mirror_values(owner, other, extra));
+    }
+    fn event<'e>(
+        action: crate::hooks::M2mAction,
+        owner: &'e R::Source,
+        keys: &'e [<R::Target as Model>::Key],
+    ) -> crate::hooks::M2mChanged<'e, R> {
+        crate::hooks::M2mChanged::Forward {
+            action,
+            instance: owner,
+            keys,
+        }
+    }
+}
+
+impl<R: ManyToMany> Side<R> for Reverse {
+    type Owner = R::Target;
+    type Other = R::Source;
+    const OWNER_COLUMN: &'static str = R::TARGET_COLUMN;
+    const OTHER_COLUMN: &'static str = R::SOURCE_COLUMN;
+    const REVERSE: bool = true;
+    fn link_values(
+        owner: &<R::Target as Model>::Key,
+        other: &<R::Source as Model>::Key,
+        extra: &R::Extra,
+        out: &mut Vec<Vec<Value>>,
+    ) {
+        out.push(R::link_values(other, owner, extra));
+        out.extend(R::mirror_values(other, owner, extra));
+    }
+    fn event<'e>(
+        action: crate::hooks::M2mAction,
+        owner: &'e R::Target,
+        keys: &'e [<R::Source as Model>::Key],
+    ) -> crate::hooks::M2mChanged<'e, R> {
+        crate::hooks::M2mChanged::Reverse {
+            action,
+            instance: owner,
+            keys,
+        }
+    }
+}

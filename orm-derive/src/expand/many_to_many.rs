@@ -1,0 +1,138 @@
+//! Many-to-many relations declared on the struct: the relation type, the manager accessor on
+//! both sides, and the join table it writes (auto-created, or a through model).
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use orm_codegen::model::{ManyToMany, Model};
+
+use super::relations::relation_type;
+
+pub fn many_to_many(model: &Model<'_>) -> TokenStream {
+    model
+        .many_to_many
+        .iter()
+        .map(|m| relation(model, m))
+        .collect()
+}
+
+fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
+    let source = model.ident;
+    let vis = model.vis;
+    let name = m.name;
+    let rel = relation_type(model, name);
+    let target = if m.self_referential {
+        quote!(#source)
+    } else {
+        let t = m.target;
+        quote_spanned!(t.span()=> #t)
+    };
+    let rel_name = format!("{source}.{name}");
+    let symmetrical = m.symmetrical;
+    let keys = quote! {
+        source: &<#source as ::orm_core::Model>::Key,
+        target: &<#target as ::orm_core::Model>::Key,
+    };
+    let storage = match m.through {
+        None => {
+            let (table, source_column, target_column) =
+                (&m.table, &m.source_column, &m.target_column);
+            quote! {
+                type Extra = ();
+                const TABLE: &'static str = #table;
+                const SOURCE_COLUMN: &'static str = #source_column;
+                const TARGET_COLUMN: &'static str = #target_column;
+                fn link_columns() -> &'static [&'static str] {
+                    &[#source_column, #target_column]
+                }
+                fn link_values(#keys _extra: &()) -> ::std::vec::Vec<::orm_core::Value> {
+                    ::std::vec![
+                        ::orm_core::Field::to_value(source),
+                        ::orm_core::Field::to_value(target),
+                    ]
+                }
+            }
+        }
+        Some(through) => {
+            // Every use of the through model goes through this bound: one error, at `through`.
+            let link = quote_spanned!(through.span()=>
+                <#through as ::orm_core::Through<#source, #target>>);
+            quote! {
+                type Extra = #link::Extra;
+                const TABLE: &'static str = <#through as ::orm_core::Model>::TABLE;
+                const SOURCE_COLUMN: &'static str = #link::SOURCE_COLUMN;
+                const TARGET_COLUMN: &'static str = #link::TARGET_COLUMN;
+                fn link_columns() -> &'static [&'static str] {
+                    <<#through as ::orm_core::Model>::New as ::orm_core::Insert>::COLUMNS
+                }
+                fn link_values(#keys extra: &Self::Extra) -> ::std::vec::Vec<::orm_core::Value> {
+                    ::orm_core::Insert::values(&#link::link(source, target, extra))
+                }
+            }
+        }
+    };
+    let mirror = symmetrical.then(|| {
+        quote! {
+            fn mirror_values(#keys extra: &Self::Extra) -> ::std::option::Option<::std::vec::Vec<::orm_core::Value>> {
+                ::std::option::Option::Some(Self::link_values(target, source, extra))
+            }
+        }
+    });
+    let through_impl = m.through.map(|through| {
+        quote! {
+            #[automatically_derived]
+            impl ::orm_core::ManyToManyThrough for #rel {
+                type Through = #through;
+            }
+        }
+    });
+    let forward_doc = format!(
+        "The rows linked through the many-to-many `{name}`{}, as a manager.",
+        if symmetrical {
+            " (symmetrical: a link goes both ways)"
+        } else {
+            ""
+        }
+    );
+    let reverse = m.related_name.as_ref().map(|related| {
+        let doc = format!("The [`{source}`] rows linked to this row through `{source}.{name}`, as a manager.");
+        quote! {
+            #[automatically_derived]
+            impl #target {
+                #[doc = #doc]
+                pub fn #related(&self) -> ::orm_core::ManyToManyManager<'_, #rel, ::orm_core::Reverse> {
+                    ::orm_core::ManyToManyManager::of(self)
+                }
+            }
+        }
+    });
+    let rel_doc =
+        format!("The many-to-many `{rel_name}`, as a type: name it to register change hooks.");
+
+    quote! {
+        #[doc = #rel_doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #vis struct #rel;
+
+        #[automatically_derived]
+        impl ::orm_core::ManyToMany for #rel {
+            type Source = #source;
+            type Target = #target;
+            const SYMMETRICAL: bool = #symmetrical;
+            const NAME: &'static str = #rel_name;
+            #storage
+            #mirror
+        }
+        #through_impl
+
+        #[automatically_derived]
+        impl #source {
+            #[doc = #forward_doc]
+            #vis fn #name(&self) -> ::orm_core::ManyToManyManager<'_, #rel> {
+                ::orm_core::ManyToManyManager::of(self)
+            }
+        }
+        #reverse
+    }
+}
