@@ -57,3 +57,35 @@ pub fn raw_delete_all(conn: &mut Connection, table: &str) -> orm_core::Result<us
     w.push("DELETE FROM ").ident(table);
     conn.execute(&w.finish())
 }
+
+/// Statements one insert takes: `INSERT ... RETURNING` on SQLite and PostgreSQL; on MySQL the
+/// insert, then reading the rows back (MySQL's prepared statements have no `RETURNING`).
+pub fn inserts(conn: &Connection) -> u64 {
+    if conn.backend() == orm_core::Backend::Mysql {
+        2
+    } else {
+        1
+    }
+}
+
+/// A saved pizza.
+pub fn pizza(conn: &mut Connection, name: &str) -> Pizza {
+    Pizza::create(conn, NewPizza { name: name.into() }).unwrap()
+}
+
+/// Saved toppings, one per name.
+pub fn toppings(conn: &mut Connection, names: &[&str]) -> Vec<Topping> {
+    Topping::bulk_create(conn, names.iter().map(|n| NewTopping { name: (*n).into() })).unwrap()
+}
+
+/// A saved person.
+pub fn person(conn: &mut Connection, name: &str) -> Person {
+    Person::create(conn, NewPerson { name: name.into() }).unwrap()
+}
+
+/// The sorted names of some rows.
+pub fn names<T>(rows: impl IntoIterator<Item = T>, name: impl Fn(T) -> String) -> Vec<String> {
+    let mut out: Vec<String> = rows.into_iter().map(name).collect();
+    out.sort();
+    out
+}

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Backend, Error};
-use orm_tests::fixtures::{blog, new_entry};
+use orm_tests::fixtures::{blog, inserts, new_entry};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 use uuid::Uuid;
@@ -36,16 +36,6 @@ fn create_returns_the_row_with_its_key_in_one_statement() {
         assert_eq!(a.name, "a");
         assert_eq!(Blog::get(conn, a.id).unwrap(), a);
     });
-}
-
-/// Statements one insert takes: `INSERT ... RETURNING` on SQLite and PostgreSQL; on MySQL the
-/// insert, then reading the rows back (MySQL's prepared statements have no `RETURNING`).
-fn inserts(conn: &Connection) -> u64 {
-    if conn.backend() == Backend::Mysql {
-        2
-    } else {
-        1
-    }
 }
 
 #[test]
