@@ -39,6 +39,8 @@ pub trait ForeignKey: Sized + 'static {
     const COLUMN: &'static str;
     /// `Entry.blog_id`, for messages.
     const NAME: &'static str;
+    /// The target's table.
+    const TARGET_TABLE: &'static str = <Self::Target as Model>::TABLE;
     /// The field value that points at `key`.
     fn wrap(key: Self::Key) -> Self::Value;
     /// The key field of a row.
@@ -49,6 +51,11 @@ pub trait ForeignKey: Sized + 'static {
     fn set_new(new: &mut <Self::Source as Model>::New, value: Self::Value);
     /// The field value for "no parent", when the key is nullable.
     fn null() -> Option<Self::Value>;
+
+    /// The target row with this key: one statement.
+    fn fetch(conn: &mut Connection, key: &Self::Key) -> Result<Self::Target> {
+        <Self::Target as ForeignKeyTarget<Self::Key>>::fetch(conn, key)
+    }
 }
 
 /// A foreign key that can be NULL: only these rows can leave their parent, so only these have

@@ -6,5 +6,6 @@ fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/model/*.rs");
     t.compile_fail("tests/ui/foreign_key/*.rs");
+    t.compile_fail("tests/ui/managers/*.rs");
     t.pass("tests/ui/pass/*.rs");
 }

@@ -48,11 +48,11 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         field.ty
     };
     let key_ty = quote_spanned!(key_ty.span()=> #key_ty);
-    // Every use of the target goes through this one bound, so a wrong target or key type is one
-    // error, in our words, at the attribute.
-    let fk_target =
-        quote_spanned!(span=> <#target as ::orm_core::__private::ForeignKeyTarget<#key_ty>>);
     let accessor = forward_name(field);
+    let rel = relation_type(model, &accessor);
+    // Every use of the target goes through the relation type, whose `Target` bound is the one
+    // check: a wrong target or key type is one error, in our words, at the attribute.
+    let fk_target = quote!(<#rel as ::orm_core::ForeignKey>);
     let reverse = &fk.related_name;
     let on_delete = format_ident!("{}", fk.on_delete.name());
 
@@ -84,7 +84,6 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
     };
     let reverse_doc =
         format!("The [`{source}`] rows whose `{name}` points at this row, as a manager.");
-    let rel = relation_type(model, &accessor);
     let rel_doc = format!(
         "The foreign key `{source}.{name}`, as a type: what [`{source}::{accessor}`] follows and the reverse manager manages."
     );
@@ -163,7 +162,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         const _: () = {
             ::orm_core::__private::inventory::submit! {
                 ::orm_core::__private::ForeignKeyInfo {
-                    target_table: <<#rel as ::orm_core::ForeignKey>::Target as ::orm_core::Model>::TABLE,
+                    target_table: <#rel as ::orm_core::ForeignKey>::TARGET_TABLE,
                     source: <#source as ::orm_core::Model>::NAME,
                     source_table: <#source as ::orm_core::Model>::TABLE,
                     kind: <#key_ty as ::orm_core::__private::Field>::KIND,
