@@ -8,6 +8,8 @@
 //! | attribute | where | meaning |
 //! |---|---|---|
 //! | `#[orm(table = "name")]` | struct | table name (default: the struct name in snake_case) |
+//! | `#[orm(hooks)]` | struct | you implement [`SaveHooks`] (else the derive does, with no-ops) |
+//! | `#[many_to_many(Target, name = accessor, related_name = name, through = Model, symmetrical = bool)]` | struct | a many-to-many relation; `name` is required. Without `through`, the join table `<table>_<name>` is created. `through` names a model with exactly two non-nullable foreign keys, one to each side. To `Self` it is symmetrical unless `symmetrical = false` |
 //! | `#[orm(primary_key)]` | field | the primary key (default: the field named `id`); integer keys are auto-increment, `String` and `uuid::Uuid` keys are given by the caller |
 //! | `#[orm(column = "name")]` | field | column name (default: the field name) |
 //! | `#[orm(unique)]`, `#[orm(index)]` | field | a unique constraint, an index |
@@ -27,6 +29,15 @@
 //!   (`entry.blog(&mut conn)`: one statement), and on the target a reverse accessor
 //!   (`blog.entry_set()`, or the `related_name`) returning a [`ReverseManager`]. Both sides
 //!   must be in the same crate, because the reverse accessor is an inherent method of the target.
+//! - per relation, a zero-sized type named after the model and the accessor (`EntryBlog`,
+//!   `PizzaToppings`) implementing [`ForeignKey`] or [`ManyToMany`];
+//! - per many-to-many, an accessor on both sides returning a [`ManyToManyManager`]
+//!   (`pizza.toppings()`, `topping.pizzas()`);
+//! - on a model with two non-nullable foreign keys, `<Model>Extra` (its other fields) and the
+//!   [`Through`] impls that let it be a through model.
+//!
+//! The managers follow Django's related-objects reference call by call; the mapping is in
+//! `docs/RELATED_MANAGERS.md`.
 //!
 //! ```
 //! use orm_core::prelude::*;
@@ -56,6 +67,41 @@
 //! let entry = Entry::create(&mut conn, NewEntry { blog_id: blog.id, headline: "Hi".into(), rating: Some(4) })?;
 //! assert_eq!(entry.blog(&mut conn)?, blog);
 //! assert_eq!(blog.entries().filter(Entry::rating.gt(3)).count(&mut conn)?, 1);
+//! # Ok(()) }
+//! ```
+//!
+//! A many-to-many, from both sides:
+//!
+//! ```
+//! use orm_core::prelude::*;
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! pub struct Topping {
+//!     pub id: i64,
+//!     pub name: String,
+//! }
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! #[many_to_many(Topping, name = toppings, related_name = pizzas)]
+//! pub struct Pizza {
+//!     pub id: i64,
+//!     pub name: String,
+//! }
+//!
+//! # fn main() -> orm_core::Result<()> {
+//! let mut conn = Connection::open("sqlite::memory:")?;
+//! # conn.batch_execute("CREATE TABLE topping (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);
+//! #   CREATE TABLE pizza (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);
+//! #   CREATE TABLE pizza_toppings (pizza_id BIGINT NOT NULL REFERENCES pizza (id),
+//! #   topping_id BIGINT NOT NULL REFERENCES topping (id), PRIMARY KEY (pizza_id, topping_id))")?;
+//! let pizza = Pizza::create(&mut conn, NewPizza { name: "margherita".into() })?;
+//! let basil = Topping::create(&mut conn, NewTopping { name: "basil".into() })?;
+//! let cheese = pizza.toppings().create(&mut conn, NewTopping { name: "cheese".into() })?;
+//! pizza.toppings().add(&mut conn, [&basil, &basil])?;   // one INSERT; no duplicate
+//! assert_eq!(pizza.toppings().count(&mut conn)?, 2);
+//! assert_eq!(cheese.pizzas().all(&mut conn)?, [pizza.clone()]);
+//! pizza.toppings().set(&mut conn, [basil.id])?;         // removes cheese, keeps basil
+//! assert_eq!(pizza.toppings().all(&mut conn)?, [basil]);
 //! # Ok(()) }
 //! ```
 //!

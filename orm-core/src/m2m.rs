@@ -531,7 +531,7 @@ impl<O: Model, T: Model> ThroughQuery<O, T> {
             .push(" = ");
         w.bind(self.owner.1.clone());
         for (alias, expr) in &self.filters {
-            w.push(" AND ").qualify(*alias, |w| expr.write(w));
+            w.push(" AND ").qualify(alias, |w| expr.write(w));
         }
         if !self.order.is_empty() {
             w.push(" ORDER BY ");
