@@ -9,7 +9,7 @@ use crate::connection::Connection;
 use crate::decode::{One, Pair, LEFT, RIGHT};
 use crate::error::Result;
 use crate::hooks::{fire, M2mAction, M2mHook};
-use crate::model::Model;
+use crate::model::{explain_unsaved, Model};
 use crate::query::{Expr, Filter, Link, Order, QuerySet};
 use crate::relation::{Forward, KeyOf, ManyToMany, ManyToManyThrough, OptionalExtra, Side};
 use crate::sql::SqlWriter;
@@ -67,9 +67,9 @@ impl<E, F: Fn() -> E> ExtraSource<E> for DefaultsWith<F> {
 /// (`ON CONFLICT DO NOTHING`; `ON DUPLICATE KEY UPDATE` on MySQL). Hooks registered with
 /// [`Connection::on_m2m_changed`] run before and after each change.
 ///
-/// A key that has no row (the instance's own, when it was never saved, or one passed in)
-/// makes the insert fail with [`crate::Error::Integrity`] of kind `ForeignKey`, and nothing is
-/// written.
+/// When the instance has no row, a write fails with [`crate::Error::Unsaved`]; a key passed in
+/// that has no row fails with [`crate::Error::Integrity`] of kind `ForeignKey`. Either way
+/// nothing is written.
 pub struct ManyToManyManager<'a, R: ManyToMany, S: Side<R> = Forward, D = NoDefaults> {
     owner: &'a S::Owner,
     defaults: D,
@@ -127,6 +127,17 @@ impl<'a, R: ManyToMany, S: Side<R>> ManyToManyManager<'a, R, S, NoDefaults> {
 }
 
 impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
+    /// Runs a write in one transaction; a foreign-key failure caused by an owner without a row
+    /// becomes [`crate::Error::Unsaved`].
+    fn write<T>(
+        &self,
+        conn: &mut Connection,
+        f: impl FnOnce(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        let res = conn.transaction(f);
+        explain_unsaved::<S::Owner, T>(conn, self.owner.key(), res)
+    }
+
     fn owner_key(&self) -> Value {
         self.owner.key().to_value()
     }
@@ -181,7 +192,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         }
         let extra = self.defaults.extra();
         let hooks = conn.m2m_hooks::<R>();
-        conn.transaction(|conn| {
+        self.write(conn, |conn| {
             if hooks.is_empty() {
                 return self.insert(conn, &keys, &extra);
             }
@@ -199,7 +210,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     {
         let extra = self.defaults.extra();
         let hooks = conn.m2m_hooks::<R>();
-        conn.transaction(|conn| {
+        self.write(conn, |conn| {
             let row = S::Other::create(conn, new)?;
             self.add_missing(conn, &hooks, std::slice::from_ref(row.key()), &extra)?;
             Ok(row)
@@ -218,13 +229,13 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
             return Ok(());
         }
         let hooks = conn.m2m_hooks::<R>();
-        conn.transaction(|conn| self.remove_keys(conn, &hooks, &keys))
+        self.write(conn, |conn| self.remove_keys(conn, &hooks, &keys))
     }
 
     /// Unlinks every row; the rows stay. One `DELETE`.
     pub fn clear(&self, conn: &mut Connection) -> Result<()> {
         let hooks = conn.m2m_hooks::<R>();
-        conn.transaction(|conn| self.clear_in(conn, &hooks))
+        self.write(conn, |conn| self.clear_in(conn, &hooks))
     }
 
     /// Makes `objs` the linked set: one `SELECT` of the current links, then one `DELETE` of the
@@ -242,7 +253,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         let keys = distinct::<S::Other, K>(objs);
         let extra = self.defaults.extra();
         let hooks = conn.m2m_hooks::<R>();
-        conn.transaction(|conn| {
+        self.write(conn, |conn| {
             let current = self.linked(conn, None)?;
             let wanted: HashSet<&OtherKey<R, S>> = keys.iter().collect();
             let stale: Vec<_> = current
@@ -275,7 +286,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         let keys = distinct::<S::Other, K>(objs);
         let extra = self.defaults.extra();
         let hooks = conn.m2m_hooks::<R>();
-        conn.transaction(|conn| {
+        self.write(conn, |conn| {
             self.clear_in(conn, &hooks)?;
             if keys.is_empty() {
                 return Ok(());

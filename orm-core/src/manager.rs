@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::connection::Connection;
 use crate::error::{Error, Result};
-use crate::model::Model;
+use crate::model::{explain_unsaved, Model};
 use crate::query::{CmpOp, Expr, Filter, QuerySet};
 use crate::relation::{ForeignKey, NullableForeignKey};
 use crate::sql::SqlWriter;
@@ -82,7 +82,7 @@ impl<R: ForeignKey> ReverseManager<R> {
     ) -> Result<()> {
         let mut objs: Vec<&mut R::Source> = objs.into_iter().collect();
         let value = R::wrap(self.parent.clone());
-        conn.transaction(|conn| self.point(conn, &mut objs, &value))
+        self.write(conn, |conn| self.point(conn, &mut objs, &value))
     }
 
     /// Inserts a row pointing at this parent and returns it. `new` gets the key field's value
@@ -99,7 +99,18 @@ impl<R: ForeignKey> ReverseManager<R> {
     ) -> Result<R::Source> {
         let mut form = new(R::wrap(self.parent.clone()));
         R::set_new(&mut form, R::wrap(self.parent.clone()));
-        R::Source::create(conn, form)
+        self.write(conn, |conn| R::Source::create(conn, form))
+    }
+
+    /// Runs a write in one transaction; a foreign-key failure caused by a parent without a row
+    /// becomes [`Error::Unsaved`].
+    fn write<T>(
+        &self,
+        conn: &mut Connection,
+        f: impl FnOnce(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        let res = conn.transaction(f);
+        explain_unsaved::<R::Target, T>(conn, &self.parent, res)
     }
 
     /// Detaches the objects from this parent (sets their key to NULL); only on a nullable
@@ -123,7 +134,7 @@ impl<R: ForeignKey> ReverseManager<R> {
                 parent_key: self.parent.to_value().to_string(),
             });
         }
-        conn.transaction(|conn| self.detach(conn, &mut objs))
+        self.write(conn, |conn| self.detach(conn, &mut objs))
     }
 
     /// Detaches every related row (sets its key to NULL; the rows stay); only on a nullable
@@ -132,7 +143,7 @@ impl<R: ForeignKey> ReverseManager<R> {
     where
         R: NullableForeignKey,
     {
-        conn.transaction(|conn| self.clear_in(conn))
+        self.write(conn, |conn| self.clear_in(conn))
     }
 
     /// Makes `objs` the related set.
@@ -148,7 +159,7 @@ impl<R: ForeignKey> ReverseManager<R> {
     ) -> Result<()> {
         let mut objs: Vec<&mut R::Source> = objs.into_iter().collect();
         let value = R::wrap(self.parent.clone());
-        conn.transaction(|conn| {
+        self.write(conn, |conn| {
             let Some(null) = R::null() else {
                 return self.point(conn, &mut objs, &value);
             };
@@ -186,7 +197,7 @@ impl<R: ForeignKey> ReverseManager<R> {
     {
         let mut objs: Vec<&mut R::Source> = objs.into_iter().collect();
         let value = R::wrap(self.parent.clone());
-        conn.transaction(|conn| {
+        self.write(conn, |conn| {
             self.clear_in(conn)?;
             self.point(conn, &mut objs, &value)
         })

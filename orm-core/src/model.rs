@@ -175,6 +175,26 @@ impl Deleted {
     }
 }
 
+/// After a write failed on a foreign key: when `key` has no row of `M` (the manager's own
+/// instance was never saved, or was deleted), says so instead. Runs after the rollback, one
+/// statement, on the error path only.
+pub(crate) fn explain_unsaved<M: Model, T>(
+    conn: &mut Connection,
+    key: &M::Key,
+    res: Result<T>,
+) -> Result<T> {
+    match res {
+        Err(Error::Integrity {
+            kind: crate::IntegrityKind::ForeignKey,
+            ..
+        }) if !M::query().filter(pk_filter::<M>(key)).exists(conn)? => Err(Error::Unsaved {
+            model: M::NAME,
+            key: key.to_value().to_string(),
+        }),
+        other => other,
+    }
+}
+
 pub(crate) fn pk_filter<M: Model>(key: &M::Key) -> Filter<M> {
     Filter::new(Expr::Cmp(
         M::FIELDS[M::PK].column,

@@ -24,6 +24,36 @@ fn entry_with_foreign_key() {
 }
 
 #[test]
+fn many_to_many() {
+    insta::assert_snapshot!(expand(
+        r#"
+        #[many_to_many(Topping, name = toppings, related_name = pizzas)]
+        #[many_to_many(Self, name = friends)]
+        #[many_to_many(Person, name = members, through = Membership)]
+        pub struct Pizza {
+            pub id: i64,
+        }
+        "#
+    ));
+}
+
+#[test]
+fn through_model() {
+    insta::assert_snapshot!(expand(
+        r#"
+        pub struct Membership {
+            pub id: i64,
+            #[foreign_key(Pizza)]
+            pub pizza_id: i64,
+            #[foreign_key(Person)]
+            pub person_id: i64,
+            pub note: Option<String>,
+        }
+        "#
+    ));
+}
+
+#[test]
 fn text_primary_key() {
     insta::assert_snapshot!(expand(
         r#"

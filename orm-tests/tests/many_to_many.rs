@@ -108,10 +108,25 @@ fn a_missing_key_fails_the_whole_add() {
         );
         assert_eq!(links(conn, "pizza_toppings"), 0, "not even the good key");
 
-        // An instance that was never saved fails the same way.
+        // An instance that was never saved: the error says so.
         let mut ghost = p.clone();
         ghost.id += 1000;
-        assert!(ghost.toppings().add(conn, [&t[0]]).is_err());
+        let err = ghost.toppings().add(conn, [&t[0]]).unwrap_err();
+        assert!(
+            matches!(err, Error::Unsaved { model: "Pizza", .. }),
+            "{err:?}"
+        );
+        let err = t[0].pizzas().set(conn, [&ghost]).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Integrity {
+                    kind: IntegrityKind::ForeignKey,
+                    ..
+                }
+            ),
+            "a missing key passed in is the caller's: {err:?}"
+        );
         assert_eq!(links(conn, "pizza_toppings"), 0);
     });
 }

@@ -3,7 +3,7 @@
 
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
-use orm_core::{Error, IntegrityKind};
+use orm_core::Error;
 use orm_tests::fixtures::{author, blog, book, entry, inserts, new_entry};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
@@ -92,13 +92,15 @@ fn add_to_an_unsaved_parent_writes_nothing() {
         ghost.id += 1000;
         let err = ghost.entries().add(conn, [&mut e]).unwrap_err();
         assert!(
-            matches!(
-                err,
-                Error::Integrity {
-                    kind: IntegrityKind::ForeignKey,
-                    ..
-                }
-            ),
+            matches!(&err, Error::Unsaved { model: "Blog", key } if *key == ghost.id.to_string()),
+            "{err:?}"
+        );
+        let err = ghost
+            .entries()
+            .create(conn, |blog_id| new_entry(&b1, "n", 0).with_blog(blog_id))
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Unsaved { model: "Blog", .. }),
             "{err:?}"
         );
         assert_eq!(e.blog_id, b1.id);
