@@ -203,7 +203,8 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         })
     }
 
-    /// Inserts a row of the other model and links it; returns the row. Two statements.
+    /// Inserts a row of the other model and links it; returns the row. Two statements (three
+    /// on MySQL), also with hooks: a new row has no link to look for.
     pub fn create(&self, conn: &mut Connection, new: <S::Other as Model>::New) -> Result<S::Other>
     where
         D: ExtraSource<R::Extra>,

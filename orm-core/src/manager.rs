@@ -87,7 +87,7 @@ impl<R: ForeignKey> ReverseManager<R> {
 
     /// Inserts a row pointing at this parent and returns it. `new` gets the key field's value
     /// and builds the insert form; whatever it puts in the key field, the row points here. One
-    /// statement.
+    /// statement (two on MySQL).
     ///
     /// ```ignore
     /// let entry = blog.entry_set().create(&mut conn, |blog_id| NewEntry { blog_id, headline: "Hi".into() })?;
