@@ -55,16 +55,32 @@ impl Build {
         let out_dir = std::env::var_os("OUT_DIR").ok_or_else(|| {
             BuildError("OUT_DIR is not set: call Build::generate from build.rs".into())
         })?;
-        for file in &self.files {
-            println!("cargo:rerun-if-changed={}", file.display());
+        for line in self.rerun_if_changed() {
+            println!("{line}");
         }
+        self.write_into(Path::new(&out_dir)).map(|_| ())
+    }
+
+    /// Cargo reruns the build script only when one of these changes: the model files, nothing
+    /// else (not the rest of the crate).
+    fn rerun_if_changed(&self) -> Vec<String> {
+        self.files
+            .iter()
+            .map(|f| format!("cargo:rerun-if-changed={}", f.display()))
+            .collect()
+    }
+
+    /// Writes `orm_schema.rs` into `dir` when its content changed; returns whether it wrote. An
+    /// unchanged file keeps its timestamp, so nothing that includes it recompiles.
+    fn write_into(&self, dir: &Path) -> Result<bool, BuildError> {
         let code = self.render()?;
-        let path = Path::new(&out_dir).join("orm_schema.rs");
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(code.as_str()) {
-            std::fs::write(&path, code)
-                .map_err(|e| BuildError(format!("cannot write {}: {e}", path.display())))?;
+        let path = dir.join("orm_schema.rs");
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(code.as_str()) {
+            return Ok(false);
         }
-        Ok(())
+        std::fs::write(&path, code)
+            .map_err(|e| BuildError(format!("cannot write {}: {e}", path.display())))?;
+        Ok(true)
     }
 
     /// The generated Rust source.
@@ -147,4 +163,36 @@ fn derives_model(attrs: &[syn::Attribute]) -> bool {
         });
         found
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Build;
+
+    #[test]
+    fn a_rebuild_without_a_model_change_writes_nothing() {
+        let dir = std::env::temp_dir().join(format!("orm-build-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let models = dir.join("models.rs");
+        let model = "#[derive(Model)] pub struct Blog { pub id: i64 }";
+        std::fs::write(&models, model).unwrap();
+        let build = Build::new().file(&models);
+        assert_eq!(
+            build.rerun_if_changed(),
+            [format!("cargo:rerun-if-changed={}", models.display())],
+            "only the model files trigger the step"
+        );
+        assert!(build.write_into(&dir).unwrap(), "first build writes");
+        let out = dir.join("orm_schema.rs");
+        let stamp = std::fs::metadata(&out).unwrap().modified().unwrap();
+        assert!(
+            !build.write_into(&dir).unwrap(),
+            "same models: nothing written"
+        );
+        assert_eq!(std::fs::metadata(&out).unwrap().modified().unwrap(), stamp);
+        std::fs::write(&models, model.replace("Blog", "Post")).unwrap();
+        assert!(build.write_into(&dir).unwrap(), "a model change rewrites");
+        assert!(std::fs::read_to_string(&out).unwrap().contains("post"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }
