@@ -130,7 +130,7 @@ pub use connection::Connection;
 pub use decode::{BuildAll, Decode, DecodeAll, LoadRow};
 pub use delete::OnDelete;
 pub use error::{Error, IntegrityKind, Result};
-pub use m2m::{ManyToManyManager, ThroughQuery};
+pub use m2m::{Defaults, DefaultsWith, ExtraSource, ManyToManyManager, NoDefaults, ThroughQuery};
 pub use manager::ReverseManager;
 pub use migration::{Migration, UPDATE_ENV};
 pub use model::{Deleted, FieldDef, Insert, Model, SaveHooks};
