@@ -104,47 +104,27 @@ const M2M_FORM: &str =
     "expected `#[many_to_many(Target, name = accessor)]`, optionally with `related_name = ...`, `through = Model`, `symmetrical = false`";
 
 fn parse_many_to_many(cx: &Ctxt, attr: &syn::Attribute) -> Option<ManyToMany> {
-    if !matches!(attr.meta, syn::Meta::List(_)) {
-        cx.error_spanned_by(attr, M2M_FORM);
-        return None;
-    }
-    let mut target: Option<syn::Path> = None;
     let mut name = Slot::none(cx, NAME);
     let mut related_name = Slot::none(cx, RELATED_NAME);
     let mut through = Slot::none(cx, THROUGH);
     let mut symmetrical = Slot::none(cx, SYMMETRICAL);
-    let res = attr.parse_nested_meta(|meta| {
+    let keys = [NAME, RELATED_NAME, THROUGH, SYMMETRICAL];
+    let target = parse_relation(cx, attr, M2M_FORM, "in `many_to_many`", &keys, |meta| {
         if meta.path == NAME {
-            let v: syn::Ident = meta.value()?.parse()?;
-            name.set(&meta.path, v);
+            name.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == RELATED_NAME {
-            let v: syn::Ident = meta.value()?.parse()?;
-            related_name.set(&meta.path, v);
+            related_name.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == THROUGH {
-            let v: syn::Path = meta.value()?.parse()?;
-            through.set(&meta.path, v);
+            through.set(&meta.path, meta.value()?.parse::<syn::Path>()?);
         } else if meta.path == SYMMETRICAL {
             let v: syn::LitBool = meta.value()?.parse()?;
             symmetrical.set(&meta.path, (v.value, meta.path.clone()));
-        } else if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
-            if target.is_some() {
-                return Err(meta.error(format!("the target model is given once; {M2M_FORM}")));
-            }
-            target = Some(meta.path.clone());
         } else {
-            return Err(unknown(
-                &meta,
-                "in `many_to_many`",
-                &[NAME, RELATED_NAME, THROUGH, SYMMETRICAL],
-            ));
+            return Ok(false);
         }
-        Ok(())
-    });
-    if let Err(err) = res {
-        cx.syn_error(err);
-        return None;
-    }
-    let (Some(target), Some(name)) = (target, name.get()) else {
+        Ok(true)
+    })?;
+    let Some(name) = name.get() else {
         cx.error_spanned_by(attr, M2M_FORM);
         return None;
     };
@@ -279,17 +259,12 @@ const FK_FORM: &str =
     "expected `#[foreign_key(Target)]` or `#[foreign_key(Target, related_name = name, on_delete = Cascade)]`";
 
 fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute) -> Option<ForeignKey> {
-    if !matches!(attr.meta, syn::Meta::List(_)) {
-        cx.error_spanned_by(attr, FK_FORM);
-        return None;
-    }
-    let mut target: Option<syn::Path> = None;
     let mut related_name = Slot::none(cx, RELATED_NAME);
     let mut on_delete = Slot::none(cx, ON_DELETE);
-    let res = attr.parse_nested_meta(|meta| {
+    let keys = [RELATED_NAME, ON_DELETE];
+    let target = parse_relation(cx, attr, FK_FORM, "in `foreign_key`", &keys, |meta| {
         if meta.path == RELATED_NAME {
-            let name: syn::Ident = meta.value()?.parse()?;
-            related_name.set(&meta.path, name);
+            related_name.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == ON_DELETE {
             let value: syn::Path = meta.value()?.parse()?;
             match OnDelete::ALL.iter().find(|(name, _)| value.is_ident(name)) {
@@ -299,28 +274,11 @@ fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute) -> Option<ForeignKey> {
                     "expected one of `Cascade`, `SetNull`, `Protect`, `Restrict`, `DoNothing`",
                 ),
             }
-        } else if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
-            if target.is_some() {
-                return Err(meta.error(format!("the target model is given once; {FK_FORM}")));
-            }
-            target = Some(meta.path.clone());
         } else {
-            return Err(unknown(
-                &meta,
-                "in `foreign_key`",
-                &[RELATED_NAME, ON_DELETE],
-            ));
+            return Ok(false);
         }
-        Ok(())
-    });
-    if let Err(err) = res {
-        cx.syn_error(err);
-        return None;
-    }
-    let Some(target) = target else {
-        cx.error_spanned_by(attr, FK_FORM);
-        return None;
-    };
+        Ok(true)
+    })?;
     let on_delete = on_delete.get();
     Some(ForeignKey {
         attr: attr.to_token_stream(),
@@ -329,6 +287,44 @@ fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute) -> Option<ForeignKey> {
         on_delete: on_delete.as_ref().map_or(OnDelete::Cascade, |(v, _)| *v),
         on_delete_span: on_delete.map(|(_, p)| p),
     })
+}
+
+/// A relation attribute: `#[name(Target, key = value, ...)]`. `option` parses the keys it
+/// knows and returns `false` for others; returns the target, or `None` after reporting `form`.
+fn parse_relation(
+    cx: &Ctxt,
+    attr: &syn::Attribute,
+    form: &str,
+    place: &str,
+    keys: &[Symbol],
+    mut option: impl FnMut(&ParseNestedMeta<'_>) -> syn::Result<bool>,
+) -> Option<syn::Path> {
+    if !matches!(attr.meta, syn::Meta::List(_)) {
+        cx.error_spanned_by(attr, form);
+        return None;
+    }
+    let mut target: Option<syn::Path> = None;
+    let res = attr.parse_nested_meta(|meta| {
+        if option(&meta)? {
+            return Ok(());
+        }
+        if !(meta.input.is_empty() || meta.input.peek(syn::Token![,])) {
+            return Err(unknown(&meta, place, keys));
+        }
+        if target.is_some() {
+            return Err(meta.error(format!("the target model is given once; {form}")));
+        }
+        target = Some(meta.path.clone());
+        Ok(())
+    });
+    if let Err(err) = res {
+        cx.syn_error(err);
+        return None;
+    }
+    if target.is_none() {
+        cx.error_spanned_by(attr, form);
+    }
+    target
 }
 
 fn unknown(meta: &ParseNestedMeta<'_>, place: &str, expected: &[Symbol]) -> syn::Error {

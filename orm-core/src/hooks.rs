@@ -111,12 +111,15 @@ impl fmt::Debug for Hooks {
 
 impl Hooks {
     pub(crate) fn add<R: ManyToMany>(&mut self, hook: M2mHook<R>) {
-        self.m2m
+        let entry = self
+            .m2m
             .entry(TypeId::of::<R>())
-            .or_insert_with(|| Box::new(Vec::<M2mHook<R>>::new()))
-            .downcast_mut::<Vec<M2mHook<R>>>()
-            .expect("hooks are stored under their relation's TypeId")
-            .push(hook);
+            .or_insert_with(|| Box::new(Vec::<M2mHook<R>>::new()));
+        match entry.downcast_mut::<Vec<M2mHook<R>>>() {
+            Some(hooks) => hooks.push(hook),
+            // Unreachable (entries are keyed by their own type), but never a panic.
+            None => *entry = Box::new(vec![hook]),
+        }
     }
 
     pub(crate) fn get<R: ManyToMany>(&self) -> Vec<M2mHook<R>> {

@@ -129,12 +129,14 @@ impl<'a, R: ManyToMany, S: Side<R>> ManyToManyManager<'a, R, S, NoDefaults> {
 impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     /// Runs a write in one transaction; a foreign-key failure caused by an owner without a row
     /// becomes [`crate::Error::Unsaved`].
+    /// The closure gets the relation's hooks on this connection.
     fn write<T>(
         &self,
         conn: &mut Connection,
-        f: impl FnOnce(&mut Connection) -> Result<T>,
+        f: impl FnOnce(&mut Connection, &[M2mHook<R>]) -> Result<T>,
     ) -> Result<T> {
-        let res = conn.transaction(f);
+        let hooks = conn.m2m_hooks::<R>();
+        let res = conn.transaction(|conn| f(conn, &hooks));
         explain_unsaved::<S::Owner, T>(conn, self.owner.key(), res)
     }
 
@@ -191,15 +193,14 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
             return Ok(());
         }
         let extra = self.defaults.extra();
-        let hooks = conn.m2m_hooks::<R>();
-        self.write(conn, |conn| {
+        self.write(conn, |conn, hooks| {
             if hooks.is_empty() {
                 return self.insert(conn, &keys, &extra);
             }
             let linked: HashSet<OtherKey<R, S>> =
                 self.linked(conn, Some(&keys))?.into_iter().collect();
             let missing: Vec<_> = keys.into_iter().filter(|k| !linked.contains(k)).collect();
-            self.add_missing(conn, &hooks, &missing, &extra)
+            self.add_missing(conn, hooks, &missing, &extra)
         })
     }
 
@@ -210,10 +211,9 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         D: ExtraSource<R::Extra>,
     {
         let extra = self.defaults.extra();
-        let hooks = conn.m2m_hooks::<R>();
-        self.write(conn, |conn| {
+        self.write(conn, |conn, hooks| {
             let row = S::Other::create(conn, new)?;
-            self.add_missing(conn, &hooks, std::slice::from_ref(row.key()), &extra)?;
+            self.add_missing(conn, hooks, std::slice::from_ref(row.key()), &extra)?;
             Ok(row)
         })
     }
@@ -229,14 +229,12 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         if keys.is_empty() {
             return Ok(());
         }
-        let hooks = conn.m2m_hooks::<R>();
-        self.write(conn, |conn| self.remove_keys(conn, &hooks, &keys))
+        self.write(conn, |conn, hooks| self.remove_keys(conn, hooks, &keys))
     }
 
     /// Unlinks every row; the rows stay. One `DELETE`.
     pub fn clear(&self, conn: &mut Connection) -> Result<()> {
-        let hooks = conn.m2m_hooks::<R>();
-        self.write(conn, |conn| self.clear_in(conn, &hooks))
+        self.write(conn, |conn, hooks| self.clear_in(conn, hooks))
     }
 
     /// Makes `objs` the linked set: one `SELECT` of the current links, then one `DELETE` of the
@@ -253,8 +251,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     {
         let keys = distinct::<S::Other, K>(objs);
         let extra = self.defaults.extra();
-        let hooks = conn.m2m_hooks::<R>();
-        self.write(conn, |conn| {
+        self.write(conn, |conn, hooks| {
             let current = self.linked(conn, None)?;
             let wanted: HashSet<&OtherKey<R, S>> = keys.iter().collect();
             let stale: Vec<_> = current
@@ -265,10 +262,10 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
             let current: HashSet<OtherKey<R, S>> = current.into_iter().collect();
             let fresh: Vec<_> = keys.into_iter().filter(|k| !current.contains(k)).collect();
             if !stale.is_empty() {
-                self.remove_keys(conn, &hooks, &stale)?;
+                self.remove_keys(conn, hooks, &stale)?;
             }
             if !fresh.is_empty() {
-                self.add_missing(conn, &hooks, &fresh, &extra)?;
+                self.add_missing(conn, hooks, &fresh, &extra)?;
             }
             Ok(())
         })
@@ -286,13 +283,12 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     {
         let keys = distinct::<S::Other, K>(objs);
         let extra = self.defaults.extra();
-        let hooks = conn.m2m_hooks::<R>();
-        self.write(conn, |conn| {
-            self.clear_in(conn, &hooks)?;
+        self.write(conn, |conn, hooks| {
+            self.clear_in(conn, hooks)?;
             if keys.is_empty() {
                 return Ok(());
             }
-            self.add_missing(conn, &hooks, &keys, &extra)
+            self.add_missing(conn, hooks, &keys, &extra)
         })
     }
 
