@@ -48,6 +48,8 @@ pub struct Container {
     /// `#[orm(hooks)]`: the user implements `SaveHooks`.
     pub hooks: bool,
     pub many_to_many: Vec<ManyToMany>,
+    /// `#[orm(to_attr(name, ...))]`: names prefetched relations can be stored under.
+    pub to_attrs: Vec<syn::Ident>,
 }
 
 impl Container {
@@ -55,6 +57,7 @@ impl Container {
         let mut table = Slot::none(cx, TABLE);
         let mut hooks = Slot::none(cx, HOOKS);
         let mut many_to_many = Vec::new();
+        let mut to_attrs = Vec::new();
         for attr in attrs {
             if attr.path() == MANY_TO_MANY {
                 many_to_many.extend(parse_many_to_many(cx, attr));
@@ -71,8 +74,16 @@ impl Container {
                 } else if meta.path == HOOKS {
                     hooks.set(&meta.path, ());
                     Ok(())
+                } else if meta.path == TO_ATTR {
+                    meta.parse_nested_meta(|name| match name.path.get_ident() {
+                        Some(ident) if name.input.is_empty() || name.input.peek(syn::Token![,]) => {
+                            to_attrs.push(ident.clone());
+                            Ok(())
+                        }
+                        _ => Err(name.error("expected a name: `to_attr(latest_entries, ...)`")),
+                    })
                 } else {
-                    Err(unknown(&meta, "on a model", &[TABLE, HOOKS]))
+                    Err(unknown(&meta, "on a model", &[TABLE, HOOKS, TO_ATTR]))
                 }
             });
             if let Err(err) = res {
@@ -83,6 +94,7 @@ impl Container {
             table: table.get(),
             hooks: hooks.get().is_some(),
             many_to_many,
+            to_attrs,
         }
     }
 }

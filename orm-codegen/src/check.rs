@@ -68,6 +68,30 @@ pub fn model(cx: &Ctxt, model: &Model<'_>) {
         }
         accessors.push(m.name);
     }
+    let forward: Vec<syn::Ident> = model
+        .foreign_keys()
+        .map(|(field, _)| field.accessor())
+        .collect();
+    let mut attrs: Vec<&syn::Ident> = Vec::new();
+    for name in model.to_attrs {
+        let model_name = model.ident;
+        let taken = if model.fields.iter().any(|f| f.ident == name) {
+            Some(format!("is a field of `{model_name}`"))
+        } else if accessors.contains(&name) || forward.iter().any(|a| a == name) {
+            Some(format!("is a relation of `{model_name}`"))
+        } else if attrs.contains(&name) {
+            Some("is already a `to_attr` name".to_owned())
+        } else {
+            None
+        };
+        if let Some(what) = taken {
+            cx.error_spanned_by(
+                name,
+                format!("`{name}` {what}, so prefetched rows cannot be stored under it; pick another `to_attr` name"),
+            );
+        }
+        attrs.push(name);
+    }
     let mut columns: HashMap<&str, &Field<'_>> = HashMap::new();
     for field in &model.fields {
         if let Some(first) = columns.insert(&field.column, field) {

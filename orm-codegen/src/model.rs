@@ -20,6 +20,8 @@ pub struct Model<'a> {
     /// `#[orm(hooks)]`: the user implements `SaveHooks`.
     pub hooks: bool,
     pub many_to_many: Vec<ManyToMany<'a>>,
+    /// `#[orm(to_attr(...))]` names.
+    pub to_attrs: &'a [Ident],
 }
 
 /// `#[many_to_many(...)]` on the struct.
@@ -77,6 +79,18 @@ pub struct Field<'a> {
     /// The default, with the expression it was written as.
     pub default: Option<(&'a DefaultValue, &'a syn::Expr)>,
     pub relation: Option<Relation<'a>>,
+}
+
+impl Field<'_> {
+    /// The forward accessor of a foreign-key field: `blog_id` -> `blog`; a field without the
+    /// `_id` suffix gets `<field>_object`.
+    pub fn accessor(&self) -> Ident {
+        let name = self.ident.to_string();
+        match name.strip_suffix("_id") {
+            Some(stem) if !stem.is_empty() => Ident::new(stem, self.ident.span()),
+            _ => Ident::new(&format!("{name}_object"), self.ident.span()),
+        }
+    }
 }
 
 /// A relation declared on a field.
@@ -218,6 +232,7 @@ impl<'a> Model<'a> {
             pk,
             hooks: attrs.container.hooks,
             many_to_many,
+            to_attrs: &attrs.container.to_attrs,
         };
         crate::check::model(cx, &model);
         Some(model)

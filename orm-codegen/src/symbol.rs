@@ -22,6 +22,7 @@ pub const NAME: Symbol = Symbol("name");
 pub const THROUGH: Symbol = Symbol("through");
 pub const SYMMETRICAL: Symbol = Symbol("symmetrical");
 pub const HOOKS: Symbol = Symbol("hooks");
+pub const TO_ATTR: Symbol = Symbol("to_attr");
 
 impl PartialEq<Symbol> for Ident {
     fn eq(&self, word: &Symbol) -> bool {

@@ -32,6 +32,17 @@ impl Backend {
         }
     }
 
+    /// Whether a key list of `kind` is bound as one array (`= ANY($1)`), which needs no
+    /// splitting and keeps one cached statement whatever the number of keys: PostgreSQL, for
+    /// integer, text, binary and UUID keys.
+    pub fn binds_key_arrays(self, kind: Kind) -> bool {
+        self == Backend::Postgres
+            && matches!(
+                kind,
+                Kind::SmallInt | Kind::Integer | Kind::BigInt | Kind::Text | Kind::Binary | Kind::Uuid
+            )
+    }
+
     /// Quotes an identifier.
     pub fn quote(self, ident: &str, out: &mut String) {
         let q = if self == Backend::Mysql { '`' } else { '"' };
@@ -63,7 +74,7 @@ pub(crate) trait BindValues: diesel::backend::Backend + Sized {
 
 /// The arms every backend shares; `$uuid` and `$null_uuid` say how UUIDs are stored.
 macro_rules! bind_match {
-    ($q:ident, $v:ident, |$u:ident| $uuid:expr, $null_uuid:expr) => {
+    ($q:ident, $v:ident, |$u:ident| $uuid:expr, $null_uuid:expr, $keys:expr) => {
         match $v {
             Value::Null(kind) => match kind {
                 Kind::SmallInt => $q.bind::<Nullable<SmallInt>, Option<i16>>(None),
@@ -98,6 +109,7 @@ macro_rules! bind_match {
             Value::Date(x) => $q.bind::<Date, _>(x),
             #[cfg(feature = "uuid")]
             Value::Uuid($u) => $uuid,
+            Value::Keys(kind, keys) => $keys(kind, keys),
         }
     };
 }
@@ -108,7 +120,10 @@ impl BindValues for diesel::sqlite::Sqlite {
             q,
             v,
             |u| q.bind::<Binary, _>(u.as_bytes().to_vec()),
-            q.bind::<Nullable<Binary>, Option<Vec<u8>>>(None)
+            q.bind::<Nullable<Binary>, Option<Vec<u8>>>(None),
+            // Never written for this backend (`binds_key_arrays` is false): bind NULL, which
+            // matches no key, rather than fail.
+            |_, _| q.bind::<Nullable<Text>, Option<String>>(None)
         )
     }
 }
@@ -120,7 +135,10 @@ impl BindValues for diesel::mysql::Mysql {
             q,
             v,
             |u| q.bind::<Binary, _>(u.as_bytes().to_vec()),
-            q.bind::<Nullable<Binary>, Option<Vec<u8>>>(None)
+            q.bind::<Nullable<Binary>, Option<Vec<u8>>>(None),
+            // Never written for this backend (`binds_key_arrays` is false): bind NULL, which
+            // matches no key, rather than fail.
+            |_, _| q.bind::<Nullable<Text>, Option<String>>(None)
         )
     }
 }
@@ -136,6 +154,34 @@ impl BindValues for diesel::pg::Pg {
         fn null_uuid(q: Query<'_, diesel::pg::Pg>) -> Query<'_, diesel::pg::Pg> {
             q.bind::<Nullable<Binary>, Option<Vec<u8>>>(None)
         }
-        bind_match!(q, v, |u| q.bind::<Uuid, _>(u), null_uuid(q))
+        bind_match!(q, v, |u| q.bind::<Uuid, _>(u), null_uuid(q), |kind, keys| pg_keys(
+            q, kind, keys
+        ))
+    }
+}
+
+/// Binds a key list as one PostgreSQL array of the keys' type.
+#[cfg(feature = "postgres")]
+fn pg_keys(q: Query<'_, diesel::pg::Pg>, kind: Kind, keys: Vec<Value>) -> Query<'_, diesel::pg::Pg> {
+    macro_rules! array {
+        ($sql:ty, $variant:ident) => {
+            q.bind::<Array<$sql>, _>(
+                keys.into_iter()
+                    .filter_map(|v| match v {
+                        Value::$variant(x) => Some(x),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        };
+    }
+    match kind {
+        Kind::SmallInt => array!(SmallInt, SmallInt),
+        Kind::Integer => array!(Integer, Integer),
+        Kind::BigInt => array!(BigInt, BigInt),
+        Kind::Binary => array!(Binary, Binary),
+        #[cfg(feature = "uuid")]
+        Kind::Uuid => array!(Uuid, Uuid),
+        _ => array!(Text, Text),
     }
 }

@@ -124,6 +124,7 @@ macro_rules! aliases {
     };
 }
 aliases!(LEFT, "l", 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99 100 101 102 103 104 105 106 107 108 109 110 111 112 113 114 115 116 117 118 119 120 121 122 123 124 125 126 127);
+aliases!(JOINED, "j", 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99 100 101 102 103 104 105 106 107 108 109 110 111 112 113 114 115 116 117 118 119 120 121 122 123 124 125 126 127);
 aliases!(RIGHT, "r", 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99 100 101 102 103 104 105 106 107 108 109 110 111 112 113 114 115 116 117 118 119 120 121 122 123 124 125 126 127);
 
 /// Two models read from one row: the left one's columns aliased `l0, l1, ...`, the right one's
@@ -134,6 +135,79 @@ pub(crate) struct Pair<A, B>(pub A, pub B);
 impl<DB: Backend, A: BuildAt<DB>, B: BuildAt<DB>> QueryableByName<DB> for Pair<A, B> {
     fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
         Ok(Pair(A::build_at(row, LEFT)?, B::build_at(row, RIGHT)?))
+    }
+}
+
+/// One part of a prefetched row beside the object itself: nothing (`()`), the key of the
+/// parent it belongs to ([`KeyCol`]), a model read under aliases ([`Req`]), or a model from a
+/// LEFT JOIN that may be missing ([`Opt`]).
+pub trait ReadPart<DB: Backend>: Sized {
+    /// Reads the part from the columns `names`.
+    fn read<'a>(row: &impl NamedRow<'a, DB>, names: &[&str]) -> deserialize::Result<Self>;
+}
+
+impl<DB: Backend> ReadPart<DB> for () {
+    fn read<'a>(_: &impl NamedRow<'a, DB>, _: &[&str]) -> deserialize::Result<Self> {
+        Ok(())
+    }
+}
+
+/// The parent's key, read from the column `orm_k`.
+#[derive(Debug)]
+pub struct KeyCol<K>(pub K);
+
+impl<DB: Backend, K: Decode<DB>> ReadPart<DB> for KeyCol<K> {
+    fn read<'a>(row: &impl NamedRow<'a, DB>, _: &[&str]) -> deserialize::Result<Self> {
+        K::decode(row, "orm_k").map(KeyCol)
+    }
+}
+
+/// A model read under aliases.
+#[derive(Debug)]
+pub struct Req<M>(pub M);
+
+impl<DB: Backend, M: BuildAt<DB>> ReadPart<DB> for Req<M> {
+    fn read<'a>(row: &impl NamedRow<'a, DB>, names: &[&str]) -> deserialize::Result<Self> {
+        M::build_at(row, names).map(Req)
+    }
+}
+
+/// A model from a LEFT JOIN: `None` when the column `orm_j` is 0.
+#[derive(Debug)]
+pub struct Opt<M>(pub Option<M>);
+
+impl<DB: Backend, M: BuildAt<DB>> ReadPart<DB> for Opt<M>
+where
+    i64: Decode<DB>,
+{
+    fn read<'a>(row: &impl NamedRow<'a, DB>, names: &[&str]) -> deserialize::Result<Self> {
+        match i64::decode(row, "orm_j")? {
+            0 => Ok(Opt(None)),
+            _ => M::build_at(row, names).map(|m| Opt(Some(m))),
+        }
+    }
+}
+
+/// A prefetched row: the parent key (many-to-many), the object (aliases `l*`), the through row
+/// (`r*`) and the object a `select_related` joined (`j*`).
+#[derive(Debug)]
+pub(crate) struct FetchRow<K, T, E, J> {
+    pub key: K,
+    pub target: T,
+    pub extra: E,
+    pub joined: J,
+}
+
+impl<DB: Backend, K: ReadPart<DB>, T: BuildAt<DB>, E: ReadPart<DB>, J: ReadPart<DB>>
+    QueryableByName<DB> for FetchRow<K, T, E, J>
+{
+    fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
+        Ok(FetchRow {
+            key: K::read(row, &[])?,
+            target: T::build_at(row, LEFT)?,
+            extra: E::read(row, RIGHT)?,
+            joined: J::read(row, JOINED)?,
+        })
     }
 }
 
@@ -187,6 +261,10 @@ every_backend! {
     /// A column type readable on every enabled backend: what a primary key needs so key lists
     /// can be read back.
     DecodeAll: Decode, PgDecode, MysqlDecode
+}
+every_backend! {
+    /// A part of a prefetched row, readable on every enabled backend.
+    ReadPartAll: ReadPart, PgReadPart, MysqlReadPart
 }
 every_backend! {
     /// A model readable under column aliases on every enabled backend (for joins).

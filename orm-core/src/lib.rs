@@ -119,6 +119,7 @@ mod manager;
 mod migration;
 mod model;
 mod pool;
+pub mod prefetch;
 mod query;
 mod relation;
 mod sql;
@@ -135,6 +136,7 @@ pub use manager::ReverseManager;
 pub use migration::{Migration, UPDATE_ENV};
 pub use model::{Deleted, FieldDef, Insert, Model, SaveHooks};
 pub use pool::{Manager, Pool, PooledConnection};
+pub use prefetch::{prefetch_related_objects, Loaded, Prefetch, Prefetching, Relation};
 pub use query::{Assignment, Column, Filter, Order, QuerySet, TextColumn};
 pub use relation::{
     ForeignKey, ForeignKeyTarget, Forward, KeyOf, ManyToMany, ManyToManyThrough,
@@ -151,7 +153,7 @@ pub use orm_derive::Model;
 pub mod prelude {
     #[cfg(feature = "derive")]
     pub use crate::Model;
-    pub use crate::{Connection, Model as _, OnDelete, TextColumn as _};
+    pub use crate::{Connection, Loaded, Model as _, OnDelete, Relation as _, TextColumn as _};
 }
 
 /// Includes the schema the build step wrote (`orm_codegen::Build`): a `schema` module of diesel

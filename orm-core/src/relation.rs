@@ -35,6 +35,9 @@ pub trait ForeignKey: Sized + 'static {
     type Target: ForeignKeyTarget<Self::Key>;
     /// The field's type: `Key`, or `Option<Key>` when nullable.
     type Value: Field;
+    /// What a prefetch of this key gives each row: the target ([`crate::prefetch::One`]), or
+    /// an `Option` of it when nullable ([`crate::prefetch::MaybeOne`]).
+    type Arity: crate::prefetch::Arity;
     /// The key column.
     const COLUMN: &'static str;
     /// `Entry.blog_id`, for messages.
@@ -45,6 +48,8 @@ pub trait ForeignKey: Sized + 'static {
     fn wrap(key: Self::Key) -> Self::Value;
     /// The key field of a row.
     fn get(row: &Self::Source) -> &Self::Value;
+    /// The key a row points at, `None` when NULL.
+    fn target_key(row: &Self::Source) -> Option<&Self::Key>;
     /// Sets the key field of a row (in memory).
     fn set(row: &mut Self::Source, value: Self::Value);
     /// Sets the key field of an insert form.

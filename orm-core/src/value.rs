@@ -38,6 +38,10 @@ pub enum Value {
     Date(chrono::NaiveDate),
     #[cfg(feature = "uuid")]
     Uuid(uuid::Uuid),
+    /// A list of keys bound as one array (PostgreSQL `= ANY($1)`); written only where
+    /// [`crate::Backend::binds_key_arrays`] says so.
+    #[doc(hidden)]
+    Keys(Kind, Vec<Value>),
 }
 
 impl Value {
@@ -65,6 +69,7 @@ impl fmt::Display for Value {
             Value::Date(v) => write!(f, "{v}"),
             #[cfg(feature = "uuid")]
             Value::Uuid(v) => write!(f, "{v}"),
+            Value::Keys(_, v) => write!(f, "<{} keys>", v.len()),
         }
     }
 }

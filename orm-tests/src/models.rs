@@ -4,8 +4,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use orm_core::prelude::*;
 use uuid::Uuid;
 
-/// A blog.
+/// A blog; prefetched entries can be stored under `latest_entries` and `popular_entries`.
 #[derive(Model, Debug, Clone, PartialEq)]
+#[orm(to_attr(latest_entries, popular_entries))]
 pub struct Blog {
     pub id: i64,
     #[orm(unique)]

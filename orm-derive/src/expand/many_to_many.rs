@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 
 use orm_codegen::model::{ManyToMany, Model};
 
-use super::relations::relation_type;
+use super::relations::{relation_type, reverse_type};
 
 pub fn many_to_many(model: &Model<'_>) -> TokenStream {
     model
@@ -95,9 +95,27 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
             ""
         }
     );
+    let name_str = name.to_string();
     let reverse = m.related_name.as_ref().map(|related| {
         let doc = format!("The [`{source}`] rows linked to this row through `{source}.{name}`, as a manager.");
+        let reverse_rel = reverse_type(model, m.target, related);
+        let reverse_rel_doc = format!(
+            "The reverse of the many-to-many `{source}.{name}` (the accessor `{related}`), as a type: a prefetch path from its target."
+        );
+        let related_str = related.to_string();
         quote! {
+            #[doc = #reverse_rel_doc]
+            #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+            #vis struct #reverse_rel;
+
+            #[automatically_derived]
+            impl ::orm_core::Relation for #reverse_rel {
+                type Source = #target;
+                type Target = #source;
+                type Kind = ::orm_core::prefetch::Linked<#rel, ::orm_core::Reverse>;
+                const NAME: &'static str = #related_str;
+            }
+
             #[automatically_derived]
             impl #target {
                 #[doc = #doc]
@@ -112,8 +130,16 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
 
     quote! {
         #[doc = #rel_doc]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         #vis struct #rel;
+
+        #[automatically_derived]
+        impl ::orm_core::Relation for #rel {
+            type Source = #source;
+            type Target = #target;
+            type Kind = ::orm_core::prefetch::Linked<#rel, ::orm_core::Forward>;
+            const NAME: &'static str = #name_str;
+        }
 
         #[automatically_derived]
         impl ::orm_core::ManyToMany for #rel {

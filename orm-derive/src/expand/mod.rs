@@ -5,6 +5,7 @@ mod many_to_many;
 mod model;
 mod relations;
 mod through;
+mod to_attr;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -29,12 +30,14 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let relations = relations::relations(&model);
     let many_to_many = many_to_many::many_to_many(&model);
     let through = through::through(&model);
+    let to_attrs = to_attr::to_attrs(&model);
     Ok(quote! {
         #insert_form
         #columns
         #relations
         #many_to_many
         #through
+        #to_attrs
         #[doc(hidden)]
         const _: () = {
             #model_impl

@@ -25,13 +25,19 @@ pub fn relation_type(model: &Model<'_>, accessor: &syn::Ident) -> syn::Ident {
     )
 }
 
-/// `blog_id` -> `blog`; a field without the `_id` suffix gets `<field>_object`.
-pub fn forward_name(field: &Field<'_>) -> syn::Ident {
-    let name = field.ident.to_string();
-    match name.strip_suffix("_id") {
-        Some(stem) if !stem.is_empty() => format_ident!("{}", stem, span = field.ident.span()),
-        _ => format_ident!("{}_object", name, span = field.ident.span()),
-    }
+/// The type that names the reverse of a relation, after the target and the reverse accessor:
+/// `Blog` + `entries` -> `BlogEntries`.
+pub fn reverse_type(model: &Model<'_>, target: &syn::Path, accessor: &syn::Ident) -> syn::Ident {
+    let last = match target.segments.last() {
+        Some(s) if s.ident != "Self" => s.ident.to_string(),
+        _ => model.ident.to_string(),
+    };
+    format_ident!(
+        "{}{}",
+        last,
+        camel_case(&accessor.to_string()),
+        span = accessor.span()
+    )
 }
 
 fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> TokenStream {
@@ -48,7 +54,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         field.ty
     };
     let key_ty = quote_spanned!(key_ty.span()=> #key_ty);
-    let accessor = forward_name(field);
+    let accessor = field.accessor();
     let rel = relation_type(model, &accessor);
     // Every use of the target goes through the relation type, whose `Target` bound is the one
     // check: a wrong target or key type is one error, in our words, at the attribute.
@@ -90,14 +96,27 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
     let field_ty = field.ty;
     let form = super::model::insert_form_ident(model);
     let rel_name = format!("{source}.{name}");
-    let (wrap, null) = if field.nullable {
+    let (wrap, null, target_key, arity) = if field.nullable {
         (
             quote!(::std::option::Option::Some(key)),
             quote!(::std::option::Option::Some(::std::option::Option::None)),
+            quote!(row.#name.as_ref()),
+            quote!(::orm_core::prefetch::MaybeOne),
         )
     } else {
-        (quote!(key), quote!(::std::option::Option::None))
+        (
+            quote!(key),
+            quote!(::std::option::Option::None),
+            quote!(::std::option::Option::Some(&row.#name)),
+            quote!(::orm_core::prefetch::One),
+        )
     };
+    let reverse_rel = reverse_type(model, fk.target, reverse);
+    let reverse_rel_doc = format!(
+        "The reverse of the foreign key `{source}.{name}` (the accessor `{reverse}`), as a type: a prefetch path from its target."
+    );
+    let accessor_name = accessor.to_string();
+    let reverse_name = reverse.to_string();
     let set_new = if field.auto_increment {
         quote!(let _ = (new, value);)
     } else {
@@ -116,7 +135,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
 
     quote! {
         #[doc = #rel_doc]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         #vis struct #rel;
 
         #[automatically_derived]
@@ -125,6 +144,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             type Key = #key_ty;
             type Target = #target;
             type Value = #field_ty;
+            type Arity = #arity;
             const COLUMN: &'static str = #column;
             const NAME: &'static str = #rel_name;
             fn wrap(key: #key_ty) -> #field_ty {
@@ -132,6 +152,9 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             }
             fn get(row: &#source) -> &#field_ty {
                 &row.#name
+            }
+            fn target_key(row: &#source) -> ::std::option::Option<&#key_ty> {
+                #target_key
             }
             fn set(row: &mut #source, value: #field_ty) {
                 row.#name = value;
@@ -144,6 +167,26 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             }
         }
         #nullable
+
+        #[automatically_derived]
+        impl ::orm_core::Relation for #rel {
+            type Source = #source;
+            type Target = #fk_target::Target;
+            type Kind = ::orm_core::prefetch::ForwardKey<#rel>;
+            const NAME: &'static str = #accessor_name;
+        }
+
+        #[doc = #reverse_rel_doc]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        #vis struct #reverse_rel;
+
+        #[automatically_derived]
+        impl ::orm_core::Relation for #reverse_rel {
+            type Source = #fk_target::Target;
+            type Target = #source;
+            type Kind = ::orm_core::prefetch::ReverseKey<#rel>;
+            const NAME: &'static str = #reverse_name;
+        }
 
         #[automatically_derived]
         impl #source {

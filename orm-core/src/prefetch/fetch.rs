@@ -1,0 +1,323 @@
+//! The one statement per relation level: which rows, for which parents, and the SQL.
+//!
+//! ```sql
+//! SELECT [j.owner AS orm_k,] t.a AS l0, .. [, j.x AS r0, ..] [, <found> AS orm_j, s.a AS j0, ..]
+//! FROM target t
+//! [INNER JOIN link j ON j.other = t.pk]        -- many-to-many
+//! [LEFT JOIN joined s ON s.pk = t.fk]          -- select_related
+//! WHERE <group> IN (..) | <group> = ANY($1)    -- the parents' keys
+//!   AND <filters> [ORDER BY <order>]
+//! ```
+//!
+//! With a limit or an offset the select is wrapped, and `ROW_NUMBER() OVER (PARTITION BY
+//! <group> ORDER BY <order>)` keeps each parent's slice.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use crate::backend::Backend;
+use crate::connection::Connection;
+use crate::decode::{FetchRow, KeyCol, ReadPartAll, JOINED, LEFT, RIGHT};
+use crate::error::Result;
+use crate::model::{FieldDef, Model};
+use crate::query::QuerySet;
+use crate::relation::{ForeignKey, ManyToMany, Side};
+use crate::sql::{SqlWriter, Stmt};
+use crate::value::{Field, Kind as ValueKind, Value};
+
+use super::path::{ForwardKey, Kind, Linked, Many, Part, ReverseKey};
+
+const TARGET: &str = "t";
+const LINK: &str = "j";
+const JOIN: &str = "s";
+
+/// The related rows of one level, and which parent each belongs to.
+#[derive(Debug)]
+pub struct Fetched<T, E, J> {
+    /// Each related row: the object, its through part, its joined part.
+    pub(crate) rows: Vec<(T, E, J)>,
+    /// `(parent, row)` pairs, in row order.
+    pub(crate) links: Vec<(usize, usize)>,
+}
+
+/// A foreign key of the related rows joined into the statement (`select_related`).
+#[derive(Debug, Clone, Copy)]
+pub struct JoinSpec {
+    /// The joined table.
+    pub table: &'static str,
+    /// Its primary key.
+    pub key: &'static str,
+    /// The key column on the related rows.
+    pub column: &'static str,
+}
+
+/// Where the parents' keys are matched.
+enum From {
+    /// A column of the related rows.
+    Table { group: &'static str },
+    /// A join table: its column holding the parent's key, and the one holding the row's.
+    Link {
+        table: &'static str,
+        owner: &'static str,
+        other: &'static str,
+    },
+}
+
+/// The parents by key, and the distinct keys in first-seen order.
+struct ByKey<'p, K> {
+    parents: HashMap<&'p K, Vec<usize>>,
+    keys: Vec<Value>,
+}
+
+impl<'p, K: Field + Eq + Hash> ByKey<'p, K> {
+    fn new(keys: impl Iterator<Item = (usize, Option<&'p K>)>) -> Self {
+        let mut by = ByKey {
+            parents: HashMap::new(),
+            keys: Vec::new(),
+        };
+        for (i, key) in keys {
+            if let Some(key) = key {
+                by.parents
+                    .entry(key)
+                    .or_insert_with(|| {
+                        by.keys.push(key.to_value());
+                        Vec::new()
+                    })
+                    .push(i);
+            }
+        }
+        by
+    }
+
+    /// Pairs each row with the parents whose key `parent_of` gives.
+    fn link<R, T, E, J>(
+        &self,
+        rows: Vec<FetchRow<R, T, E, J>>,
+        parent_of: impl Fn(&FetchRow<R, T, E, J>) -> Option<&K>,
+    ) -> Fetched<T, E, J> {
+        let mut links = Vec::with_capacity(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            if let Some(parents) = parent_of(row).and_then(|k| self.parents.get(k)) {
+                links.extend(parents.iter().map(|&p| (p, i)));
+            }
+        }
+        let rows = rows
+            .into_iter()
+            .map(|r| (r.target, r.extra, r.joined))
+            .collect();
+        Fetched { rows, links }
+    }
+}
+
+impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
+    type Arity = F::Arity;
+    fn fetch<E: Part, J: Part>(
+        conn: &mut Connection,
+        parents: &[&F::Source],
+        query: &QuerySet<F::Target>,
+        join: Option<super::fetch::JoinSpec>,
+    ) -> Result<Fetched<F::Target, E, J>> {
+        let by = ByKey::new(parents.iter().map(|p| F::target_key(p)).enumerate());
+        let pk = <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column;
+        let rows = fetch_rows::<(), _, E, J>(
+            conn,
+            query,
+            From::Table { group: pk },
+            join,
+            &by.keys,
+            F::Key::KIND,
+        )?;
+        Ok(by.link(rows, |r| Some(r.target.key())))
+    }
+}
+
+impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
+    type Arity = Many;
+    fn fetch<E: Part, J: Part>(
+        conn: &mut Connection,
+        parents: &[&F::Target],
+        query: &QuerySet<F::Source>,
+        join: Option<JoinSpec>,
+    ) -> Result<Fetched<F::Source, E, J>> {
+        let by = ByKey::new(parents.iter().map(|p| Some(p.key())).enumerate());
+        let rows = fetch_rows::<(), _, E, J>(
+            conn,
+            query,
+            From::Table { group: F::COLUMN },
+            join,
+            &by.keys,
+            F::Key::KIND,
+        )?;
+        Ok(by.link(rows, |r| F::target_key(&r.target)))
+    }
+}
+
+impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
+    type Arity = Many;
+    fn fetch<E: Part, J: Part>(
+        conn: &mut Connection,
+        parents: &[&D::Owner],
+        query: &QuerySet<D::Other>,
+        join: Option<JoinSpec>,
+    ) -> Result<Fetched<D::Other, E, J>> {
+        let by = ByKey::new(parents.iter().map(|p| Some(p.key())).enumerate());
+        let from = From::Link {
+            table: R::TABLE,
+            owner: D::OWNER_COLUMN,
+            other: D::OTHER_COLUMN,
+        };
+        let rows = fetch_rows::<KeyCol<<D::Owner as Model>::Key>, _, E, J>(
+            conn,
+            query,
+            from,
+            join,
+            &by.keys,
+            <<D::Owner as Model>::Key as Field>::KIND,
+        )?;
+        Ok(by.link(rows, |r| Some(&r.key.0)))
+    }
+}
+
+/// Runs the level's statement for `keys`: one, or one per chunk where the backend's bind limit
+/// forces it. Keys are distinct, so no row comes twice. No keys, no statement.
+fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: Part>(
+    conn: &mut Connection,
+    query: &QuerySet<T>,
+    from: From,
+    join: Option<JoinSpec>,
+    keys: &[Value],
+    kind: ValueKind,
+) -> Result<Vec<FetchRow<K, T, E, J>>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = conn.backend();
+    let per_statement = if backend.binds_key_arrays(kind) {
+        keys.len()
+    } else {
+        let mut probe = SqlWriter::new(backend);
+        for filter in &query.filters {
+            filter.write(&mut probe);
+        }
+        // The filters' binds and the top-N bounds share the limit with the keys.
+        backend
+            .max_binds()
+            .saturating_sub(probe.bind_count() + 2)
+            .max(1)
+    };
+    let mut rows = Vec::new();
+    for chunk in keys.chunks(per_statement) {
+        let stmt = select(backend, query, &from, join, E::FIELDS, J::FIELDS, chunk, kind);
+        rows.extend(conn.load::<FetchRow<K, T, E, J>>(&stmt)?);
+    }
+    Ok(rows)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn select<T: Model>(
+    backend: Backend,
+    query: &QuerySet<T>,
+    from: &From,
+    join: Option<JoinSpec>,
+    through: &[FieldDef],
+    joined: &[FieldDef],
+    keys: &[Value],
+    kind: ValueKind,
+) -> Stmt {
+    let mut w = SqlWriter::new(backend);
+    let top_n = query.limit.is_some() || query.offset.is_some();
+    let group = |w: &mut SqlWriter| {
+        match from {
+            From::Table { group } => w.qualified(TARGET, group),
+            From::Link { owner, .. } => w.qualified(LINK, owner),
+        };
+    };
+    let order = |w: &mut SqlWriter| {
+        if query.order.is_empty() {
+            w.qualified(TARGET, T::FIELDS[T::PK].column);
+        }
+        w.list(&query.order, ", ", |w, o| {
+            w.qualified(TARGET, o.column)
+                .push(if o.desc { " DESC" } else { " ASC" });
+        });
+    };
+
+    if top_n {
+        w.push("SELECT * FROM (");
+    }
+    w.push("SELECT ");
+    if let From::Link { owner, .. } = from {
+        w.qualified(LINK, owner).push(" AS orm_k, ");
+    }
+    fields(&mut w, TARGET, T::FIELDS, LEFT);
+    if !through.is_empty() {
+        w.push(", ");
+        fields(&mut w, LINK, through, RIGHT);
+    }
+    if let Some(j) = join {
+        w.push(", CAST(CASE WHEN ").qualified(JOIN, j.key);
+        w.push(" IS NULL THEN 0 ELSE 1 END AS ");
+        w.push(match backend {
+            Backend::Mysql => "SIGNED",
+            _ => "BIGINT",
+        });
+        w.push(") AS orm_j, ");
+        fields(&mut w, JOIN, joined, JOINED);
+    }
+    if top_n {
+        w.push(", ROW_NUMBER() OVER (PARTITION BY ");
+        group(&mut w);
+        w.push(" ORDER BY ");
+        order(&mut w);
+        w.push(") AS orm_rn");
+    }
+    w.push(" FROM ").ident(T::TABLE).push(" ").ident(TARGET);
+    if let From::Link { table, other, .. } = from {
+        w.push(" INNER JOIN ").ident(table).push(" ").ident(LINK);
+        w.push(" ON ").qualified(LINK, other).push(" = ");
+        w.qualified(TARGET, T::FIELDS[T::PK].column);
+    }
+    if let Some(j) = join {
+        w.push(" LEFT JOIN ").ident(j.table).push(" ").ident(JOIN);
+        w.push(" ON ").qualified(JOIN, j.key).push(" = ");
+        w.qualified(TARGET, j.column);
+    }
+    w.push(" WHERE ");
+    group(&mut w);
+    if backend.binds_key_arrays(kind) {
+        w.push(" = ANY(").bind(Value::Keys(kind, keys.to_vec())).push(")");
+    } else {
+        w.push(" IN (");
+        w.list(keys, ", ", |w, k| {
+            w.bind(k.clone());
+        });
+        w.push(")");
+    }
+    for filter in &query.filters {
+        w.push(" AND ").qualify(TARGET, |w| filter.write(w));
+    }
+    if top_n {
+        let offset = clamp(query.offset.unwrap_or(0));
+        w.push(") orm_p WHERE orm_rn > ").bind(Value::BigInt(offset));
+        if let Some(limit) = query.limit {
+            w.push(" AND orm_rn <= ")
+                .bind(Value::BigInt(offset.saturating_add(clamp(limit))));
+        }
+        w.push(" ORDER BY orm_rn");
+    } else if !query.order.is_empty() {
+        w.push(" ORDER BY ");
+        order(&mut w);
+    }
+    w.finish()
+}
+
+/// `alias.column AS name, ...`
+fn fields(w: &mut SqlWriter, alias: &str, fields: &[FieldDef], names: &[&str]) {
+    w.list(fields.iter().zip(names), ", ", |w, (f, name)| {
+        w.qualified(alias, f.column).push(" AS ").push(name);
+    });
+}
+
+fn clamp(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}

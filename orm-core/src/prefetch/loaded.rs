@@ -1,0 +1,193 @@
+//! `Loaded<M, R>`: a model with the relations prefetched for it, and a type that says which.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+
+/// A model `M` with prefetched relations `R`.
+///
+/// `R` is a list of [`Slot`]s, one per prefetched relation, built by the query that loaded the
+/// value: `(Slot<AuthorBooks, Vec<Loaded<Book>>>, ())`. It derefs to `M`, and
+/// [`Loaded::get`] reads a relation by its type (`author.get(AuthorBooks)`): reading one that
+/// was not prefetched does not compile, so a loop over prefetched data never sends a statement.
+pub struct Loaded<M, R = ()> {
+    model: M,
+    related: R,
+}
+
+/// One prefetched relation: the values for key `K` (a relation type such as `AuthorBooks`, or a
+/// `to_attr` name).
+pub struct Slot<K, V> {
+    value: V,
+    _key: PhantomData<fn() -> K>,
+}
+
+impl<K, V> Slot<K, V> {
+    pub(crate) fn new(value: V) -> Self {
+        Slot {
+            value,
+            _key: PhantomData,
+        }
+    }
+
+    /// The prefetched value.
+    pub fn value(&self) -> &V {
+        &self.value
+    }
+}
+
+impl<K, V: Clone> Clone for Slot<K, V> {
+    fn clone(&self) -> Self {
+        Slot::new(self.value.clone())
+    }
+}
+
+impl<K, V: PartialEq> PartialEq for Slot<K, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl<K, V: fmt::Debug> fmt::Debug for Slot<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple(std::any::type_name::<K>().rsplit("::").next().unwrap_or("Slot"))
+            .field(&self.value)
+            .finish()
+    }
+}
+
+/// The position of a slot in the list (inferred; never written by hand).
+#[derive(Debug)]
+pub struct Here;
+/// The position of a slot further down the list (inferred; never written by hand).
+#[derive(Debug)]
+pub struct There<I>(PhantomData<I>);
+
+/// The slot list `Self` holds the relation `K`. `I` is its position, inferred by the compiler.
+#[diagnostic::on_unimplemented(
+    message = "`{K}` was not prefetched for this value",
+    label = "reading `{K}` here would need a statement per row",
+    note = "add `.prefetch({K})` to the query that loaded it, or prefetch it onto the values with `prefetch_related_objects`"
+)]
+pub trait Has<K, I> {
+    /// What was prefetched: a `Vec` for a to-many relation, the object (or an `Option` of it)
+    /// for a foreign key.
+    type Value;
+    /// The prefetched value.
+    fn slot(&self) -> &Self::Value;
+    /// The prefetched value, to change in memory.
+    fn slot_mut(&mut self) -> &mut Self::Value;
+}
+
+impl<K, V, T> Has<K, Here> for (Slot<K, V>, T) {
+    type Value = V;
+    fn slot(&self) -> &V {
+        &self.0.value
+    }
+    fn slot_mut(&mut self) -> &mut V {
+        &mut self.0.value
+    }
+}
+
+impl<K, H, T: Has<K, I>, I> Has<K, There<I>> for (H, T) {
+    type Value = T::Value;
+    fn slot(&self) -> &T::Value {
+        self.1.slot()
+    }
+    fn slot_mut(&mut self) -> &mut T::Value {
+        self.1.slot_mut()
+    }
+}
+
+impl<M> Loaded<M> {
+    /// A model with nothing prefetched yet.
+    pub fn new(model: M) -> Self {
+        Loaded { model, related: () }
+    }
+}
+
+impl<M> From<M> for Loaded<M> {
+    fn from(model: M) -> Self {
+        Loaded::new(model)
+    }
+}
+
+impl<M, R> Loaded<M, R> {
+    pub(crate) fn with(model: M, related: R) -> Self {
+        Loaded { model, related }
+    }
+
+    /// The prefetched relation `key`: `author.get(AuthorBooks)`. Costs no statement. Compiles
+    /// only when `key` was prefetched (a relation listed twice at one level is ambiguous: list
+    /// it once, and branch below it with `.with(..)`).
+    pub fn get<K, I>(&self, key: K) -> &<R as Has<K, I>>::Value
+    where
+        R: Has<K, I>,
+    {
+        let _ = key;
+        self.related.slot()
+    }
+
+    /// The prefetched relation `key`, to change in memory.
+    pub fn get_mut<K, I>(&mut self, key: K) -> &mut <R as Has<K, I>>::Value
+    where
+        R: Has<K, I>,
+    {
+        let _ = key;
+        self.related.slot_mut()
+    }
+
+    /// The model.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// Every prefetched slot, most recently added first.
+    pub fn related(&self) -> &R {
+        &self.related
+    }
+
+    /// The model, dropping what was prefetched.
+    pub fn into_model(self) -> M {
+        self.model
+    }
+
+    /// The model and its slots.
+    pub fn into_parts(self) -> (M, R) {
+        (self.model, self.related)
+    }
+}
+
+impl<M, R> Deref for Loaded<M, R> {
+    type Target = M;
+    fn deref(&self) -> &M {
+        &self.model
+    }
+}
+
+impl<M, R> DerefMut for Loaded<M, R> {
+    fn deref_mut(&mut self) -> &mut M {
+        &mut self.model
+    }
+}
+
+impl<M: Clone, R: Clone> Clone for Loaded<M, R> {
+    fn clone(&self) -> Self {
+        Loaded::with(self.model.clone(), self.related.clone())
+    }
+}
+
+impl<M: PartialEq, R: PartialEq> PartialEq for Loaded<M, R> {
+    fn eq(&self, other: &Self) -> bool {
+        self.model == other.model && self.related == other.related
+    }
+}
+
+impl<M: fmt::Debug, R: fmt::Debug> fmt::Debug for Loaded<M, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Loaded")
+            .field("model", &self.model)
+            .field("related", &self.related)
+            .finish()
+    }
+}

@@ -1,0 +1,370 @@
+//! Prefetch paths: the relation types the derive emits, and what can be said about them
+//! (a custom query, nested paths, `to_attr`, through rows, `select_related`).
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::connection::Connection;
+use crate::decode::{Opt, ReadPartAll, Req};
+use crate::error::{Error, Result};
+use crate::model::{FieldDef, Model};
+use crate::query::{Filter, Order, QuerySet};
+use crate::relation::{ForeignKey, ManyToManyThrough, Side};
+
+use super::fetch::{Fetched, JoinSpec};
+use super::loaded::{Loaded, Slot};
+
+/// A relation that can be prefetched from `Source`: implemented by the derive on every relation
+/// type — `EntryBlog` (a foreign key), `BlogEntries` (its reverse), `PizzaToppings` and
+/// `ToppingPizzas` (a many-to-many, both ways).
+///
+/// Its provided methods start a customised path: `BlogEntries.filter(..)`, `.with(..)`, ...
+pub trait Relation: Copy + Default + 'static {
+    /// The model the path starts from.
+    type Source: Model;
+    /// The model it loads.
+    type Target: Model;
+    /// How it is stored, which decides the statement.
+    type Kind: Kind<Self::Source, Self::Target>;
+    /// The accessor's name (`entries`): the key in serialized output.
+    const NAME: &'static str;
+
+    /// The path with a custom query on the related rows: filters, ordering, and with
+    /// `limit`/`offset` the top N per parent (one statement, `ROW_NUMBER()`).
+    fn query(self, query: QuerySet<Self::Target>) -> PrefetchPath<Self> {
+        PrefetchPath::new(query)
+    }
+    /// Keeps related rows matching `filter`.
+    fn filter(self, filter: Filter<Self::Target>) -> PrefetchPath<Self> {
+        PrefetchPath::default().filter(filter)
+    }
+    /// Orders each parent's related rows.
+    fn order_by(self, order: Order<Self::Target>) -> PrefetchPath<Self> {
+        PrefetchPath::default().order_by(order)
+    }
+    /// At most `n` related rows per parent.
+    fn limit(self, n: u64) -> PrefetchPath<Self> {
+        PrefetchPath::default().limit(n)
+    }
+    /// Skips the first `n` related rows of each parent.
+    fn offset(self, n: u64) -> PrefetchPath<Self> {
+        PrefetchPath::default().offset(n)
+    }
+    /// Prefetches `path` on the related rows too (Django's `books__readers`).
+    fn with<P: Prefetch<Self::Target>>(self, path: P) -> PrefetchPath<Self, (P, ())> {
+        PrefetchPath::default().with(path)
+    }
+    /// Stores the result under `name` instead of the relation (Django's `to_attr`).
+    fn to<A: ToAttr<Self::Source>>(self, name: A) -> PrefetchPath<Self, (), A> {
+        PrefetchPath::default().to(name)
+    }
+    /// Each related row together with its through row: `Vec<(Loaded<T>, Through)>`.
+    fn with_through(self) -> PrefetchPath<Self, (), Self, WithThrough>
+    where
+        WithThrough: ThroughMode<Self::Kind>,
+    {
+        PrefetchPath::default().with_through()
+    }
+    /// Loads the foreign key `fk` of the related rows in the same statement (a JOIN: Django's
+    /// `select_related` inside `Prefetch`). Read it as if it were prefetched: `entry.get(fk)`.
+    fn select_related<F>(self, fk: F) -> PrefetchPath<Self, (), Self, Plain, Select<F>>
+    where
+        F: ForeignKey<Source = Self::Target>,
+    {
+        PrefetchPath::default().select_related(fk)
+    }
+}
+
+/// How many related objects a parent has.
+pub trait Arity: 'static {
+    /// The collection for items `X`.
+    type Of<X>;
+    /// Builds the collection from one parent's items.
+    fn collect<X>(items: Vec<X>, model: &'static str) -> Result<Self::Of<X>>;
+}
+
+/// To-many: a `Vec`, empty when the parent has none.
+#[derive(Debug, Clone, Copy)]
+pub struct Many;
+/// A non-nullable foreign key: the object itself.
+#[derive(Debug, Clone, Copy)]
+pub struct One;
+/// A nullable foreign key: an `Option`.
+#[derive(Debug, Clone, Copy)]
+pub struct MaybeOne;
+
+impl Arity for Many {
+    type Of<X> = Vec<X>;
+    fn collect<X>(items: Vec<X>, _: &'static str) -> Result<Vec<X>> {
+        Ok(items)
+    }
+}
+
+impl Arity for One {
+    type Of<X> = X;
+    fn collect<X>(items: Vec<X>, model: &'static str) -> Result<X> {
+        items.into_iter().next().ok_or(Error::NotFound { model })
+    }
+}
+
+impl Arity for MaybeOne {
+    type Of<X> = Option<X>;
+    fn collect<X>(items: Vec<X>, _: &'static str) -> Result<Option<X>> {
+        Ok(items.into_iter().next())
+    }
+}
+
+/// How a relation is stored: [`ForwardKey`], [`ReverseKey`] or [`Linked`]. Each writes the
+/// one statement per level (see `fetch.rs`).
+pub trait Kind<S: Model, T: Model>: 'static {
+    /// How many objects a parent gets.
+    type Arity: Arity;
+    /// Loads the related rows of every parent, with the through part `E` and the joined part
+    /// `J`, and which parent each row belongs to.
+    fn fetch<E: Part, J: Part>(
+        conn: &mut Connection,
+        parents: &[&S],
+        query: &QuerySet<T>,
+        join: Option<JoinSpec>,
+    ) -> Result<Fetched<T, E, J>>;
+}
+
+/// A foreign key followed forwards (`EntryBlog` from `Entry`).
+#[derive(Debug)]
+pub struct ForwardKey<F>(PhantomData<F>);
+/// A foreign key followed backwards (`BlogEntries`: the entries of a blog).
+#[derive(Debug)]
+pub struct ReverseKey<F>(PhantomData<F>);
+/// A many-to-many from side `D` ([`crate::Forward`] or [`crate::Reverse`]).
+#[derive(Debug)]
+pub struct Linked<R, D>(PhantomData<(R, D)>);
+
+/// A part of a prefetched row besides the object: its columns, and how to read them.
+pub trait Part: ReadPartAll {
+    /// The columns, aliased when selected.
+    const FIELDS: &'static [FieldDef];
+}
+
+impl Part for () {
+    const FIELDS: &'static [FieldDef] = &[];
+}
+
+impl<M: Model> Part for Req<M> {
+    const FIELDS: &'static [FieldDef] = M::FIELDS;
+}
+
+impl<M: Model> Part for Opt<M> {
+    const FIELDS: &'static [FieldDef] = M::FIELDS;
+}
+
+/// A `to_attr` name declared on model `M` with `#[orm(to_attr(name))]`, which emits the type
+/// `{M}{Name}`. The derive refuses a name that is a field or a relation of `M`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `to_attr` name of `{M}`",
+    label = "not declared on `{M}`",
+    note = "declare it on the model: `#[orm(to_attr(name))]` on `{M}` emits the type `{M}Name`"
+)]
+pub trait ToAttr<M>: Copy + 'static {
+    /// The name, as written: the key in serialized output.
+    const NAME: &'static str;
+}
+
+/// What a path puts beside each related object: nothing, or the through row.
+#[diagnostic::on_unimplemented(
+    message = "this relation has no through model, so `with_through` cannot read one",
+    label = "`with_through` needs a many-to-many declared with `through = Model`",
+    note = "declare the many-to-many with `through = ...` to store and read fields on its links"
+)]
+pub trait ThroughMode<K>: 'static {
+    /// The row part.
+    type Part: Part;
+    /// One related item: the object, or the object and its through row.
+    type Item<X>;
+    /// Builds one item.
+    fn item<X>(object: X, part: Self::Part) -> Self::Item<X>;
+}
+
+/// The related objects alone.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Plain;
+/// Each related object with its through row.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WithThrough;
+
+impl<K> ThroughMode<K> for Plain {
+    type Part = ();
+    type Item<X> = X;
+    fn item<X>(object: X, _: ()) -> X {
+        object
+    }
+}
+
+impl<R: ManyToManyThrough, D: Side<R>> ThroughMode<Linked<R, D>> for WithThrough {
+    type Part = Req<R::Through>;
+    type Item<X> = (X, R::Through);
+    fn item<X>(object: X, part: Req<R::Through>) -> (X, R::Through) {
+        (object, part.0)
+    }
+}
+
+/// What a path joins into its statement: nothing, or a foreign key of the related rows.
+pub trait JoinMode<T: Model>: 'static {
+    /// The row part.
+    type Part: Part;
+    /// The slots of each related object: the joined one first, then the nested paths'.
+    type Slots<N>;
+    /// The join.
+    const JOIN: Option<JoinSpec>;
+    /// Puts the joined object into the slots.
+    fn attach<N>(part: Self::Part, nested: N) -> Result<Self::Slots<N>>;
+}
+
+/// `select_related(F)`: joins the target of the foreign key `F`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Select<F>(PhantomData<F>);
+
+impl<T: Model> JoinMode<T> for () {
+    type Part = ();
+    type Slots<N> = N;
+    const JOIN: Option<JoinSpec> = None;
+    fn attach<N>(_: (), nested: N) -> Result<N> {
+        Ok(nested)
+    }
+}
+
+impl<F: ForeignKey> JoinMode<F::Source> for Select<F> {
+    type Part = Opt<F::Target>;
+    type Slots<N> = (
+        Slot<F, <F::Arity as Arity>::Of<Loaded<F::Target>>>,
+        N,
+    );
+    const JOIN: Option<JoinSpec> = Some(JoinSpec {
+        table: <F::Target as Model>::TABLE,
+        key: <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column,
+        column: F::COLUMN,
+    });
+    fn attach<N>(part: Opt<F::Target>, nested: N) -> Result<Self::Slots<N>> {
+        let objects = part.0.into_iter().map(Loaded::new).collect();
+        let value = F::Arity::collect(objects, <F::Target as Model>::NAME)?;
+        Ok((Slot::new(value), nested))
+    }
+}
+
+/// Something `.prefetch(..)` takes on a query of `M`: a relation type whose source is `M`, or a
+/// [`PrefetchPath`] built from one.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a relation of `{M}`, so it cannot be prefetched from it",
+    label = "not a prefetch path from `{M}`",
+    note = "a prefetch path is a relation type starting at `{M}` (a foreign key such as `EntryBlog`, its reverse such as `BlogEntries`, or a many-to-many such as `PizzaToppings`), optionally customised with `.filter(..)`, `.with(..)`, `.to(..)`; a column is not a relation"
+)]
+pub trait Prefetch<M: Model> {
+    /// The key the values are stored under: the relation type, or a `to_attr` name.
+    type Key: 'static;
+    /// What each parent gets.
+    type Value;
+    /// Loads the values of every parent, in order: one statement per level (more only where a
+    /// backend's bind limit forces it), none when there are no parents.
+    fn load(&self, conn: &mut Connection, parents: &[&M]) -> Result<Vec<Self::Value>>;
+}
+
+/// A prefetch path from `R::Source` through the relation `R`: a custom query on the related
+/// rows, nested paths `N`, the key `A` it is stored under, the through mode `E` and the join
+/// mode `J`. Built with the methods of [`Relation`].
+pub struct PrefetchPath<R: Relation, N = (), A = R, E = Plain, J = ()> {
+    pub(crate) query: QuerySet<R::Target>,
+    pub(crate) nested: N,
+    _marker: PhantomData<fn() -> (R, A, E, J)>,
+}
+
+impl<R: Relation> Default for PrefetchPath<R> {
+    fn default() -> Self {
+        PrefetchPath::new(QuerySet::default())
+    }
+}
+
+impl<R: Relation> PrefetchPath<R> {
+    fn new(query: QuerySet<R::Target>) -> Self {
+        PrefetchPath {
+            query,
+            nested: (),
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<R: Relation, N: fmt::Debug, A, E, J> fmt::Debug for PrefetchPath<R, N, A, E, J> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrefetchPath")
+            .field("relation", &std::any::type_name::<R>())
+            .field("query", &self.query)
+            .field("nested", &self.nested)
+            .finish()
+    }
+}
+
+impl<R: Relation, N, A, E, J> PrefetchPath<R, N, A, E, J> {
+    /// The same path under other marker types.
+    fn retype<A2, E2, J2>(self) -> PrefetchPath<R, N, A2, E2, J2> {
+        PrefetchPath {
+            query: self.query,
+            nested: self.nested,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Replaces the query on the related rows.
+    pub fn query(mut self, query: QuerySet<R::Target>) -> Self {
+        self.query = query;
+        self
+    }
+    /// Keeps related rows matching `filter` (ANDed with earlier filters).
+    pub fn filter(mut self, filter: Filter<R::Target>) -> Self {
+        self.query = self.query.filter(filter);
+        self
+    }
+    /// Orders each parent's related rows.
+    pub fn order_by(mut self, order: Order<R::Target>) -> Self {
+        self.query = self.query.order_by(order);
+        self
+    }
+    /// At most `n` related rows per parent (top N, in one statement).
+    pub fn limit(mut self, n: u64) -> Self {
+        self.query = self.query.limit(n);
+        self
+    }
+    /// Skips the first `n` related rows of each parent.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.query = self.query.offset(n);
+        self
+    }
+    /// Prefetches `path` on the related rows too. Several `.with` share this level: it is
+    /// loaded once.
+    pub fn with<P: Prefetch<R::Target>>(self, path: P) -> PrefetchPath<R, (P, N), A, E, J> {
+        let PrefetchPath { query, nested, .. } = self;
+        PrefetchPath {
+            query,
+            nested: (path, nested),
+            _marker: PhantomData,
+        }
+    }
+    /// Stores the result under `name` (Django's `to_attr`): `author.get(name)`.
+    pub fn to<B: ToAttr<R::Source>>(self, name: B) -> PrefetchPath<R, N, B, E, J> {
+        let _ = name;
+        self.retype()
+    }
+    /// Each related row together with its through row.
+    pub fn with_through(self) -> PrefetchPath<R, N, A, WithThrough, J>
+    where
+        WithThrough: ThroughMode<R::Kind>,
+    {
+        self.retype()
+    }
+    /// Loads the foreign key `fk` of the related rows in the same statement.
+    pub fn select_related<F>(self, fk: F) -> PrefetchPath<R, N, A, E, Select<F>>
+    where
+        F: ForeignKey<Source = R::Target>,
+    {
+        let _ = fk;
+        self.retype()
+    }
+}
