@@ -2,13 +2,26 @@
 //! top N per parent, through rows, `select_related` inside a prefetch, objects in hand, and the
 //! statement count of each.
 
-use orm_core::prefetch::Loaded;
+use chrono::NaiveDate;
+use orm_core::prefetch_related_objects;
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
-use orm_core::prefetch_related_objects;
+use orm_core::{Backend, Error};
 use orm_tests::fixtures::{author, blog, book, entry, names, person, pizza, toppings};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
+
+fn headlines<'a>(entries: impl IntoIterator<Item = &'a Loaded<Entry>>) -> Vec<String> {
+    entries.into_iter().map(|e| e.headline.clone()).collect()
+}
+
+fn dated(conn: &mut Connection, b: &Blog, headline: &str, day: u32, published: bool) -> Entry {
+    let mut e = entry(conn, b, headline, day as i32);
+    e.pub_date = NaiveDate::from_ymd_opt(2024, 1, day);
+    e.published = published;
+    e.save(conn).unwrap();
+    e
+}
 
 #[test]
 fn reverse_foreign_key_is_one_statement_and_empty_parents_get_empty_vecs() {
@@ -21,8 +34,8 @@ fn reverse_foreign_key_is_one_statement_and_empty_parents_get_empty_vecs() {
         entry(conn, &b, "b1", 0);
         let blogs = assert_num_queries(conn, 2, |conn| {
             Blog::query()
-                .order_by(Blog::id.asc())
                 .prefetch(BlogEntries)
+                .order_by(Blog::id.asc())
                 .all(conn)
                 .unwrap()
         });
@@ -40,5 +53,501 @@ fn reverse_foreign_key_is_one_statement_and_empty_parents_get_empty_vecs() {
                 ("empty".into(), vec![]),
             ]
         );
+        // No parents, no statement for the relation.
+        let none = assert_num_queries(conn, 1, |conn| {
+            Blog::query()
+                .filter(Blog::name.eq("nope"))
+                .prefetch(BlogEntries)
+                .all(conn)
+                .unwrap()
+        });
+        assert!(none.is_empty());
+    });
+}
+
+#[test]
+fn forward_foreign_keys_share_their_target_and_null_keys_read_none() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let bob = author(conn, "Bob");
+        book(conn, &ann, Some(&bob), "one");
+        book(conn, &ann, None, "two");
+        book(conn, &bob, Some(&bob), "three");
+        let books = assert_num_queries(conn, 3, |conn| {
+            Book::query()
+                .order_by(Book::id.asc())
+                .prefetch(BookAuthor)
+                .prefetch(BookEditor)
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<(String, String, Option<String>)> = assert_num_queries(conn, 0, |_| {
+            books
+                .iter()
+                .map(|b| {
+                    (
+                        b.title.clone(),
+                        b.get(BookAuthor).name.clone(),
+                        b.get(BookEditor).as_ref().map(|e| e.name.clone()),
+                    )
+                })
+                .collect()
+        });
+        assert_eq!(
+            got,
+            [
+                ("one".into(), "Ann".into(), Some("Bob".into())),
+                ("two".into(), "Ann".into(), None),
+                ("three".into(), "Bob".into(), Some("Bob".into())),
+            ]
+        );
+    });
+}
+
+#[test]
+fn many_to_many_from_both_sides_and_symmetrical() {
+    each_backend(|conn| {
+        let margherita = pizza(conn, "margherita");
+        let hawaii = pizza(conn, "hawaii");
+        let t = toppings(conn, &["cheese", "ham", "pineapple", "unused"]);
+        margherita.toppings().add(conn, [&t[0]]).unwrap();
+        hawaii.toppings().add(conn, [&t[0], &t[1], &t[2]]).unwrap();
+        let pizzas = assert_num_queries(conn, 2, |conn| {
+            Pizza::query()
+                .order_by(Pizza::name.asc())
+                .prefetch(PizzaToppings)
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<Vec<String>> = pizzas
+            .iter()
+            .map(|p| names(p.get(PizzaToppings), |t| t.name.clone()))
+            .collect();
+        assert_eq!(got, [vec!["cheese", "ham", "pineapple"], vec!["cheese"]]);
+
+        let tops = assert_num_queries(conn, 2, |conn| {
+            Topping::query()
+                .order_by(Topping::id.asc())
+                .prefetch(ToppingPizzas)
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<usize> = tops.iter().map(|t| t.get(ToppingPizzas).len()).collect();
+        assert_eq!(got, [2, 1, 1, 0]);
+
+        let ann = person(conn, "ann");
+        let bob = person(conn, "bob");
+        let cat = person(conn, "cat");
+        ann.friends().add(conn, [&bob, &cat]).unwrap();
+        let people = assert_num_queries(conn, 2, |conn| {
+            Person::query()
+                .order_by(Person::name.asc())
+                .prefetch(PersonFriends)
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<Vec<String>> = people
+            .iter()
+            .map(|p| names(p.get(PersonFriends), |f| f.name.clone()))
+            .collect();
+        assert_eq!(got, [vec!["bob", "cat"], vec!["ann"], vec!["ann"]]);
+    });
+}
+
+#[test]
+fn nested_paths_cost_one_statement_per_level_and_share_a_level() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let bob = author(conn, "Bob");
+        let one = book(conn, &ann, Some(&bob), "one");
+        let two = book(conn, &ann, None, "two");
+        book(conn, &bob, Some(&ann), "three");
+        for (b, stars) in [(&one, 5), (&one, 3), (&two, 4)] {
+            Review::create(conn, NewReview { book_id: b.id, stars }).unwrap();
+        }
+        // Author -> books -> reviews, and books -> editor, on one shared books level;
+        // edited_books beside it: 1 + 3 + 1.
+        let authors = assert_num_queries(conn, 5, |conn| {
+            Author::query()
+                .order_by(Author::name.asc())
+                .prefetch(AuthorBookSet.with(BookReviewSet).with(BookEditor))
+                .prefetch(AuthorEditedBooks)
+                .all(conn)
+                .unwrap()
+        });
+        let got = assert_num_queries(conn, 0, |_| {
+            authors
+                .iter()
+                .map(|a| {
+                    let books: Vec<(String, usize, Option<String>)> = a
+                        .get(AuthorBookSet)
+                        .iter()
+                        .map(|b| {
+                            (
+                                b.title.clone(),
+                                b.get(BookReviewSet).len(),
+                                b.get(BookEditor).as_ref().map(|e| e.name.clone()),
+                            )
+                        })
+                        .collect();
+                    (a.name.clone(), books, a.get(AuthorEditedBooks).len())
+                })
+                .collect::<Vec<_>>()
+        });
+        let mut got = got;
+        for (_, books, _) in &mut got {
+            books.sort();
+        }
+        assert_eq!(
+            got,
+            [
+                (
+                    "Ann".to_string(),
+                    vec![
+                        ("one".to_string(), 2, Some("Bob".to_string())),
+                        ("two".into(), 1, None)
+                    ],
+                    1
+                ),
+                ("Bob".into(), vec![("three".into(), 0, Some("Ann".into()))], 1),
+            ]
+        );
+
+        // Three levels of many-to-many back and forth: pizzas -> toppings -> pizzas.
+        let p = pizza(conn, "p");
+        let q = pizza(conn, "q");
+        let t = toppings(conn, &["x", "y"]);
+        p.toppings().add(conn, [&t[0], &t[1]]).unwrap();
+        q.toppings().add(conn, [&t[1]]).unwrap();
+        let pizzas = assert_num_queries(conn, 3, |conn| {
+            Pizza::query()
+                .order_by(Pizza::name.asc())
+                .prefetch(PizzaToppings.order_by(Topping::name.asc()).with(ToppingPizzas))
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<Vec<(String, Vec<String>)>> = pizzas
+            .iter()
+            .map(|p| {
+                p.get(PizzaToppings)
+                    .iter()
+                    .map(|t| (t.name.clone(), names(t.get(ToppingPizzas), |p| p.name.clone())))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                vec![
+                    ("x".to_string(), vec!["p".to_string()]),
+                    ("y".into(), vec!["p".into(), "q".into()])
+                ],
+                vec![("y".into(), vec!["p".into(), "q".into()])],
+            ]
+        );
+    });
+}
+
+#[test]
+fn custom_queries_store_under_to_attr_names_beside_the_plain_relation() {
+    each_backend(|conn| {
+        let a = blog(conn, "a");
+        let b = blog(conn, "b");
+        dated(conn, &a, "a-old", 1, true);
+        dated(conn, &a, "a-mid", 2, false);
+        dated(conn, &a, "a-new", 3, true);
+        dated(conn, &b, "b-only", 5, false);
+        // The same relation three ways, in three statements (plus the blogs).
+        let blogs = assert_num_queries(conn, 4, |conn| {
+            Blog::query()
+                .order_by(Blog::name.asc())
+                .prefetch(BlogEntries.order_by(Entry::pub_date.asc()))
+                .prefetch(
+                    BlogEntries
+                        .filter(Entry::published.eq(true))
+                        .order_by(Entry::pub_date.desc())
+                        .to(BlogPopularEntries),
+                )
+                .prefetch(
+                    BlogEntries
+                        .order_by(Entry::pub_date.desc())
+                        .limit(1)
+                        .to(BlogLatestEntries),
+                )
+                .all(conn)
+                .unwrap()
+        });
+        let a = &blogs[0];
+        assert_eq!(headlines(a.get(BlogEntries)), ["a-old", "a-mid", "a-new"]);
+        assert_eq!(headlines(a.get(BlogPopularEntries)), ["a-new", "a-old"]);
+        assert_eq!(headlines(a.get(BlogLatestEntries)), ["a-new"]);
+        let b = &blogs[1];
+        assert_eq!(headlines(b.get(BlogEntries)), ["b-only"]);
+        assert!(b.get(BlogPopularEntries).is_empty());
+        assert_eq!(headlines(b.get(BlogLatestEntries)), ["b-only"]);
+    });
+}
+
+#[test]
+fn top_n_per_parent_in_one_statement_both_orderings_and_slices() {
+    each_backend(|conn| {
+        let a = blog(conn, "a");
+        let b = blog(conn, "b");
+        for day in 1..=4 {
+            dated(conn, &a, &format!("a{day}"), day, false);
+        }
+        for day in 1..=2 {
+            dated(conn, &b, &format!("b{day}"), day + 10, false);
+        }
+        let newest = |conn: &mut Connection, n: u64| {
+            assert_num_queries(conn, 2, |conn| {
+                Blog::query()
+                    .order_by(Blog::name.asc())
+                    .prefetch(BlogEntries.order_by(Entry::pub_date.desc()).limit(n))
+                    .all(conn)
+                    .unwrap()
+            })
+        };
+        let blogs = newest(conn, 1);
+        assert_eq!(headlines(blogs[0].get(BlogEntries)), ["a4"]);
+        assert_eq!(headlines(blogs[1].get(BlogEntries)), ["b2"]);
+        let blogs = newest(conn, 3);
+        assert_eq!(headlines(blogs[0].get(BlogEntries)), ["a4", "a3", "a2"]);
+        assert_eq!(headlines(blogs[1].get(BlogEntries)), ["b2", "b1"]);
+
+        let oldest = assert_num_queries(conn, 2, |conn| {
+            Blog::query()
+                .order_by(Blog::name.asc())
+                .prefetch(BlogEntries.order_by(Entry::pub_date.asc()).limit(2))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(headlines(oldest[0].get(BlogEntries)), ["a1", "a2"]);
+        assert_eq!(headlines(oldest[1].get(BlogEntries)), ["b1", "b2"]);
+
+        // Every entry but the first, per blog; and a window in the middle.
+        let rest = assert_num_queries(conn, 2, |conn| {
+            Blog::query()
+                .order_by(Blog::name.asc())
+                .prefetch(BlogEntries.order_by(Entry::pub_date.asc()).offset(1))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(headlines(rest[0].get(BlogEntries)), ["a2", "a3", "a4"]);
+        assert_eq!(headlines(rest[1].get(BlogEntries)), ["b2"]);
+        let window = assert_num_queries(conn, 2, |conn| {
+            Blog::query()
+                .order_by(Blog::name.asc())
+                .prefetch(BlogEntries.order_by(Entry::pub_date.asc()).offset(1).limit(2))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(headlines(window[0].get(BlogEntries)), ["a2", "a3"]);
+
+        // Top N on a many-to-many: every topping of a pizza but the first by name.
+        let p = pizza(conn, "p");
+        let t = toppings(conn, &["c", "a", "b"]);
+        p.toppings().add(conn, &t).unwrap();
+        let pizzas = assert_num_queries(conn, 2, |conn| {
+            Pizza::query()
+                .prefetch(PizzaToppings.order_by(Topping::name.asc()).offset(1))
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<&str> = pizzas[0]
+            .get(PizzaToppings)
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(got, ["b", "c"]);
+    });
+}
+
+#[test]
+fn select_related_inside_a_prefetch_costs_no_statement() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let bob = author(conn, "Bob");
+        book(conn, &ann, Some(&bob), "one");
+        book(conn, &ann, None, "two");
+        let authors = assert_num_queries(conn, 2, |conn| {
+            Author::query()
+                .filter(Author::name.eq("Ann"))
+                .prefetch(
+                    AuthorBookSet
+                        .order_by(Book::title.asc())
+                        .select_related(BookEditor),
+                )
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<(String, Option<String>)> = authors[0]
+            .get(AuthorBookSet)
+            .iter()
+            .map(|b| {
+                (
+                    b.title.clone(),
+                    b.get(BookEditor).as_ref().map(|e| e.name.clone()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [("one".into(), Some("Bob".into())), ("two".into(), None)]
+        );
+        // A non-nullable key joins too, and nests under a many-to-many.
+        let reviews = assert_num_queries(conn, 2, |conn| {
+            Author::query()
+                .prefetch(AuthorBookSet.select_related(BookAuthor))
+                .all(conn)
+                .unwrap()
+        });
+        for a in &reviews {
+            for b in a.get(AuthorBookSet) {
+                assert_eq!(b.get(BookAuthor).id, a.id);
+            }
+        }
+    });
+}
+
+#[test]
+fn many_to_many_prefetch_carries_the_through_rows() {
+    each_backend(|conn| {
+        let ch = Chapter::create(conn, NewChapter { title: "intro".into() }).unwrap();
+        let other = Chapter::create(conn, NewChapter { title: "other".into() }).unwrap();
+        let slides = Slide::bulk_create(
+            conn,
+            ["a", "b", "c"].map(|t| NewSlide { title: t.into() }),
+        )
+        .unwrap();
+        for (slide, number) in slides.iter().zip([3, 1, 2]) {
+            ch.slides()
+                .through_defaults(SlideOrderExtra {
+                    number: Some(number),
+                })
+                .add(conn, [slide])
+                .unwrap();
+        }
+        other.slides().add(conn, [&slides[0]]).unwrap();
+        let chapters = assert_num_queries(conn, 2, |conn| {
+            Chapter::query()
+                .order_by(Chapter::title.asc())
+                .prefetch(ChapterSlides.with_through())
+                .all(conn)
+                .unwrap()
+        });
+        let mut ordered: Vec<(Option<i32>, String)> = chapters[0]
+            .get(ChapterSlides)
+            .iter()
+            .map(|(slide, order)| {
+                assert_eq!(order.slide_id, slide.id);
+                assert_eq!(order.chapter_id, chapters[0].id);
+                (order.number, slide.title.clone())
+            })
+            .collect();
+        ordered.sort();
+        assert_eq!(
+            ordered,
+            [(Some(1), "b".into()), (Some(2), "c".into()), (Some(3), "a".into())]
+        );
+        let other_slides = chapters[1].get(ChapterSlides);
+        assert_eq!(other_slides.len(), 1);
+        assert_eq!(other_slides[0].1.number, None);
+        // From the other side too.
+        let back = assert_num_queries(conn, 2, |conn| {
+            Slide::query()
+                .filter(Slide::title.eq("a"))
+                .prefetch(SlideChapters.with_through())
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(back[0].get(SlideChapters).len(), 2);
+    });
+}
+
+#[test]
+fn prefetch_onto_objects_in_hand_and_again_onto_the_result() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let bob = author(conn, "Bob");
+        let one = book(conn, &ann, Some(&bob), "one");
+        book(conn, &bob, None, "two");
+        Review::create(conn, NewReview { book_id: one.id, stars: 5 }).unwrap();
+        // One page of a query, then its relations.
+        let page = Book::query()
+            .order_by(Book::title.asc())
+            .limit(1)
+            .all(conn)
+            .unwrap();
+        let page = assert_num_queries(conn, 1, |conn| {
+            prefetch_related_objects(conn, page, BookAuthor).unwrap()
+        });
+        assert_eq!(page[0].get(BookAuthor).name, "Ann");
+        // Again, onto the loaded values: what they hold stays, only the new path runs.
+        let page = assert_num_queries(conn, 1, |conn| {
+            prefetch_related_objects(conn, page, BookReviewSet).unwrap()
+        });
+        assert_eq!(page[0].get(BookAuthor).name, "Ann");
+        assert_eq!(page[0].get(BookReviewSet)[0].stars, 5);
+        // Nothing in hand: nothing runs.
+        let none: Vec<Book> = Vec::new();
+        let none = assert_num_queries(conn, 0, |conn| {
+            prefetch_related_objects(conn, none, BookAuthor).unwrap()
+        });
+        assert!(none.is_empty());
+    });
+}
+
+#[test]
+fn a_missing_non_nullable_target_is_an_error_not_a_panic() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let b = book(conn, &ann, None, "one");
+        // The custom query hides the author: the book's non-nullable key finds nothing.
+        let err = Book::query()
+            .filter(Book::id.eq(b.id))
+            .prefetch(BookAuthor.filter(Author::name.eq("nobody")))
+            .all(conn)
+            .unwrap_err();
+        assert!(matches!(err, Error::NotFound { model: "Author" }), "{err}");
+    });
+}
+
+#[test]
+fn a_hundred_thousand_parents_split_only_where_the_bind_limit_forces_it() {
+    each_backend(|conn| {
+        let n = 100_000;
+        let tops = Topping::bulk_create(
+            conn,
+            (0..n).map(|i| NewTopping {
+                name: format!("t{i}"),
+            }),
+        )
+        .unwrap();
+        let p = pizza(conn, "p");
+        p.toppings()
+            .add(conn, [&tops[0], &tops[n / 2], &tops[n - 1]])
+            .unwrap();
+        // SQLite binds at most 32,766 values, MySQL 65,535; PostgreSQL binds one array.
+        let chunks = match conn.backend() {
+            Backend::Sqlite => 4,
+            Backend::Mysql => 2,
+            Backend::Postgres => 1,
+        };
+        let loaded = assert_num_queries(conn, 1 + chunks, |conn| {
+            Topping::query()
+                .order_by(Topping::id.asc())
+                .prefetch(ToppingPizzas)
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(loaded.len(), n);
+        let with: Vec<usize> = loaded
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.get(ToppingPizzas).is_empty())
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(with, [0, n / 2, n - 1]);
     });
 }
