@@ -140,6 +140,11 @@ pub trait ManyToMany: Sized + 'static {
 }
 
 /// A many-to-many relation whose join table is a model, so its rows can be read.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no through model, so there are no link rows to read",
+    label = "`with_through` needs a many-to-many declared with `through = Model`",
+    note = "declare the many-to-many with `through = ...` to store and read fields on its links"
+)]
 pub trait ManyToManyThrough: ManyToMany {
     /// The through model.
     type Through: Model;

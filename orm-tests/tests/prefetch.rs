@@ -551,3 +551,85 @@ fn a_hundred_thousand_parents_split_only_where_the_bind_limit_forces_it() {
         assert_eq!(with, [0, n / 2, n - 1]);
     });
 }
+
+#[test]
+fn writes_through_a_prefetched_reverse_foreign_key_keep_it_in_step() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let bob = author(conn, "Bob");
+        let mut stray = book(conn, &bob, Some(&bob), "stray");
+        book(conn, &ann, Some(&ann), "kept");
+        let mut authors = Author::query()
+            .filter(Author::name.eq("Ann"))
+            .prefetch(AuthorEditedBooks)
+            .all(conn)
+            .unwrap();
+        let a = &mut authors[0];
+        let titles = |a: &Loaded<Author, _>| names(a.get(AuthorEditedBooks), |b: &Loaded<Book>| b.title.clone());
+        assert_eq!(titles(a), ["kept"]);
+        // create: one statement (two on MySQL), and the slot has the row.
+        let created = assert_num_queries(conn, orm_tests::fixtures::inserts(conn), |conn| {
+            a.track(AuthorEditedBooks)
+                .create(conn, |editor_id| NewBook {
+                    author_id: ann.id,
+                    editor_id,
+                    title: "new".into(),
+                })
+                .unwrap()
+        });
+        assert_eq!(created.editor_id, Some(ann.id));
+        assert_eq!(titles(a), ["kept", "new"]);
+        // add moves `stray` here: one UPDATE.
+        assert_num_queries(conn, 1, |conn| {
+            a.track(AuthorEditedBooks).add(conn, &mut [&mut stray]).unwrap()
+        });
+        assert_eq!(titles(a), ["kept", "new", "stray"]);
+        assert_eq!(stray.editor_id, Some(ann.id));
+        // remove: one UPDATE.
+        assert_num_queries(conn, 1, |conn| {
+            a.track(AuthorEditedBooks).remove(conn, &mut [&mut stray]).unwrap()
+        });
+        assert_eq!(titles(a), ["kept", "new"]);
+        // The slot matches the database after every write.
+        let fresh = names(ann.edited_books().all(conn).unwrap(), |b| b.title);
+        assert_eq!(titles(a), fresh);
+        assert_num_queries(conn, 1, |conn| a.track(AuthorEditedBooks).clear(conn).unwrap());
+        assert!(a.get(AuthorEditedBooks).is_empty());
+        assert_eq!(ann.edited_books().count(conn).unwrap(), 0);
+    });
+}
+
+#[test]
+fn writes_through_a_prefetched_many_to_many_keep_it_in_step() {
+    each_backend(|conn| {
+        let p = pizza(conn, "p");
+        let t = toppings(conn, &["a", "b", "c"]);
+        p.toppings().add(conn, [&t[0]]).unwrap();
+        let mut pizzas = Pizza::query().prefetch(PizzaToppings).all(conn).unwrap();
+        let loaded = &mut pizzas[0];
+        let held = |l: &Loaded<Pizza, _>| names(l.get(PizzaToppings), |t: &Loaded<Topping>| t.name.clone());
+        assert_num_queries(conn, 1, |conn| {
+            loaded.track(PizzaToppings).add(conn, [&t[1], &t[0]]).unwrap()
+        });
+        assert_eq!(held(loaded), ["a", "b"]);
+        assert_num_queries(conn, 1, |conn| {
+            loaded.track(PizzaToppings).remove(conn, [&t[0]]).unwrap()
+        });
+        assert_eq!(held(loaded), ["b"]);
+        loaded
+            .track(PizzaToppings)
+            .set(conn, [&t[2], &t[0]])
+            .unwrap();
+        assert_eq!(held(loaded), ["a", "c"]);
+        let made = loaded
+            .track(PizzaToppings)
+            .create(conn, NewTopping { name: "d".into() })
+            .unwrap();
+        assert_eq!(made.name, "d");
+        assert_eq!(held(loaded), ["a", "c", "d"]);
+        assert_eq!(held(loaded), names(p.toppings().all(conn).unwrap(), |t| t.name));
+        loaded.track(PizzaToppings).clear(conn).unwrap();
+        assert!(loaded.get(PizzaToppings).is_empty());
+        assert_eq!(p.toppings().count(conn).unwrap(), 0);
+    });
+}

@@ -7,5 +7,6 @@ fn ui() {
     t.compile_fail("tests/ui/model/*.rs");
     t.compile_fail("tests/ui/foreign_key/*.rs");
     t.compile_fail("tests/ui/managers/*.rs");
+    t.compile_fail("tests/ui/prefetch/*.rs");
     t.pass("tests/ui/pass/*.rs");
 }

@@ -10,7 +10,9 @@ use crate::query::{Filter, Order, QuerySet};
 
 use super::fetch::Fetched;
 use super::loaded::{Loaded, Slot};
-use super::path::{Arity, JoinMode, Kind, Prefetch, PrefetchPath, Relation, ThroughMode};
+use super::path::{
+    Arity, JoinMode, Kind, Prefetch, PrefetchPath, Relation, StartsAt, ThroughMode,
+};
 
 /// The value a path stores per parent.
 type ValueOf<R, N, E, J> = <<<R as Relation>::Kind as Kind<
@@ -28,14 +30,14 @@ type ItemOf<R, N, E, J> = <E as ThroughMode<<R as Relation>::Kind>>::Item<
     >,
 >;
 
-impl<R: Relation> Prefetch<R::Source> for R
+impl<M: Model, R: StartsAt<M>> Prefetch<M> for R
 where
     R::Target: Clone,
 {
     type Key = R;
     type Value = ValueOf<R, (), super::path::Plain, ()>;
-    fn load(&self, conn: &mut Connection, parents: &[&R::Source]) -> Result<Vec<Self::Value>> {
-        PrefetchPath::<R>::default().load(conn, parents)
+    fn load(&self, conn: &mut Connection, parents: &[&M]) -> Result<Vec<Self::Value>> {
+        PrefetchPath::<R>::default().load(conn, R::parents(parents))
     }
 }
 

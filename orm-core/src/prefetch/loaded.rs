@@ -64,11 +64,6 @@ pub struct Here;
 pub struct There<I>(PhantomData<I>);
 
 /// The slot list `Self` holds the relation `K`. `I` is its position, inferred by the compiler.
-#[diagnostic::on_unimplemented(
-    message = "`{K}` was not prefetched for this value",
-    label = "reading `{K}` here would need a statement per row",
-    note = "add `.prefetch({K})` to the query that loaded it, or prefetch it onto the values with `prefetch_related_objects`"
-)]
 pub trait Has<K, I> {
     /// What was prefetched: a `Vec` for a to-many relation, the object (or an `Option` of it)
     /// for a foreign key.
@@ -88,6 +83,26 @@ impl<K, V, T> Has<K, Here> for (Slot<K, V>, T) {
         &mut self.0.value
     }
 }
+
+/// Reached the end of the list without finding `K`: this impl exists only to fail on
+/// [`Prefetched`], so the error names the relation rather than the list.
+impl<K: Prefetched> Has<K, Here> for () {
+    type Value = ();
+    fn slot(&self) -> &() {
+        self
+    }
+    fn slot_mut(&mut self) -> &mut () {
+        self
+    }
+}
+
+/// Never implemented: the bound that fails when a relation is read without being prefetched.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` was not prefetched for this value",
+    label = "reading `{Self}` here would need a statement per row",
+    note = "add `.prefetch({Self})` to the query that loaded it (`.with({Self})` under another path), or prefetch it onto the values with `prefetch_related_objects`"
+)]
+pub trait Prefetched {}
 
 impl<K, H, T: Has<K, I>, I> Has<K, There<I>> for (H, T) {
     type Value = T::Value;
@@ -145,6 +160,10 @@ impl<M, R> Loaded<M, R> {
     /// Every prefetched slot, most recently added first.
     pub fn related(&self) -> &R {
         &self.related
+    }
+
+    pub(crate) fn parts_mut(&mut self) -> (&M, &mut R) {
+        (&self.model, &mut self.related)
     }
 
     /// The model, dropping what was prefetched.

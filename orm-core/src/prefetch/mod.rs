@@ -9,11 +9,13 @@ mod fetch;
 mod load;
 mod loaded;
 mod path;
+mod track;
 
 pub use fetch::{Fetched, JoinSpec};
 pub use load::{prefetch_related_objects, IntoLoaded, Paths, Prefetching};
-pub use loaded::{Has, Here, Loaded, Slot, There};
+pub use loaded::{Has, Here, Loaded, Prefetched, Slot, There};
+pub use track::{TrackKind, TrackedLinks, TrackedRows};
 pub use path::{
     Arity, ForwardKey, JoinMode, Kind, Linked, Many, MaybeOne, One, Part, Plain, Prefetch,
-    PrefetchPath, Relation, ReverseKey, Select, ThroughMode, ToAttr, WithThrough,
+    PrefetchPath, Relation, ReverseKey, Select, StartsAt, ThroughMode, ToAttr, WithThrough,
 };

@@ -170,11 +170,6 @@ pub trait ToAttr<M>: Copy + 'static {
 }
 
 /// What a path puts beside each related object: nothing, or the through row.
-#[diagnostic::on_unimplemented(
-    message = "this relation has no through model, so `with_through` cannot read one",
-    label = "`with_through` needs a many-to-many declared with `through = Model`",
-    note = "declare the many-to-many with `through = ...` to store and read fields on its links"
-)]
 pub trait ThroughMode<K>: 'static {
     /// The row part.
     type Part: Part;
@@ -247,6 +242,24 @@ impl<F: ForeignKey> JoinMode<F::Source> for Select<F> {
         let objects = part.0.into_iter().map(Loaded::new).collect();
         let value = F::Arity::collect(objects, <F::Target as Model>::NAME)?;
         Ok((Slot::new(value), nested))
+    }
+}
+
+/// The relation starts at `M`: the bound that fails, with this message, when a path is used on
+/// the wrong model.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a relation of `{M}`, so it cannot be prefetched from it",
+    label = "this relation starts at another model",
+    note = "a prefetch path starts at the model being loaded: `{M}` + the accessor (`BlogEntries` for `blog.entries()`); nested steps go in `.with(..)` on the step before"
+)]
+pub trait StartsAt<M>: Relation {
+    /// The parents, as the relation's source (they are).
+    fn parents<'a, 'm>(parents: &'a [&'m M]) -> &'a [&'m Self::Source];
+}
+
+impl<R: Relation> StartsAt<R::Source> for R {
+    fn parents<'a, 'm>(parents: &'a [&'m R::Source]) -> &'a [&'m R::Source] {
+        parents
     }
 }
 

@@ -1,0 +1,104 @@
+//! users -> posts -> comments (10 posts per user, 10 comments per post) at 100, 1,000 and
+//! 10,000 users, and posts -> tags (a many-to-many), each done five ways in one run:
+//! `cargo bench --manifest-path bench/prefetch/Cargo.toml`.
+
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use diesel::Connection as _;
+use orm_bench::{database, orm_n_plus_one, orm_tags, orm_users, peers, Tally};
+
+struct Conns {
+    orm: orm_core::Connection,
+    diesel: diesel::SqliteConnection,
+    rusqlite: rusqlite::Connection,
+    sea: sea_orm::DatabaseConnection,
+    rt: tokio::runtime::Runtime,
+}
+
+fn open(users: usize) -> Conns {
+    let path = database(users);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let sea = rt
+        .block_on(sea_orm::Database::connect(format!("sqlite://{path}?mode=ro")))
+        .expect("sea-orm");
+    Conns {
+        orm: orm_core::Connection::open(&format!("sqlite://{path}")).expect("orm"),
+        diesel: diesel::SqliteConnection::establish(&path).expect("diesel"),
+        rusqlite: rusqlite::Connection::open(&path).expect("rusqlite"),
+        sea,
+        rt,
+    }
+}
+
+fn users(c: &mut Criterion) {
+    let mut group = c.benchmark_group("users_posts_comments");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    for size in [100, 1_000, 10_000] {
+        let mut k = open(size);
+        let expected = orm_users(&mut k.orm).unwrap();
+        assert_eq!(expected.users, size);
+        assert_eq!(expected.comments, size * 100);
+        let check = |t: Tally| assert_eq!(t, expected);
+        check(peers::diesel_users(&mut k.diesel).unwrap());
+        check(peers::rusqlite_users(&k.rusqlite).unwrap());
+        check(k.rt.block_on(peers::sea_users(&k.sea)).unwrap());
+        check(orm_n_plus_one(&mut k.orm).unwrap());
+
+        group.bench_function(BenchmarkId::new("orm", size), |b| {
+            b.iter(|| orm_users(&mut k.orm).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("diesel", size), |b| {
+            b.iter(|| peers::diesel_users(&mut k.diesel).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("rusqlite", size), |b| {
+            b.iter(|| peers::rusqlite_users(&k.rusqlite).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("sea_orm", size), |b| {
+            b.iter(|| k.rt.block_on(peers::sea_users(&k.sea)).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("n_plus_one", size), |b| {
+            b.iter(|| orm_n_plus_one(&mut k.orm).unwrap())
+        });
+    }
+    group.finish();
+}
+
+fn tags(c: &mut Criterion) {
+    let mut group = c.benchmark_group("posts_tags");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    for size in [100, 1_000] {
+        let mut k = open(size);
+        let expected = orm_tags(&mut k.orm).unwrap();
+        let check = |t: Tally| assert_eq!(t, expected);
+        check(peers::diesel_tags(&mut k.diesel).unwrap());
+        check(peers::rusqlite_tags(&k.rusqlite).unwrap());
+        check(k.rt.block_on(peers::sea_tags(&k.sea)).unwrap());
+        let posts = size * orm_bench::POSTS_PER_USER;
+        group.bench_function(BenchmarkId::new("orm", posts), |b| {
+            b.iter(|| orm_tags(&mut k.orm).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("diesel", posts), |b| {
+            b.iter(|| peers::diesel_tags(&mut k.diesel).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("rusqlite", posts), |b| {
+            b.iter(|| peers::rusqlite_tags(&k.rusqlite).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("sea_orm", posts), |b| {
+            b.iter(|| k.rt.block_on(peers::sea_tags(&k.sea)).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, users, tags);
+criterion_main!(benches);

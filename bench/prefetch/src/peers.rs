@@ -1,0 +1,445 @@
+//! The same loads written by hand: diesel's `belonging_to` + `grouped_by`, rusqlite, and
+//! SeaORM's loader. Each splits its key list where SQLite's bind limit (32,766) forces it, as a
+//! careful user must.
+
+use std::collections::HashMap;
+
+use crate::schema::{posts, posts_tags, tags, users};
+use crate::Tally;
+
+const MAX_BINDS: usize = 32_766;
+
+/// diesel's models for the generated `schema`.
+pub mod diesel_models {
+    use diesel::prelude::*;
+
+    use crate::schema::{comments, posts, tags, users};
+
+    #[derive(Queryable, Selectable, Identifiable, Debug, Clone)]
+    #[diesel(table_name = users)]
+    pub struct User {
+        pub id: i32,
+        pub name: String,
+        pub hair_color: Option<String>,
+    }
+
+    #[derive(Queryable, Selectable, Identifiable, Associations, Debug, Clone)]
+    #[diesel(table_name = posts, belongs_to(User))]
+    pub struct Post {
+        pub id: i32,
+        pub user_id: i32,
+        pub title: String,
+        pub body: Option<String>,
+    }
+
+    #[derive(Queryable, Selectable, Identifiable, Associations, Debug, Clone)]
+    #[diesel(table_name = comments, belongs_to(Post))]
+    pub struct Comment {
+        pub id: i32,
+        pub post_id: i32,
+        pub text: String,
+    }
+
+    #[derive(Queryable, Selectable, Identifiable, Debug, Clone)]
+    #[diesel(table_name = tags)]
+    pub struct Tag {
+        pub id: i32,
+        pub name: String,
+    }
+}
+
+/// diesel: users, `Post::belonging_to(&users)`, `Comment::belonging_to(&posts)`, `grouped_by`.
+pub fn diesel_users(conn: &mut diesel::SqliteConnection) -> diesel::QueryResult<Tally> {
+    use diesel::prelude::*;
+    use diesel_models::*;
+
+    let all_users = users::table.select(User::as_select()).load(conn)?;
+    let mut all_posts = Vec::new();
+    for chunk in all_users.chunks(MAX_BINDS) {
+        all_posts.extend(Post::belonging_to(chunk).select(Post::as_select()).load(conn)?);
+    }
+    let mut all_comments = Vec::new();
+    for chunk in all_posts.chunks(MAX_BINDS) {
+        all_comments.extend(
+            Comment::belonging_to(chunk)
+                .select(Comment::as_select())
+                .load(conn)?,
+        );
+    }
+    let comments = all_comments.grouped_by(&all_posts);
+    let posts = all_posts
+        .into_iter()
+        .zip(comments)
+        .grouped_by(&all_users);
+    let loaded: Vec<(User, Vec<(Post, Vec<Comment>)>)> = all_users.into_iter().zip(posts).collect();
+    let mut t = Tally::default();
+    for (u, posts) in &loaded {
+        t.users += 1;
+        for (p, comments) in posts {
+            t.posts += 1;
+            t.add(u.id, p.id);
+            for c in comments {
+                t.comments += 1;
+                t.add(p.id, c.id);
+            }
+        }
+    }
+    Ok(t)
+}
+
+/// diesel: posts, then `(post_id, tag)` through the join table, grouped by post.
+pub fn diesel_tags(conn: &mut diesel::SqliteConnection) -> diesel::QueryResult<Tally> {
+    use diesel::prelude::*;
+    use diesel_models::*;
+
+    let all_posts = posts::table.select(Post::as_select()).load(conn)?;
+    let mut by_post: HashMap<i32, Vec<Tag>> = HashMap::new();
+    for chunk in all_posts.chunks(MAX_BINDS) {
+        let ids: Vec<i32> = chunk.iter().map(|p| p.id).collect();
+        let rows: Vec<(i32, Tag)> = posts_tags::table
+            .inner_join(tags::table.on(tags::id.eq(posts_tags::tag_id)))
+            .filter(posts_tags::post_id.eq_any(ids))
+            .select((posts_tags::post_id, Tag::as_select()))
+            .load(conn)?;
+        for (post, tag) in rows {
+            by_post.entry(post).or_default().push(tag);
+        }
+    }
+    let mut t = Tally::default();
+    for p in &all_posts {
+        t.posts += 1;
+        for tag in by_post.get(&p.id).map(Vec::as_slice).unwrap_or(&[]) {
+            t.comments += 1;
+            t.add(p.id, tag.id);
+        }
+    }
+    Ok(t)
+}
+
+/// rusqlite by hand: three statements with IN lists, grouped with hash maps.
+pub fn rusqlite_users(conn: &rusqlite::Connection) -> rusqlite::Result<Tally> {
+    struct User {
+        id: i32,
+        _name: String,
+        _hair_color: Option<String>,
+    }
+    struct Post {
+        id: i32,
+        _title: String,
+        _body: Option<String>,
+    }
+    struct Comment {
+        id: i32,
+        _text: String,
+    }
+    let users: Vec<User> = conn
+        .prepare_cached("SELECT id, name, hair_color FROM users")?
+        .query_map([], |r| {
+            Ok(User {
+                id: r.get(0)?,
+                _name: r.get(1)?,
+                _hair_color: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let user_ids: Vec<i32> = users.iter().map(|u| u.id).collect();
+    let mut posts: HashMap<i32, Vec<Post>> = HashMap::new();
+    let mut post_ids = Vec::new();
+    for chunk in user_ids.chunks(MAX_BINDS) {
+        let sql = format!(
+            "SELECT id, user_id, title, body FROM posts WHERE user_id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(chunk))?;
+        while let Some(r) = rows.next()? {
+            let post = Post {
+                id: r.get(0)?,
+                _title: r.get(2)?,
+                _body: r.get(3)?,
+            };
+            post_ids.push(post.id);
+            posts.entry(r.get(1)?).or_default().push(post);
+        }
+    }
+    let mut comments: HashMap<i32, Vec<Comment>> = HashMap::new();
+    for chunk in post_ids.chunks(MAX_BINDS) {
+        let sql = format!(
+            "SELECT id, post_id, text FROM comments WHERE post_id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(chunk))?;
+        while let Some(r) = rows.next()? {
+            comments.entry(r.get(1)?).or_default().push(Comment {
+                id: r.get(0)?,
+                _text: r.get(2)?,
+            });
+        }
+    }
+    let mut t = Tally::default();
+    for u in &users {
+        t.users += 1;
+        for p in posts.get(&u.id).map(Vec::as_slice).unwrap_or(&[]) {
+            t.posts += 1;
+            t.add(u.id, p.id);
+            for c in comments.get(&p.id).map(Vec::as_slice).unwrap_or(&[]) {
+                t.comments += 1;
+                t.add(p.id, c.id);
+            }
+        }
+    }
+    Ok(t)
+}
+
+/// rusqlite by hand: posts, then `(post_id, tag)` pairs.
+pub fn rusqlite_tags(conn: &rusqlite::Connection) -> rusqlite::Result<Tally> {
+    let posts: Vec<(i32, i32, String, Option<String>)> = conn
+        .prepare_cached("SELECT id, user_id, title, body FROM posts")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let ids: Vec<i32> = posts.iter().map(|p| p.0).collect();
+    let mut by_post: HashMap<i32, Vec<(i32, String)>> = HashMap::new();
+    for chunk in ids.chunks(MAX_BINDS) {
+        let sql = format!(
+            "SELECT j.post_id, t.id, t.name FROM tags t INNER JOIN posts_tags j ON j.tag_id = t.id WHERE j.post_id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(chunk))?;
+        while let Some(r) = rows.next()? {
+            by_post
+                .entry(r.get(0)?)
+                .or_default()
+                .push((r.get(1)?, r.get(2)?));
+        }
+    }
+    let mut t = Tally::default();
+    for p in &posts {
+        t.posts += 1;
+        for tag in by_post.get(&p.0).map(Vec::as_slice).unwrap_or(&[]) {
+            t.comments += 1;
+            t.add(p.0, tag.0);
+        }
+    }
+    Ok(t)
+}
+
+fn placeholders(n: usize) -> String {
+    let mut s = "?,".repeat(n);
+    s.pop();
+    s
+}
+
+/// SeaORM's entities for the same tables.
+pub mod sea {
+    pub mod user {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "users")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub name: String,
+            pub hair_color: Option<String>,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(has_many = "super::post::Entity")]
+            Post,
+        }
+
+        impl Related<super::post::Entity> for Entity {
+            fn to() -> RelationDef {
+                Relation::Post.def()
+            }
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod post {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "posts")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub user_id: i32,
+            pub title: String,
+            pub body: Option<String>,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::user::Entity",
+                from = "Column::UserId",
+                to = "super::user::Column::Id"
+            )]
+            User,
+            #[sea_orm(has_many = "super::comment::Entity")]
+            Comment,
+        }
+
+        impl Related<super::user::Entity> for Entity {
+            fn to() -> RelationDef {
+                Relation::User.def()
+            }
+        }
+
+        impl Related<super::comment::Entity> for Entity {
+            fn to() -> RelationDef {
+                Relation::Comment.def()
+            }
+        }
+
+        impl Related<super::tag::Entity> for Entity {
+            fn to() -> RelationDef {
+                super::post_tag::Relation::Tag.def()
+            }
+            fn via() -> Option<RelationDef> {
+                Some(super::post_tag::Relation::Post.def().rev())
+            }
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod comment {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "comments")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub post_id: i32,
+            pub text: String,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::post::Entity",
+                from = "Column::PostId",
+                to = "super::post::Column::Id"
+            )]
+            Post,
+        }
+
+        impl Related<super::post::Entity> for Entity {
+            fn to() -> RelationDef {
+                Relation::Post.def()
+            }
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod tag {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "tags")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub name: String,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod post_tag {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "posts_tags")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub post_id: i32,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub tag_id: i32,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::post::Entity",
+                from = "Column::PostId",
+                to = "super::post::Column::Id"
+            )]
+            Post,
+            #[sea_orm(
+                belongs_to = "super::tag::Entity",
+                from = "Column::TagId",
+                to = "super::tag::Column::Id"
+            )]
+            Tag,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
+
+/// SeaORM: users, then `load_many` twice (its loader splits nothing: it binds one IN list per
+/// level, so the largest size needs chunks here as well).
+pub async fn sea_users(db: &sea_orm::DatabaseConnection) -> Result<Tally, sea_orm::DbErr> {
+    use sea_orm::{EntityTrait, LoaderTrait};
+
+    let users = sea::user::Entity::find().all(db).await?;
+    let mut posts: Vec<Vec<sea::post::Model>> = Vec::with_capacity(users.len());
+    for chunk in users.chunks(MAX_BINDS) {
+        posts.extend(chunk.load_many(sea::post::Entity, db).await?);
+    }
+    let flat: Vec<sea::post::Model> = posts.iter().flatten().cloned().collect();
+    let mut comments: Vec<Vec<sea::comment::Model>> = Vec::with_capacity(flat.len());
+    for chunk in flat.chunks(MAX_BINDS) {
+        comments.extend(chunk.load_many(sea::comment::Entity, db).await?);
+    }
+    let mut comments = comments.into_iter();
+    let mut t = Tally::default();
+    for (u, posts) in users.iter().zip(&posts) {
+        t.users += 1;
+        for p in posts {
+            t.posts += 1;
+            t.add(u.id, p.id);
+            for c in comments.next().unwrap_or_default() {
+                t.comments += 1;
+                t.add(p.id, c.id);
+            }
+        }
+    }
+    Ok(t)
+}
+
+/// SeaORM: posts, then `load_many_to_many` through the join table.
+pub async fn sea_tags(db: &sea_orm::DatabaseConnection) -> Result<Tally, sea_orm::DbErr> {
+    use sea_orm::{EntityTrait, LoaderTrait};
+
+    let posts = sea::post::Entity::find().all(db).await?;
+    let mut tags = Vec::with_capacity(posts.len());
+    for chunk in posts.chunks(MAX_BINDS) {
+        tags.extend(
+            chunk
+                .load_many_to_many(sea::tag::Entity, sea::post_tag::Entity, db)
+                .await?,
+        );
+    }
+    let mut t = Tally::default();
+    for (p, tags) in posts.iter().zip(&tags) {
+        t.posts += 1;
+        for tag in tags {
+            t.comments += 1;
+            t.add(p.id, tag.id);
+        }
+    }
+    Ok(t)
+}
