@@ -39,7 +39,12 @@ impl Backend {
         self == Backend::Postgres
             && matches!(
                 kind,
-                Kind::SmallInt | Kind::Integer | Kind::BigInt | Kind::Text | Kind::Binary | Kind::Uuid
+                Kind::SmallInt
+                    | Kind::Integer
+                    | Kind::BigInt
+                    | Kind::Text
+                    | Kind::Binary
+                    | Kind::Uuid
             )
     }
 
@@ -154,15 +159,23 @@ impl BindValues for diesel::pg::Pg {
         fn null_uuid(q: Query<'_, diesel::pg::Pg>) -> Query<'_, diesel::pg::Pg> {
             q.bind::<Nullable<Binary>, Option<Vec<u8>>>(None)
         }
-        bind_match!(q, v, |u| q.bind::<Uuid, _>(u), null_uuid(q), |kind, keys| pg_keys(
-            q, kind, keys
-        ))
+        bind_match!(
+            q,
+            v,
+            |u| q.bind::<Uuid, _>(u),
+            null_uuid(q),
+            |kind, keys| pg_keys(q, kind, keys)
+        )
     }
 }
 
 /// Binds a key list as one PostgreSQL array of the keys' type.
 #[cfg(feature = "postgres")]
-fn pg_keys(q: Query<'_, diesel::pg::Pg>, kind: Kind, keys: Vec<Value>) -> Query<'_, diesel::pg::Pg> {
+fn pg_keys(
+    q: Query<'_, diesel::pg::Pg>,
+    kind: Kind,
+    keys: Vec<Value>,
+) -> Query<'_, diesel::pg::Pg> {
     macro_rules! array {
         ($sql:ty, $variant:ident) => {
             q.bind::<Array<$sql>, _>(

@@ -32,7 +32,7 @@ pub struct Entry {
 }
 
 /// An author, with a 32-bit key.
-#[derive(Model, Debug, Clone, PartialEq)]
+#[derive(Model, Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Author {
     pub id: i32,
     pub name: String,
@@ -40,7 +40,7 @@ pub struct Author {
 
 /// A book: its author is protected, its editor is cleared when deleted. Its save hooks refuse an
 /// empty title and count saves (see [`book_saves`]).
-#[derive(Model, Debug, Clone, PartialEq)]
+#[derive(Model, Debug, Clone, PartialEq, serde::Serialize)]
 #[orm(table = "library_book", hooks)]
 pub struct Book {
     pub id: i64,
@@ -77,7 +77,7 @@ impl orm_core::SaveHooks for Book {
 }
 
 /// A review restricts deleting its book.
-#[derive(Model, Debug, Clone, PartialEq)]
+#[derive(Model, Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Review {
     pub id: i64,
     #[foreign_key(Book, on_delete = Restrict)]

@@ -42,7 +42,12 @@ fn reverse_foreign_key_is_one_statement_and_empty_parents_get_empty_vecs() {
         let got = assert_num_queries(conn, 0, |_| {
             blogs
                 .iter()
-                .map(|b| (b.name.clone(), names(b.get(BlogEntries), |e| e.headline.clone())))
+                .map(|b| {
+                    (
+                        b.name.clone(),
+                        names(b.get(BlogEntries), |e| e.headline.clone()),
+                    )
+                })
                 .collect::<Vec<_>>()
         });
         assert_eq!(
@@ -163,7 +168,14 @@ fn nested_paths_cost_one_statement_per_level_and_share_a_level() {
         let two = book(conn, &ann, None, "two");
         book(conn, &bob, Some(&ann), "three");
         for (b, stars) in [(&one, 5), (&one, 3), (&two, 4)] {
-            Review::create(conn, NewReview { book_id: b.id, stars }).unwrap();
+            Review::create(
+                conn,
+                NewReview {
+                    book_id: b.id,
+                    stars,
+                },
+            )
+            .unwrap();
         }
         // Author -> books -> reviews, and books -> editor, on one shared books level;
         // edited_books beside it: 1 + 3 + 1.
@@ -209,7 +221,11 @@ fn nested_paths_cost_one_statement_per_level_and_share_a_level() {
                     ],
                     1
                 ),
-                ("Bob".into(), vec![("three".into(), 0, Some("Ann".into()))], 1),
+                (
+                    "Bob".into(),
+                    vec![("three".into(), 0, Some("Ann".into()))],
+                    1
+                ),
             ]
         );
 
@@ -222,7 +238,11 @@ fn nested_paths_cost_one_statement_per_level_and_share_a_level() {
         let pizzas = assert_num_queries(conn, 3, |conn| {
             Pizza::query()
                 .order_by(Pizza::name.asc())
-                .prefetch(PizzaToppings.order_by(Topping::name.asc()).with(ToppingPizzas))
+                .prefetch(
+                    PizzaToppings
+                        .order_by(Topping::name.asc())
+                        .with(ToppingPizzas),
+                )
                 .all(conn)
                 .unwrap()
         });
@@ -231,7 +251,12 @@ fn nested_paths_cost_one_statement_per_level_and_share_a_level() {
             .map(|p| {
                 p.get(PizzaToppings)
                     .iter()
-                    .map(|t| (t.name.clone(), names(t.get(ToppingPizzas), |p| p.name.clone())))
+                    .map(|t| {
+                        (
+                            t.name.clone(),
+                            names(t.get(ToppingPizzas), |p| p.name.clone()),
+                        )
+                    })
                     .collect()
             })
             .collect();
@@ -338,7 +363,12 @@ fn top_n_per_parent_in_one_statement_both_orderings_and_slices() {
         let window = assert_num_queries(conn, 2, |conn| {
             Blog::query()
                 .order_by(Blog::name.asc())
-                .prefetch(BlogEntries.order_by(Entry::pub_date.asc()).offset(1).limit(2))
+                .prefetch(
+                    BlogEntries
+                        .order_by(Entry::pub_date.asc())
+                        .offset(1)
+                        .limit(2),
+                )
                 .all(conn)
                 .unwrap()
         });
@@ -413,13 +443,23 @@ fn select_related_inside_a_prefetch_costs_no_statement() {
 #[test]
 fn many_to_many_prefetch_carries_the_through_rows() {
     each_backend(|conn| {
-        let ch = Chapter::create(conn, NewChapter { title: "intro".into() }).unwrap();
-        let other = Chapter::create(conn, NewChapter { title: "other".into() }).unwrap();
-        let slides = Slide::bulk_create(
+        let ch = Chapter::create(
             conn,
-            ["a", "b", "c"].map(|t| NewSlide { title: t.into() }),
+            NewChapter {
+                title: "intro".into(),
+            },
         )
         .unwrap();
+        let other = Chapter::create(
+            conn,
+            NewChapter {
+                title: "other".into(),
+            },
+        )
+        .unwrap();
+        let slides =
+            Slide::bulk_create(conn, ["a", "b", "c"].map(|t| NewSlide { title: t.into() }))
+                .unwrap();
         for (slide, number) in slides.iter().zip([3, 1, 2]) {
             ch.slides()
                 .through_defaults(SlideOrderExtra {
@@ -448,7 +488,11 @@ fn many_to_many_prefetch_carries_the_through_rows() {
         ordered.sort();
         assert_eq!(
             ordered,
-            [(Some(1), "b".into()), (Some(2), "c".into()), (Some(3), "a".into())]
+            [
+                (Some(1), "b".into()),
+                (Some(2), "c".into()),
+                (Some(3), "a".into())
+            ]
         );
         let other_slides = chapters[1].get(ChapterSlides);
         assert_eq!(other_slides.len(), 1);
@@ -472,7 +516,14 @@ fn prefetch_onto_objects_in_hand_and_again_onto_the_result() {
         let bob = author(conn, "Bob");
         let one = book(conn, &ann, Some(&bob), "one");
         book(conn, &bob, None, "two");
-        Review::create(conn, NewReview { book_id: one.id, stars: 5 }).unwrap();
+        Review::create(
+            conn,
+            NewReview {
+                book_id: one.id,
+                stars: 5,
+            },
+        )
+        .unwrap();
         // One page of a query, then its relations.
         let page = Book::query()
             .order_by(Book::title.asc())
@@ -565,7 +616,9 @@ fn writes_through_a_prefetched_reverse_foreign_key_keep_it_in_step() {
             .all(conn)
             .unwrap();
         let a = &mut authors[0];
-        let titles = |a: &Loaded<Author, _>| names(a.get(AuthorEditedBooks), |b: &Loaded<Book>| b.title.clone());
+        let titles = |a: &Loaded<Author, _>| {
+            names(a.get(AuthorEditedBooks), |b: &Loaded<Book>| b.title.clone())
+        };
         assert_eq!(titles(a), ["kept"]);
         // create: one statement (two on MySQL), and the slot has the row.
         let created = assert_num_queries(conn, orm_tests::fixtures::inserts(conn), |conn| {
@@ -581,19 +634,25 @@ fn writes_through_a_prefetched_reverse_foreign_key_keep_it_in_step() {
         assert_eq!(titles(a), ["kept", "new"]);
         // add moves `stray` here: one UPDATE.
         assert_num_queries(conn, 1, |conn| {
-            a.track(AuthorEditedBooks).add(conn, &mut [&mut stray]).unwrap()
+            a.track(AuthorEditedBooks)
+                .add(conn, &mut [&mut stray])
+                .unwrap()
         });
         assert_eq!(titles(a), ["kept", "new", "stray"]);
         assert_eq!(stray.editor_id, Some(ann.id));
         // remove: one UPDATE.
         assert_num_queries(conn, 1, |conn| {
-            a.track(AuthorEditedBooks).remove(conn, &mut [&mut stray]).unwrap()
+            a.track(AuthorEditedBooks)
+                .remove(conn, &mut [&mut stray])
+                .unwrap()
         });
         assert_eq!(titles(a), ["kept", "new"]);
         // The slot matches the database after every write.
         let fresh = names(ann.edited_books().all(conn).unwrap(), |b| b.title);
         assert_eq!(titles(a), fresh);
-        assert_num_queries(conn, 1, |conn| a.track(AuthorEditedBooks).clear(conn).unwrap());
+        assert_num_queries(conn, 1, |conn| {
+            a.track(AuthorEditedBooks).clear(conn).unwrap()
+        });
         assert!(a.get(AuthorEditedBooks).is_empty());
         assert_eq!(ann.edited_books().count(conn).unwrap(), 0);
     });
@@ -607,9 +666,14 @@ fn writes_through_a_prefetched_many_to_many_keep_it_in_step() {
         p.toppings().add(conn, [&t[0]]).unwrap();
         let mut pizzas = Pizza::query().prefetch(PizzaToppings).all(conn).unwrap();
         let loaded = &mut pizzas[0];
-        let held = |l: &Loaded<Pizza, _>| names(l.get(PizzaToppings), |t: &Loaded<Topping>| t.name.clone());
+        let held = |l: &Loaded<Pizza, _>| {
+            names(l.get(PizzaToppings), |t: &Loaded<Topping>| t.name.clone())
+        };
         assert_num_queries(conn, 1, |conn| {
-            loaded.track(PizzaToppings).add(conn, [&t[1], &t[0]]).unwrap()
+            loaded
+                .track(PizzaToppings)
+                .add(conn, [&t[1], &t[0]])
+                .unwrap()
         });
         assert_eq!(held(loaded), ["a", "b"]);
         assert_num_queries(conn, 1, |conn| {
@@ -627,9 +691,49 @@ fn writes_through_a_prefetched_many_to_many_keep_it_in_step() {
             .unwrap();
         assert_eq!(made.name, "d");
         assert_eq!(held(loaded), ["a", "c", "d"]);
-        assert_eq!(held(loaded), names(p.toppings().all(conn).unwrap(), |t| t.name));
+        assert_eq!(
+            held(loaded),
+            names(p.toppings().all(conn).unwrap(), |t| t.name)
+        );
         loaded.track(PizzaToppings).clear(conn).unwrap();
         assert!(loaded.get(PizzaToppings).is_empty());
         assert_eq!(p.toppings().count(conn).unwrap(), 0);
+    });
+}
+
+#[test]
+fn a_model_and_its_prefetched_relations_serialize_to_nested_json() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let one = book(conn, &ann, None, "one");
+        Review::create(
+            conn,
+            NewReview {
+                book_id: one.id,
+                stars: 4,
+            },
+        )
+        .unwrap();
+        let authors = Author::query()
+            .prefetch(AuthorBookSet.with(BookReviewSet).with(BookEditor))
+            .all(conn)
+            .unwrap();
+        let json = serde_json::to_value(&authors).unwrap();
+        let review = &authors[0].get(AuthorBookSet)[0].get(BookReviewSet)[0];
+        assert_eq!(
+            json,
+            serde_json::json!([{
+                "id": ann.id,
+                "name": "Ann",
+                "book_set": [{
+                    "id": one.id,
+                    "author_id": ann.id,
+                    "editor_id": null,
+                    "title": "one",
+                    "review_set": [{"id": review.id, "book_id": one.id, "stars": 4}],
+                    "editor": null,
+                }],
+            }])
+        );
     });
 }

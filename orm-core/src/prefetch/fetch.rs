@@ -207,7 +207,16 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: Part>(
     };
     let mut rows = Vec::new();
     for chunk in keys.chunks(per_statement) {
-        let stmt = select(backend, query, &from, join, E::FIELDS, J::FIELDS, chunk, kind);
+        let stmt = select(
+            backend,
+            query,
+            &from,
+            join,
+            E::FIELDS,
+            J::FIELDS,
+            chunk,
+            kind,
+        );
         rows.extend(conn.load::<FetchRow<K, T, E, J>>(&stmt)?);
     }
     Ok(rows)
@@ -285,7 +294,9 @@ fn select<T: Model>(
     w.push(" WHERE ");
     group(&mut w);
     if backend.binds_key_arrays(kind) {
-        w.push(" = ANY(").bind(Value::Keys(kind, keys.to_vec())).push(")");
+        w.push(" = ANY(")
+            .bind(Value::Keys(kind, keys.to_vec()))
+            .push(")");
     } else {
         w.push(" IN (");
         w.list(keys, ", ", |w, k| {
@@ -298,7 +309,8 @@ fn select<T: Model>(
     }
     if top_n {
         let offset = clamp(query.offset.unwrap_or(0));
-        w.push(") orm_p WHERE orm_rn > ").bind(Value::BigInt(offset));
+        w.push(") orm_p WHERE orm_rn > ")
+            .bind(Value::BigInt(offset));
         if let Some(limit) = query.limit {
             w.push(" AND orm_rn <= ")
                 .bind(Value::BigInt(offset.saturating_add(clamp(limit))));

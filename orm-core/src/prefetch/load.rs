@@ -10,9 +10,7 @@ use crate::query::{Filter, Order, QuerySet};
 
 use super::fetch::Fetched;
 use super::loaded::{Loaded, Slot};
-use super::path::{
-    Arity, JoinMode, Kind, Prefetch, PrefetchPath, Relation, StartsAt, ThroughMode,
-};
+use super::path::{Arity, JoinMode, Kind, Prefetch, PrefetchPath, Relation, StartsAt, ThroughMode};
 
 /// The value a path stores per parent.
 type ValueOf<R, N, E, J> = <<<R as Relation>::Kind as Kind<
@@ -68,7 +66,12 @@ where
         let groups = distribute(items, &links, parents.len())?;
         groups
             .into_iter()
-            .map(|g| <R::Kind as Kind<R::Source, R::Target>>::Arity::collect(g, <R::Target as Model>::NAME))
+            .map(|g| {
+                <R::Kind as Kind<R::Source, R::Target>>::Arity::collect(
+                    g,
+                    <R::Target as Model>::NAME,
+                )
+            })
             .collect()
     }
 }
@@ -92,7 +95,8 @@ fn distribute<X: Clone>(
         } else {
             items[row].clone()
         };
-        let item = item.ok_or_else(|| Error::InvalidInput("a prefetched row was used twice".into()))?;
+        let item =
+            item.ok_or_else(|| Error::InvalidInput("a prefetched row was used twice".into()))?;
         groups[parent].push(item);
     }
     Ok(groups)

@@ -50,9 +50,14 @@ impl<K, V: PartialEq> PartialEq for Slot<K, V> {
 
 impl<K, V: fmt::Debug> fmt::Debug for Slot<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple(std::any::type_name::<K>().rsplit("::").next().unwrap_or("Slot"))
-            .field(&self.value)
-            .finish()
+        f.debug_tuple(
+            std::any::type_name::<K>()
+                .rsplit("::")
+                .next()
+                .unwrap_or("Slot"),
+        )
+        .field(&self.value)
+        .finish()
     }
 }
 

@@ -9,13 +9,18 @@ mod fetch;
 mod load;
 mod loaded;
 mod path;
+#[cfg(feature = "serde")]
+mod serde;
 mod track;
 
+#[cfg(feature = "serde")]
+pub use self::serde::SerializeSlots;
 pub use fetch::{Fetched, JoinSpec};
 pub use load::{prefetch_related_objects, IntoLoaded, Paths, Prefetching};
 pub use loaded::{Has, Here, Loaded, Prefetched, Slot, There};
-pub use track::{TrackKind, TrackedLinks, TrackedRows};
 pub use path::{
     Arity, ForwardKey, JoinMode, Kind, Linked, Many, MaybeOne, One, Part, Plain, Prefetch,
-    PrefetchPath, Relation, ReverseKey, Select, StartsAt, ThroughMode, ToAttr, WithThrough,
+    PrefetchPath, Relation, ReverseKey, Select, SlotName, StartsAt, ThroughMode, ToAttr,
+    WithThrough,
 };
+pub use track::{TrackKind, TrackedLinks, TrackedRows};

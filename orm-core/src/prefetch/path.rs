@@ -19,15 +19,13 @@ use super::loaded::{Loaded, Slot};
 /// `ToppingPizzas` (a many-to-many, both ways).
 ///
 /// Its provided methods start a customised path: `BlogEntries.filter(..)`, `.with(..)`, ...
-pub trait Relation: Copy + Default + 'static {
+pub trait Relation: SlotName + Copy + Default + 'static {
     /// The model the path starts from.
     type Source: Model;
     /// The model it loads.
     type Target: Model;
     /// How it is stored, which decides the statement.
     type Kind: Kind<Self::Source, Self::Target>;
-    /// The accessor's name (`entries`): the key in serialized output.
-    const NAME: &'static str;
 
     /// The path with a custom query on the related rows: filters, ordering, and with
     /// `limit`/`offset` the top N per parent (one statement, `ROW_NUMBER()`).
@@ -164,8 +162,12 @@ impl<M: Model> Part for Opt<M> {
     label = "not declared on `{M}`",
     note = "declare it on the model: `#[orm(to_attr(name))]` on `{M}` emits the type `{M}Name`"
 )]
-pub trait ToAttr<M>: Copy + 'static {
-    /// The name, as written: the key in serialized output.
+pub trait ToAttr<M>: SlotName + Copy + 'static {}
+
+/// The name a slot goes by: a relation's accessor (`entries`) or a `to_attr` name, as written.
+/// The key in serialized output. The derive implements it.
+pub trait SlotName {
+    /// The name.
     const NAME: &'static str;
 }
 
@@ -229,10 +231,7 @@ impl<T: Model> JoinMode<T> for () {
 
 impl<F: ForeignKey> JoinMode<F::Source> for Select<F> {
     type Part = Opt<F::Target>;
-    type Slots<N> = (
-        Slot<F, <F::Arity as Arity>::Of<Loaded<F::Target>>>,
-        N,
-    );
+    type Slots<N> = (Slot<F, <F::Arity as Arity>::Of<Loaded<F::Target>>>, N);
     const JOIN: Option<JoinSpec> = Some(JoinSpec {
         table: <F::Target as Model>::TABLE,
         key: <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column,

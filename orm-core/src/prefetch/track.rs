@@ -106,7 +106,8 @@ where
     where
         F: NullableForeignKey,
     {
-        self.manager.remove(conn, objs.iter_mut().map(|o| &mut **o))?;
+        self.manager
+            .remove(conn, objs.iter_mut().map(|o| &mut **o))?;
         let gone: HashSet<_> = objs.iter().map(|o| o.key().clone()).collect();
         self.rows.retain(|r| !gone.contains(r.key()));
         Ok(())
@@ -151,7 +152,10 @@ where
     D::Other: Clone,
 {
     type Tracked<'a> = TrackedLinks<'a, R, D>;
-    fn track<'a>(owner: &'a D::Owner, rows: &'a mut Vec<Loaded<D::Other>>) -> TrackedLinks<'a, R, D> {
+    fn track<'a>(
+        owner: &'a D::Owner,
+        rows: &'a mut Vec<Loaded<D::Other>>,
+    ) -> TrackedLinks<'a, R, D> {
         TrackedLinks {
             manager: ManyToManyManager::of(owner),
             rows,

@@ -113,8 +113,12 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
                 type Source = #target;
                 type Target = #source;
                 type Kind = ::orm_core::prefetch::Linked<#rel, ::orm_core::Reverse>;
-                const NAME: &'static str = #related_str;
             }
+
+        #[automatically_derived]
+        impl ::orm_core::prefetch::SlotName for #reverse_rel {
+            const NAME: &'static str = #related_str;
+        }
 
             #[automatically_derived]
             impl #target {
@@ -138,6 +142,10 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
             type Source = #source;
             type Target = #target;
             type Kind = ::orm_core::prefetch::Linked<#rel, ::orm_core::Forward>;
+        }
+
+        #[automatically_derived]
+        impl ::orm_core::prefetch::SlotName for #rel {
             const NAME: &'static str = #name_str;
         }
 

@@ -173,6 +173,10 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             type Source = #source;
             type Target = #fk_target::Target;
             type Kind = ::orm_core::prefetch::ForwardKey<#rel>;
+        }
+
+        #[automatically_derived]
+        impl ::orm_core::prefetch::SlotName for #rel {
             const NAME: &'static str = #accessor_name;
         }
 
@@ -185,6 +189,10 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             type Source = #fk_target::Target;
             type Target = #source;
             type Kind = ::orm_core::prefetch::ReverseKey<#rel>;
+        }
+
+        #[automatically_derived]
+        impl ::orm_core::prefetch::SlotName for #reverse_rel {
             const NAME: &'static str = #reverse_name;
         }
 

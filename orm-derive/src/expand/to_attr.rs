@@ -25,7 +25,10 @@ pub fn to_attrs(model: &Model<'_>) -> TokenStream {
                 #vis struct #ty;
 
                 #[automatically_derived]
-                impl ::orm_core::prefetch::ToAttr<#source> for #ty {
+                impl ::orm_core::prefetch::ToAttr<#source> for #ty {}
+
+                #[automatically_derived]
+                impl ::orm_core::prefetch::SlotName for #ty {
                     const NAME: &'static str = #text;
                 }
             }
