@@ -1,5 +1,6 @@
 //! Models shared by the examples.
 
 pub mod blog;
+pub mod links;
 
 orm_core::include_schema!();
