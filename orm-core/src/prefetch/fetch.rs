@@ -12,6 +12,7 @@
 //! With a limit or an offset the select is wrapped, and `ROW_NUMBER() OVER (PARTITION BY
 //! <group> ORDER BY <order>)` keeps each parent's slice.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -65,8 +66,30 @@ enum From {
 
 /// The parents by key, and the distinct keys in first-seen order.
 struct ByKey<'p, K> {
-    parents: HashMap<&'p K, Vec<usize>>,
+    parents: HashMap<&'p K, Parents>,
     keys: Vec<Value>,
+}
+
+/// The parents with one key: nearly always one, so no allocation for it.
+enum Parents {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl Parents {
+    fn push(&mut self, parent: usize) {
+        match self {
+            Parents::One(first) => *self = Parents::Many(vec![*first, parent]),
+            Parents::Many(all) => all.push(parent),
+        }
+    }
+
+    fn as_slice(&self) -> &[usize] {
+        match self {
+            Parents::One(one) => std::slice::from_ref(one),
+            Parents::Many(all) => all,
+        }
+    }
 }
 
 impl<'p, K: Field + Eq + Hash> ByKey<'p, K> {
@@ -76,14 +99,13 @@ impl<'p, K: Field + Eq + Hash> ByKey<'p, K> {
             keys: Vec::new(),
         };
         for (i, key) in keys {
-            if let Some(key) = key {
-                by.parents
-                    .entry(key)
-                    .or_insert_with(|| {
-                        by.keys.push(key.to_value());
-                        Vec::new()
-                    })
-                    .push(i);
+            let Some(key) = key else { continue };
+            match by.parents.entry(key) {
+                Entry::Occupied(mut parents) => parents.get_mut().push(i),
+                Entry::Vacant(slot) => {
+                    by.keys.push(key.to_value());
+                    slot.insert(Parents::One(i));
+                }
             }
         }
         by
@@ -98,7 +120,7 @@ impl<'p, K: Field + Eq + Hash> ByKey<'p, K> {
         let mut links = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
             if let Some(parents) = parent_of(row).and_then(|k| self.parents.get(k)) {
-                links.extend(parents.iter().map(|&p| (p, i)));
+                links.extend(parents.as_slice().iter().map(|&p| (p, i)));
             }
         }
         let rows = rows

@@ -84,10 +84,12 @@ fn distribute<X: Clone>(
     parents: usize,
 ) -> Result<Vec<Vec<X>>> {
     let mut uses = vec![0u32; items.len()];
-    for &(_, row) in links {
+    let mut sizes = vec![0usize; parents];
+    for &(parent, row) in links {
         uses[row] += 1;
+        sizes[parent] += 1;
     }
-    let mut groups: Vec<Vec<X>> = (0..parents).map(|_| Vec::new()).collect();
+    let mut groups: Vec<Vec<X>> = sizes.into_iter().map(Vec::with_capacity).collect();
     for &(parent, row) in links {
         uses[row] -= 1;
         let item = if uses[row] == 0 {
