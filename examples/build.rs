@@ -1,5 +1,9 @@
 fn main() {
-    if let Err(err) = orm_codegen::Build::new().file("src/blog.rs").file("src/links.rs").generate() {
+    if let Err(err) = orm_codegen::Build::new()
+        .file("src/blog.rs")
+        .file("src/links.rs")
+        .generate()
+    {
         eprintln!("{err}");
         std::process::exit(1);
     }

@@ -58,7 +58,9 @@ fn main() -> orm_core::Result<()> {
         println!(
             "  {} -> {:?}",
             target.interface_index.as_deref().unwrap_or("?"),
-            latest.first().and_then(|d| d.interface_description.as_deref())
+            latest
+                .first()
+                .and_then(|d| d.interface_description.as_deref())
         );
     }
     assert_eq!(statements, 2);

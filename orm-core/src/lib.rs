@@ -1,5 +1,5 @@
-//! Django's models, related managers and (next) `prefetch_related`, typed and checked at compile
-//! time, on diesel.
+//! Django's models, related managers and `prefetch_related`, typed and checked at compile time,
+//! on diesel.
 //!
 //! # `#[derive(Model)]`
 //!
@@ -9,6 +9,7 @@
 //! |---|---|---|
 //! | `#[orm(table = "name")]` | struct | table name (default: the struct name in snake_case) |
 //! | `#[orm(hooks)]` | struct | you implement [`SaveHooks`] (else the derive does, with no-ops) |
+//! | `#[orm(to_attr(name, ...))]` | struct | names a prefetch can be stored under (Django's `to_attr`): each emits the type `{Model}{Name}` |
 //! | `#[many_to_many(Target, name = accessor, related_name = name, through = Model, symmetrical = bool)]` | struct | a many-to-many relation; `name` is required. Without `through`, the join table `<table>_<name>` is created. `through` names a model with exactly two non-nullable foreign keys, one to each side. To `Self` it is symmetrical unless `symmetrical = false` |
 //! | `#[orm(primary_key)]` | field | the primary key (default: the field named `id`); integer keys are auto-increment, `String` and `uuid::Uuid` keys are given by the caller |
 //! | `#[orm(column = "name")]` | field | column name (default: the field name) |
@@ -34,7 +35,10 @@
 //! - per many-to-many, an accessor on both sides returning a [`ManyToManyManager`]
 //!   (`pizza.toppings()`, `topping.pizzas()`);
 //! - on a model with two non-nullable foreign keys, `<Model>Extra` (its other fields) and the
-//!   [`Through`] impls that let it be a through model.
+//!   [`Through`] impls that let it be a through model;
+//! - per relation and direction, a prefetch path: `EntryBlog` (forward), `BlogEntries` (the
+//!   reverse, named after the target and its accessor), `PizzaToppings` and `ToppingPizzas`,
+//!   each implementing [`Relation`] (see [`prefetch`]).
 //!
 //! The managers follow Django's related-objects reference call by call; the mapping is in
 //! `docs/RELATED_MANAGERS.md`.
@@ -102,6 +106,46 @@
 //! assert_eq!(cheese.pizzas().all(&mut conn)?, [pizza.clone()]);
 //! pizza.toppings().set(&mut conn, [basil.id])?;         // removes cheese, keeps basil
 //! assert_eq!(pizza.toppings().all(&mut conn)?, [basil]);
+//! # Ok(()) }
+//! ```
+//!
+//! Prefetching, whose result records what was loaded:
+//!
+//! ```
+//! use orm_core::prelude::*;
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! #[orm(to_attr(latest))]
+//! pub struct Blog {
+//!     pub id: i64,
+//!     pub name: String,
+//! }
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! pub struct Entry {
+//!     pub id: i64,
+//!     #[foreign_key(Blog, related_name = entries)]
+//!     pub blog_id: i64,
+//!     pub headline: String,
+//! }
+//!
+//! # fn main() -> orm_core::Result<()> {
+//! let mut conn = Connection::open("sqlite::memory:")?;
+//! # conn.batch_execute("CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);
+//! #   CREATE TABLE entry (id INTEGER PRIMARY KEY AUTOINCREMENT, blog_id BIGINT NOT NULL REFERENCES blog (id),
+//! #   headline TEXT NOT NULL)")?;
+//! let blog = Blog::create(&mut conn, NewBlog { name: "Cheddar Talk".into() })?;
+//! for headline in ["first", "second"] {
+//!     blog.entries().create(&mut conn, |blog_id| NewEntry { blog_id, headline: headline.into() })?;
+//! }
+//! let before = conn.query_count();
+//! let blogs = Blog::query()
+//!     .prefetch(BlogEntries)                                                  // every entry
+//!     .prefetch(BlogEntries.order_by(Entry::id.desc()).limit(1).to(BlogLatest)) // the newest
+//!     .all(&mut conn)?;
+//! assert_eq!(conn.query_count() - before, 3);                                 // blogs + 2 levels
+//! assert_eq!(blogs[0].get(BlogEntries).len(), 2);                             // no statement
+//! assert_eq!(blogs[0].get(BlogLatest)[0].headline, "second");
 //! # Ok(()) }
 //! ```
 //!

@@ -23,7 +23,9 @@ fn open(users: usize) -> Conns {
         .build()
         .expect("runtime");
     let sea = rt
-        .block_on(sea_orm::Database::connect(format!("sqlite://{path}?mode=ro")))
+        .block_on(sea_orm::Database::connect(format!(
+            "sqlite://{path}?mode=ro"
+        )))
         .expect("sea-orm");
     Conns {
         orm: orm_core::Connection::open(&format!("sqlite://{path}")).expect("orm"),

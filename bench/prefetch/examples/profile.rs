@@ -1,17 +1,39 @@
-//! Runs one implementation in a loop, for a profiler: `cargo run --release --example profile -- orm 1000 20`.
+//! Runs one implementation `rounds` times, for a profiler or an instruction counter:
+//! `cargo run --release --example profile -- orm 1000 3` (orm, diesel, rusqlite, sea_orm,
+//! n_plus_one, and the many-to-many `orm_tags`, `diesel_tags`, `rusqlite_tags`, `sea_orm_tags`).
+use orm_bench::{database, orm_n_plus_one, orm_tags, orm_users, peers};
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let which = args.get(1).map_or("orm", String::as_str);
+    let which = args.get(1).map_or("orm", String::as_str).to_owned();
     let size: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
     let rounds: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
-    let path = orm_bench::database(size);
+    let path = database(size);
     let mut orm = orm_core::Connection::open(&format!("sqlite://{path}")).unwrap();
     let mut diesel = <diesel::SqliteConnection as diesel::Connection>::establish(&path).unwrap();
+    let rusqlite = rusqlite::Connection::open(&path).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let sea = rt
+        .block_on(sea_orm::Database::connect(format!(
+            "sqlite://{path}?mode=ro"
+        )))
+        .unwrap();
     let start = std::time::Instant::now();
     for _ in 0..rounds {
-        let t = match which {
-            "diesel" => orm_bench::peers::diesel_users(&mut diesel).unwrap(),
-            _ => orm_bench::orm_users(&mut orm).unwrap(),
+        let t = match which.as_str() {
+            "orm" => orm_users(&mut orm).unwrap(),
+            "diesel" => peers::diesel_users(&mut diesel).unwrap(),
+            "rusqlite" => peers::rusqlite_users(&rusqlite).unwrap(),
+            "sea_orm" => rt.block_on(peers::sea_users(&sea)).unwrap(),
+            "n_plus_one" => orm_n_plus_one(&mut orm).unwrap(),
+            "orm_tags" => orm_tags(&mut orm).unwrap(),
+            "diesel_tags" => peers::diesel_tags(&mut diesel).unwrap(),
+            "rusqlite_tags" => peers::rusqlite_tags(&rusqlite).unwrap(),
+            "sea_orm_tags" => rt.block_on(peers::sea_tags(&sea)).unwrap(),
+            other => panic!("unknown implementation {other}"),
         };
         std::hint::black_box(t);
     }

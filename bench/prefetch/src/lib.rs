@@ -26,7 +26,12 @@ pub fn database(users: usize) -> String {
     MIGRATION.apply(&mut conn).expect("schema");
     conn.transaction(|conn| -> orm_core::Result<()> {
         use orm_core::Model as _;
-        let tags = Tag::bulk_create(conn, (0..20).map(|i| NewTag { name: format!("tag {i}") }))?;
+        let tags = Tag::bulk_create(
+            conn,
+            (0..20).map(|i| NewTag {
+                name: format!("tag {i}"),
+            }),
+        )?;
         let users = User::bulk_create(
             conn,
             (0..users).map(|i| NewUser {
@@ -54,7 +59,9 @@ pub fn database(users: usize) -> String {
             }),
         )?;
         for (n, p) in posts.iter().enumerate() {
-            let picked: Vec<i32> = (0..TAGS_PER_POST).map(|k| tags[(n + k * 7) % 20].id).collect();
+            let picked: Vec<i32> = (0..TAGS_PER_POST)
+                .map(|k| tags[(n + k * 7) % 20].id)
+                .collect();
             p.tags().add(conn, picked)?;
         }
         Ok(())

@@ -56,7 +56,11 @@ pub fn diesel_users(conn: &mut diesel::SqliteConnection) -> diesel::QueryResult<
     let all_users = users::table.select(User::as_select()).load(conn)?;
     let mut all_posts = Vec::new();
     for chunk in all_users.chunks(MAX_BINDS) {
-        all_posts.extend(Post::belonging_to(chunk).select(Post::as_select()).load(conn)?);
+        all_posts.extend(
+            Post::belonging_to(chunk)
+                .select(Post::as_select())
+                .load(conn)?,
+        );
     }
     let mut all_comments = Vec::new();
     for chunk in all_posts.chunks(MAX_BINDS) {
@@ -67,11 +71,9 @@ pub fn diesel_users(conn: &mut diesel::SqliteConnection) -> diesel::QueryResult<
         );
     }
     let comments = all_comments.grouped_by(&all_posts);
-    let posts = all_posts
-        .into_iter()
-        .zip(comments)
-        .grouped_by(&all_users);
-    let loaded: Vec<(User, Vec<(Post, Vec<Comment>)>)> = all_users.into_iter().zip(posts).collect();
+    let posts = all_posts.into_iter().zip(comments).grouped_by(&all_users);
+    type Loaded = Vec<(User, Vec<(Post, Vec<Comment>)>)>;
+    let loaded: Loaded = all_users.into_iter().zip(posts).collect();
     let mut t = Tally::default();
     for (u, posts) in &loaded {
         t.users += 1;

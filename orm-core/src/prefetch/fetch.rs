@@ -239,7 +239,12 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: Part>(
             chunk,
             kind,
         );
-        rows.extend(conn.load::<FetchRow<K, T, E, J>>(&stmt)?);
+        let loaded = conn.load::<FetchRow<K, T, E, J>>(&stmt)?;
+        if rows.is_empty() {
+            rows = loaded;
+        } else {
+            rows.extend(loaded);
+        }
     }
     Ok(rows)
 }

@@ -266,6 +266,18 @@ impl<M: Model, R> IntoLoaded for Loaded<M, R> {
     }
 }
 
+/// `O` as a [`Loaded`] value with the slot of `P` in front of the ones it had.
+pub type WithSlot<O, P> = Loaded<
+    <O as IntoLoaded>::Model,
+    (
+        Slot<
+            <P as Prefetch<<O as IntoLoaded>::Model>>::Key,
+            <P as Prefetch<<O as IntoLoaded>::Model>>::Value,
+        >,
+        <O as IntoLoaded>::Related,
+    ),
+>;
+
 /// Prefetches `path` onto objects already in hand (Django's `prefetch_related_objects`): a
 /// `Vec` of models, one page of a query, or [`Loaded`] values, which keep what they hold. One
 /// statement per relation level.
@@ -273,7 +285,7 @@ pub fn prefetch_related_objects<O, P>(
     conn: &mut Connection,
     objects: impl IntoIterator<Item = O>,
     path: P,
-) -> Result<Vec<Loaded<O::Model, (Slot<P::Key, P::Value>, O::Related)>>>
+) -> Result<Vec<WithSlot<O, P>>>
 where
     O: IntoLoaded,
     P: Prefetch<O::Model>,

@@ -1,9 +1,17 @@
 //! `prefetch_related`, typed: paths are relation types, results record what was loaded.
 //!
+//! `Model::query().prefetch(path)` loads a relation for every row at once, one statement per
+//! relation level, and returns [`Loaded`] values; `loaded.get(path)` reads what was prefetched at
+//! no cost, and does not compile for anything else. [`prefetch_related_objects`] does the same
+//! for objects already in hand. The Django mapping, call by call, is `docs/PREFETCH.md`.
+//!
+//! Files:
 //! - `path.rs`: the relation types' trait ([`Relation`]) and what a path can say;
 //! - `fetch.rs`: the one statement per relation level;
 //! - `load.rs`: running paths and stitching rows onto their parents;
-//! - `loaded.rs`: [`Loaded`], the typed result.
+//! - `loaded.rs`: [`Loaded`], the typed result;
+//! - `track.rs`: writes through a prefetched relation that keep it in step;
+//! - `serde.rs`: nested JSON (feature `serde`).
 
 mod fetch;
 mod load;
@@ -16,7 +24,7 @@ mod track;
 #[cfg(feature = "serde")]
 pub use self::serde::SerializeSlots;
 pub use fetch::{Fetched, JoinSpec};
-pub use load::{prefetch_related_objects, IntoLoaded, Paths, Prefetching};
+pub use load::{prefetch_related_objects, IntoLoaded, Paths, Prefetching, WithSlot};
 pub use loaded::{Has, Here, Loaded, Prefetched, Slot, There};
 pub use path::{
     Arity, ForwardKey, JoinMode, Kind, Linked, Many, MaybeOne, One, Part, Plain, Prefetch,

@@ -285,8 +285,11 @@ pub trait Prefetch<M: Model> {
 pub struct PrefetchPath<R: Relation, N = (), A = R, E = Plain, J = ()> {
     pub(crate) query: QuerySet<R::Target>,
     pub(crate) nested: N,
-    _marker: PhantomData<fn() -> (R, A, E, J)>,
+    _marker: Markers<R, A, E, J>,
 }
+
+/// The marker types of a [`PrefetchPath`].
+type Markers<R, A, E, J> = PhantomData<fn() -> (R, A, E, J)>;
 
 impl<R: Relation> Default for PrefetchPath<R> {
     fn default() -> Self {
