@@ -137,7 +137,7 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
         conn: &mut Connection,
         parents: &[&F::Source],
         query: &QuerySet<F::Target>,
-        join: Option<super::fetch::JoinSpec>,
+        join: Option<JoinSpec>,
     ) -> Result<Fetched<F::Target, E, J>> {
         let by = ByKey::new(parents.iter().map(|p| F::target_key(p)).enumerate());
         let pk = <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column;

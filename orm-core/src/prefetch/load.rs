@@ -97,8 +97,10 @@ fn distribute<X: Clone>(
         } else {
             items[row].clone()
         };
-        let item =
-            item.ok_or_else(|| Error::InvalidInput("a prefetched row was used twice".into()))?;
+        // Taken only at its last use, so always there; an error rather than a panic if not.
+        let item = item.ok_or_else(|| {
+            Error::InvalidInput("internal: a prefetched row was handed out twice".into())
+        })?;
         groups[parent].push(item);
     }
     Ok(groups)
