@@ -737,3 +737,168 @@ fn a_model_and_its_prefetched_relations_serialize_to_nested_json() {
         );
     });
 }
+
+#[test]
+fn text_and_uuid_keys_prefetch_both_ways() {
+    each_backend(|conn| {
+        let rust = Tag::create(
+            conn,
+            NewTag {
+                slug: "rust".into(),
+                label: "Rust".into(),
+            },
+        )
+        .unwrap();
+        Tag::create(
+            conn,
+            NewTag {
+                slug: "empty".into(),
+                label: "Nothing".into(),
+            },
+        )
+        .unwrap();
+        let docs = Document::bulk_create(
+            conn,
+            [("a", Some("rust")), ("b", Some("rust")), ("c", None)].map(|(title, tag)| {
+                NewDocument {
+                    uid: uuid::Uuid::new_v4(),
+                    title: title.into(),
+                    tag_slug: tag.map(Into::into),
+                }
+            }),
+        )
+        .unwrap();
+        let tags = assert_num_queries(conn, 2, |conn| {
+            Tag::query()
+                .order_by(Tag::slug.desc())
+                .prefetch(TagDocuments.order_by(Document::title.asc()))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(tags[0].slug, rust.slug);
+        let titles: Vec<&str> = tags[0]
+            .get(TagDocuments)
+            .iter()
+            .map(|d| d.title.as_str())
+            .collect();
+        assert_eq!(titles, ["a", "b"]);
+        assert!(tags[1].get(TagDocuments).is_empty());
+        // UUID keys, and a nullable text key followed forwards.
+        let loaded = assert_num_queries(conn, 2, |conn| {
+            Document::query()
+                .order_by(Document::title.asc())
+                .prefetch(DocumentTagSlugObject)
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<Option<&str>> = loaded
+            .iter()
+            .map(|d| d.get(DocumentTagSlugObject).as_ref().map(|t| t.label.as_str()))
+            .collect();
+        assert_eq!(got, [Some("Rust"), Some("Rust"), None]);
+        assert_eq!(loaded[2].uid, docs[2].uid);
+    });
+}
+
+#[test]
+fn a_self_referential_tree_prefetches_level_by_level() {
+    each_backend(|conn| {
+        let mk = |conn: &mut Connection, name: &str, parent: Option<i64>| {
+            Category::create(
+                conn,
+                NewCategory {
+                    name: name.into(),
+                    parent_id: parent,
+                },
+            )
+            .unwrap()
+        };
+        let root = mk(conn, "root", None);
+        let a = mk(conn, "a", Some(root.id));
+        mk(conn, "b", Some(root.id));
+        mk(conn, "a1", Some(a.id));
+        mk(conn, "a2", Some(a.id));
+        let roots = assert_num_queries(conn, 3, |conn| {
+            Category::query()
+                .filter(Category::parent_id.is_null())
+                .prefetch(
+                    CategoryChildren
+                        .order_by(Category::name.asc())
+                        .with(CategoryChildren.order_by(Category::name.asc())),
+                )
+                .all(conn)
+                .unwrap()
+        });
+        let tree: Vec<(String, Vec<String>)> = roots[0]
+            .get(CategoryChildren)
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    c.get(CategoryChildren)
+                        .iter()
+                        .map(|g| g.name.clone())
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            tree,
+            [
+                ("a".to_string(), vec!["a1".to_string(), "a2".to_string()]),
+                ("b".into(), vec![])
+            ]
+        );
+        // Upwards: each leaf's parent and grandparent.
+        let leaves = assert_num_queries(conn, 3, |conn| {
+            Category::query()
+                .filter(Category::name.starts_with("a"))
+                .filter(Category::name.ne("a"))
+                .prefetch(CategoryParent.with(CategoryParent))
+                .all(conn)
+                .unwrap()
+        });
+        for leaf in &leaves {
+            let parent = leaf.get(CategoryParent).as_ref().unwrap();
+            assert_eq!(parent.name, "a");
+            assert_eq!(parent.get(CategoryParent).as_ref().unwrap().name, "root");
+        }
+    });
+}
+
+#[test]
+fn one_object_twice_in_hand_gets_its_relation_twice_from_one_statement() {
+    each_backend(|conn| {
+        let p = pizza(conn, "p");
+        let t = toppings(conn, &["a", "b"]);
+        p.toppings().add(conn, &t).unwrap();
+        let twice = assert_num_queries(conn, 1, |conn| {
+            prefetch_related_objects(conn, vec![p.clone(), p.clone()], PizzaToppings).unwrap()
+        });
+        assert_eq!(twice[0].get(PizzaToppings).len(), 2);
+        assert_eq!(twice[0], twice[1]);
+        // `get` and `first` of a prefetching query load their one row's relations.
+        let one = assert_num_queries(conn, 2, |conn| {
+            Pizza::query()
+                .filter(Pizza::id.eq(p.id))
+                .prefetch(PizzaToppings)
+                .get(conn)
+                .unwrap()
+        });
+        assert_eq!(one.get(PizzaToppings).len(), 2);
+        let first = assert_num_queries(conn, 2, |conn| {
+            Topping::query()
+                .order_by(Topping::name.desc())
+                .prefetch(ToppingPizzas)
+                .first(conn)
+                .unwrap()
+        });
+        assert_eq!(first.unwrap().get(ToppingPizzas)[0].name, "p");
+        let missing = Pizza::query()
+            .filter(Pizza::id.eq(-1))
+            .prefetch(PizzaToppings)
+            .get(conn)
+            .unwrap_err();
+        assert!(matches!(missing, Error::NotFound { model: "Pizza" }));
+    });
+}
