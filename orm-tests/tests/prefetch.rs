@@ -793,7 +793,11 @@ fn text_and_uuid_keys_prefetch_both_ways() {
         });
         let got: Vec<Option<&str>> = loaded
             .iter()
-            .map(|d| d.get(DocumentTagSlugObject).as_ref().map(|t| t.label.as_str()))
+            .map(|d| {
+                d.get(DocumentTagSlugObject)
+                    .as_ref()
+                    .map(|t| t.label.as_str())
+            })
             .collect();
         assert_eq!(got, [Some("Rust"), Some("Rust"), None]);
         assert_eq!(loaded[2].uid, docs[2].uid);

@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 
 use orm_codegen::model::{ManyToMany, Model};
 
-use super::relations::{relation_type, reverse_type};
+use super::relations::{relation_impls, relation_type, reverse_type};
 
 pub fn many_to_many(model: &Model<'_>) -> TokenStream {
     model
@@ -95,30 +95,32 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
             ""
         }
     );
-    let name_str = name.to_string();
+    let source_ty = quote!(#source);
+    let forward_impls = relation_impls(
+        &rel,
+        &source_ty,
+        &target,
+        quote!(::orm_core::prefetch::Linked<#rel, ::orm_core::Forward>),
+        &name.to_string(),
+    );
     let reverse = m.related_name.as_ref().map(|related| {
         let doc = format!("The [`{source}`] rows linked to this row through `{source}.{name}`, as a manager.");
         let reverse_rel = reverse_type(model, m.target, related);
         let reverse_rel_doc = format!(
             "The reverse of the many-to-many `{source}.{name}` (the accessor `{related}`), as a type: a prefetch path from its target."
         );
-        let related_str = related.to_string();
+        let reverse_impls = relation_impls(
+            &reverse_rel,
+            &target,
+            &source_ty,
+            quote!(::orm_core::prefetch::Linked<#rel, ::orm_core::Reverse>),
+            &related.to_string(),
+        );
         quote! {
             #[doc = #reverse_rel_doc]
             #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
             #vis struct #reverse_rel;
-
-            #[automatically_derived]
-            impl ::orm_core::Relation for #reverse_rel {
-                type Source = #target;
-                type Target = #source;
-                type Kind = ::orm_core::prefetch::Linked<#rel, ::orm_core::Reverse>;
-            }
-
-        #[automatically_derived]
-        impl ::orm_core::prefetch::SlotName for #reverse_rel {
-            const NAME: &'static str = #related_str;
-        }
+            #reverse_impls
 
             #[automatically_derived]
             impl #target {
@@ -137,17 +139,7 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         #vis struct #rel;
 
-        #[automatically_derived]
-        impl ::orm_core::Relation for #rel {
-            type Source = #source;
-            type Target = #target;
-            type Kind = ::orm_core::prefetch::Linked<#rel, ::orm_core::Forward>;
-        }
-
-        #[automatically_derived]
-        impl ::orm_core::prefetch::SlotName for #rel {
-            const NAME: &'static str = #name_str;
-        }
+        #forward_impls
 
         #[automatically_derived]
         impl ::orm_core::ManyToMany for #rel {

@@ -25,6 +25,36 @@ pub fn relation_type(model: &Model<'_>, accessor: &syn::Ident) -> syn::Ident {
     )
 }
 
+/// What makes a relation type a prefetch path: `impl Relation` and the slot's name.
+pub fn relation_impls(
+    ty: &syn::Ident,
+    source: &TokenStream,
+    target: &TokenStream,
+    kind: TokenStream,
+    name: &str,
+) -> TokenStream {
+    let slot_name = slot_name(ty, name);
+    quote! {
+        #[automatically_derived]
+        impl ::orm_core::Relation for #ty {
+            type Source = #source;
+            type Target = #target;
+            type Kind = #kind;
+        }
+        #slot_name
+    }
+}
+
+/// `impl SlotName`: the key of a relation or a `to_attr` name in serialized output.
+pub fn slot_name(ty: &syn::Ident, name: &str) -> TokenStream {
+    quote! {
+        #[automatically_derived]
+        impl ::orm_core::prefetch::SlotName for #ty {
+            const NAME: &'static str = #name;
+        }
+    }
+}
+
 /// The type that names the reverse of a relation, after the target and the reverse accessor:
 /// `Blog` + `entries` -> `BlogEntries`.
 pub fn reverse_type(model: &Model<'_>, target: &syn::Path, accessor: &syn::Ident) -> syn::Ident {
@@ -115,8 +145,22 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
     let reverse_rel_doc = format!(
         "The reverse of the foreign key `{source}.{name}` (the accessor `{reverse}`), as a type: a prefetch path from its target."
     );
-    let accessor_name = accessor.to_string();
-    let reverse_name = reverse.to_string();
+    let source_ty = quote!(#source);
+    let target_ty = quote!(#fk_target::Target);
+    let forward_impls = relation_impls(
+        &rel,
+        &source_ty,
+        &target_ty,
+        quote!(::orm_core::prefetch::ForwardKey<#rel>),
+        &accessor.to_string(),
+    );
+    let reverse_impls = relation_impls(
+        &reverse_rel,
+        &target_ty,
+        &source_ty,
+        quote!(::orm_core::prefetch::ReverseKey<#rel>),
+        &reverse.to_string(),
+    );
     let set_new = if field.auto_increment {
         quote!(let _ = (new, value);)
     } else {
@@ -168,33 +212,12 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         }
         #nullable
 
-        #[automatically_derived]
-        impl ::orm_core::Relation for #rel {
-            type Source = #source;
-            type Target = #fk_target::Target;
-            type Kind = ::orm_core::prefetch::ForwardKey<#rel>;
-        }
-
-        #[automatically_derived]
-        impl ::orm_core::prefetch::SlotName for #rel {
-            const NAME: &'static str = #accessor_name;
-        }
+        #forward_impls
 
         #[doc = #reverse_rel_doc]
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         #vis struct #reverse_rel;
-
-        #[automatically_derived]
-        impl ::orm_core::Relation for #reverse_rel {
-            type Source = #fk_target::Target;
-            type Target = #source;
-            type Kind = ::orm_core::prefetch::ReverseKey<#rel>;
-        }
-
-        #[automatically_derived]
-        impl ::orm_core::prefetch::SlotName for #reverse_rel {
-            const NAME: &'static str = #reverse_name;
-        }
+        #reverse_impls
 
         #[automatically_derived]
         impl #source {

@@ -5,7 +5,7 @@ use quote::quote;
 
 use orm_codegen::model::Model;
 
-use super::relations::relation_type;
+use super::relations::{relation_type, slot_name};
 
 pub fn to_attrs(model: &Model<'_>) -> TokenStream {
     let source = model.ident;
@@ -16,6 +16,7 @@ pub fn to_attrs(model: &Model<'_>) -> TokenStream {
         .map(|name| {
             let ty = relation_type(model, name);
             let text = name.to_string();
+            let slot_name = slot_name(&ty, &text);
             let doc = format!(
                 "The `to_attr` name `{text}` of [`{source}`]: store a prefetch under it with `.to({ty})`, read it with `.get({ty})`."
             );
@@ -27,10 +28,7 @@ pub fn to_attrs(model: &Model<'_>) -> TokenStream {
                 #[automatically_derived]
                 impl ::orm_core::prefetch::ToAttr<#source> for #ty {}
 
-                #[automatically_derived]
-                impl ::orm_core::prefetch::SlotName for #ty {
-                    const NAME: &'static str = #text;
-                }
+                #slot_name
             }
         })
         .collect()
