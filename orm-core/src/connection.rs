@@ -24,6 +24,7 @@ pub struct Connection {
     returning: bool,
     consecutive_keys: bool,
     pub(crate) hooks: crate::hooks::Hooks,
+    pub(crate) content_types: crate::content_type::ContentTypes,
 }
 
 // A hand-written enum rather than diesel's `MultiConnection` derive: that derive links every
@@ -140,6 +141,7 @@ impl Connection {
             returning,
             consecutive_keys: false,
             hooks: crate::hooks::Hooks::default(),
+            content_types: crate::content_type::ContentTypes::default(),
         }
     }
 
@@ -246,15 +248,19 @@ impl Connection {
         f: impl FnOnce(&mut Connection) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         self.tx(Tx::Begin).map_err(E::from)?;
+        self.content_types.begin();
         match f(self) {
             Ok(value) => {
-                self.tx(Tx::Commit).map_err(E::from)?;
+                let committed = self.tx(Tx::Commit);
+                self.content_types.end(committed.is_ok());
+                committed.map_err(E::from)?;
                 Ok(value)
             }
             Err(err) => {
                 // The caller's error is the one to report; a failed rollback leaves the
                 // connection broken, which diesel reports on next use.
                 let _ = self.tx(Tx::Rollback);
+                self.content_types.end(false);
                 Err(err)
             }
         }

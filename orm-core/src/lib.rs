@@ -154,6 +154,7 @@
 
 mod backend;
 mod connection;
+mod content_type;
 mod decode;
 mod delete;
 mod error;
@@ -172,6 +173,7 @@ mod value;
 
 pub use backend::Backend;
 pub use connection::Connection;
+pub use content_type::CONTENT_TYPE_TABLE;
 pub use decode::{BuildAll, Decode, DecodeAll, LoadRow};
 pub use delete::OnDelete;
 pub use error::{Error, IntegrityKind, Result};

@@ -148,6 +148,11 @@ CREATE INDEX "slide_order_chapter_id_idx" ON "slide_order" ("chapter_id");
 
 CREATE INDEX "slide_order_slide_id_idx" ON "slide_order" ("slide_id");
 
+CREATE TABLE "orm_content_type" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "model" TEXT NOT NULL UNIQUE
+);
+
 CREATE TABLE "pizza_toppings" (
     "pizza_id" BIGINT NOT NULL,
     "topping_id" BIGINT NOT NULL,
