@@ -50,6 +50,7 @@ pub struct Container {
     pub many_to_many: Vec<ManyToMany>,
     /// `#[orm(to_attr(name, ...))]`: names prefetched relations can be stored under.
     pub to_attrs: Vec<syn::Ident>,
+    pub generic_foreign_keys: Vec<GenericForeignKey>,
 }
 
 impl Container {
@@ -58,9 +59,14 @@ impl Container {
         let mut hooks = Slot::none(cx, HOOKS);
         let mut many_to_many = Vec::new();
         let mut to_attrs = Vec::new();
+        let mut generic_foreign_keys = Vec::new();
         for attr in attrs {
             if attr.path() == MANY_TO_MANY {
                 many_to_many.extend(parse_many_to_many(cx, attr));
+                continue;
+            }
+            if attr.path() == GENERIC_FOREIGN_KEY {
+                generic_foreign_keys.extend(parse_generic_foreign_key(cx, attr));
                 continue;
             }
             if attr.path() != ORM {
@@ -95,6 +101,7 @@ impl Container {
             hooks: hooks.get().is_some(),
             many_to_many,
             to_attrs,
+            generic_foreign_keys,
         }
     }
 }
@@ -147,6 +154,69 @@ fn parse_many_to_many(cx: &Ctxt, attr: &syn::Attribute) -> Option<ManyToMany> {
         related_name: related_name.get(),
         through: through.get(),
         symmetrical: symmetrical.get(),
+    })
+}
+
+/// `#[generic_foreign_key(name, content_type = field, object_id = field)]`: a content-type column
+/// and an object-id column read as one relation to any model.
+#[derive(Debug)]
+pub struct GenericForeignKey {
+    /// The whole attribute, for spans.
+    pub attr: TokenStream,
+    pub name: syn::Ident,
+    /// The field holding the content-type id (default `content_type_id`).
+    pub content_type: syn::Ident,
+    /// The field holding the object's key as text (default `object_id`).
+    pub object_id: syn::Ident,
+}
+
+const GFK_FORM: &str = "expected `#[generic_foreign_key(name, content_type = field, object_id = field)]` (the fields default to `content_type_id` and `object_id`)";
+
+fn parse_generic_foreign_key(cx: &Ctxt, attr: &syn::Attribute) -> Option<GenericForeignKey> {
+    if !matches!(attr.meta, syn::Meta::List(_)) {
+        cx.error_spanned_by(attr, GFK_FORM);
+        return None;
+    }
+    let mut content_type = Slot::none(cx, CONTENT_TYPE);
+    let mut object_id = Slot::none(cx, OBJECT_ID);
+    let mut name: Option<syn::Ident> = None;
+    let res = attr.parse_nested_meta(|meta| {
+        if meta.path == CONTENT_TYPE {
+            content_type.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
+        } else if meta.path == OBJECT_ID {
+            object_id.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
+        } else if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
+            match (meta.path.get_ident(), &name) {
+                (Some(ident), None) => name = Some(ident.clone()),
+                _ => return Err(meta.error(GFK_FORM)),
+            }
+        } else {
+            return Err(unknown(
+                &meta,
+                "in `generic_foreign_key`",
+                &[CONTENT_TYPE, OBJECT_ID],
+            ));
+        }
+        Ok(())
+    });
+    if let Err(err) = res {
+        cx.syn_error(err);
+        return None;
+    }
+    let Some(name) = name else {
+        cx.error_spanned_by(attr, GFK_FORM);
+        return None;
+    };
+    let span = name.span();
+    Some(GenericForeignKey {
+        attr: attr.to_token_stream(),
+        name,
+        content_type: content_type
+            .get()
+            .unwrap_or_else(|| syn::Ident::new("content_type_id", span)),
+        object_id: object_id
+            .get()
+            .unwrap_or_else(|| syn::Ident::new("object_id", span)),
     })
 }
 

@@ -92,6 +92,9 @@ pub fn model(cx: &Ctxt, model: &Model<'_>) {
         }
         attrs.push(name);
     }
+    for g in model.generic_foreign_keys {
+        generic_foreign_key(cx, model, g, &accessors, &forward);
+    }
     let mut columns: HashMap<&str, &Field<'_>> = HashMap::new();
     for field in &model.fields {
         if let Some(first) = columns.insert(&field.column, field) {
@@ -136,6 +139,42 @@ pub fn model(cx: &Ctxt, model: &Model<'_>) {
                 Some(p) => cx.error_spanned_by(p, msg),
                 None => cx.error_spanned_by(&fk.attr.attr, msg),
             }
+        }
+    }
+}
+
+/// A generic foreign key names an `i64` field and a `String` field of the model, and an accessor
+/// that is not taken.
+fn generic_foreign_key(
+    cx: &Ctxt,
+    model: &Model<'_>,
+    g: &crate::attr::GenericForeignKey,
+    accessors: &[&syn::Ident],
+    forward: &[syn::Ident],
+) {
+    if model.fields.iter().any(|f| *f.ident == g.name)
+        || accessors.contains(&&g.name)
+        || forward.contains(&g.name)
+    {
+        cx.error_spanned_by(
+            &g.name,
+            format!("`{}` is already a field or a relation of this model; give the generic foreign key another name", g.name),
+        );
+    }
+    for (ident, kind, ty) in [
+        (&g.content_type, Kind::BigInt, "i64"),
+        (&g.object_id, Kind::Text, "String"),
+    ] {
+        match model.fields.iter().find(|f| f.ident == ident) {
+            None => cx.error_spanned_by(
+                ident,
+                format!("`{}` has no field `{ident}`; a generic foreign key needs an `{ty}` field for it", model.ident),
+            ),
+            Some(f) if f.kind != kind || f.nullable => cx.error_spanned_by(
+                f.ty,
+                format!("the generic foreign key `{}` needs `{ident}: {ty}`", g.name),
+            ),
+            Some(_) => {}
         }
     }
 }

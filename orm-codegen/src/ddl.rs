@@ -55,6 +55,7 @@ pub fn create_statements(models: &[Model<'_>], d: Dialect) -> Result<Vec<String>
             joins.extend(join_table(model, m, &by_name, d)?);
         }
         out.push(create_table(model, &by_name, d)?);
+        generic_indexes(model, d, &mut out);
         for field in &model.fields {
             if field.primary_key || field.unique {
                 continue;
@@ -71,6 +72,27 @@ pub fn create_statements(models: &[Model<'_>], d: Dialect) -> Result<Vec<String>
     }
     out.extend(joins);
     Ok(out)
+}
+
+/// An index on a generic foreign key's two columns, which every lookup of a target's rows uses.
+fn generic_indexes(model: &Model<'_>, d: Dialect, out: &mut Vec<String>) {
+    for g in model.generic_foreign_keys {
+        let column = |ident: &syn::Ident| {
+            model
+                .fields
+                .iter()
+                .find(|f| f.ident == ident)
+                .map_or_else(|| ident.to_string(), |f| f.column.clone())
+        };
+        let (ct, id) = (column(&g.content_type), column(&g.object_id));
+        out.push(format!(
+            "CREATE INDEX {} ON {} ({}, {})",
+            d.quote(&format!("{}_{}_idx", model.table, g.name)),
+            d.quote(&model.table),
+            d.quote(&ct),
+            d.quote(&id)
+        ));
+    }
 }
 
 /// A many-to-many's join table: created for an auto table (two keys, both the primary key, each
@@ -262,7 +284,11 @@ fn column(field: &Field<'_>, d: Dialect) -> String {
 
 /// A column whose values must be indexable by MySQL, which cannot index `TEXT` or `BLOB`.
 fn keyed(field: &Field<'_>) -> bool {
-    field.primary_key || field.unique || field.index || field.relation.is_some()
+    field.primary_key
+        || field.unique
+        || field.index
+        || field.relation.is_some()
+        || field.generic_key
 }
 
 fn sql_type(field: &Field<'_>, d: Dialect) -> &'static str {

@@ -22,6 +22,7 @@ pub struct Model<'a> {
     pub many_to_many: Vec<ManyToMany<'a>>,
     /// `#[orm(to_attr(...))]` names.
     pub to_attrs: &'a [Ident],
+    pub generic_foreign_keys: &'a [attr::GenericForeignKey],
 }
 
 /// `#[many_to_many(...)]` on the struct.
@@ -79,6 +80,8 @@ pub struct Field<'a> {
     /// The default, with the expression it was written as.
     pub default: Option<(&'a DefaultValue, &'a syn::Expr)>,
     pub relation: Option<Relation<'a>>,
+    /// One of a generic foreign key's two columns (indexed together).
+    pub generic_key: bool,
 }
 
 impl Field<'_> {
@@ -214,6 +217,11 @@ impl<'a> Model<'a> {
                 index: fattrs.index,
                 default: fattrs.default.as_ref().map(|(v, e)| (v, e)),
                 relation,
+                generic_key: attrs
+                    .container
+                    .generic_foreign_keys
+                    .iter()
+                    .any(|g| g.content_type == *ident || g.object_id == *ident),
             });
         }
 
@@ -233,6 +241,7 @@ impl<'a> Model<'a> {
             hooks: attrs.container.hooks,
             many_to_many,
             to_attrs: &attrs.container.to_attrs,
+            generic_foreign_keys: &attrs.container.generic_foreign_keys,
         };
         crate::check::model(cx, &model);
         Some(model)

@@ -158,6 +158,7 @@ mod content_type;
 mod decode;
 mod delete;
 mod error;
+pub mod generic;
 pub mod hooks;
 mod m2m;
 mod manager;

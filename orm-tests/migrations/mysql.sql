@@ -148,6 +148,15 @@ CREATE INDEX `slide_order_chapter_id_idx` ON `slide_order` (`chapter_id`);
 
 CREATE INDEX `slide_order_slide_id_idx` ON `slide_order` (`slide_id`);
 
+CREATE TABLE `tagged_item` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `label` TEXT NOT NULL,
+    `content_type_id` BIGINT NOT NULL,
+    `object_id` VARCHAR(255) NOT NULL
+);
+
+CREATE INDEX `tagged_item_content_object_idx` ON `tagged_item` (`content_type_id`, `object_id`);
+
 CREATE TABLE `orm_content_type` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `model` VARCHAR(255) NOT NULL UNIQUE

@@ -203,3 +203,13 @@ pub struct SlideOrder {
     pub slide_id: i64,
     pub number: Option<i32>,
 }
+
+/// A tag on anything: a book, a tag, a document (seed 000's `TaggedItem`).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[generic_foreign_key(content_object)]
+pub struct TaggedItem {
+    pub id: i64,
+    pub label: String,
+    pub content_type_id: i64,
+    pub object_id: String,
+}

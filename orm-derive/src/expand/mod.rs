@@ -1,6 +1,7 @@
 //! IR -> tokens, one file per concern.
 
 mod columns;
+mod generic;
 mod many_to_many;
 mod model;
 mod relations;
@@ -31,6 +32,7 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let many_to_many = many_to_many::many_to_many(&model);
     let through = through::through(&model);
     let to_attrs = to_attr::to_attrs(&model);
+    let generic = generic::generic_foreign_keys(&model);
     Ok(quote! {
         #insert_form
         #columns
@@ -38,6 +40,7 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         #many_to_many
         #through
         #to_attrs
+        #generic
         #[doc(hidden)]
         const _: () = {
             #model_impl
