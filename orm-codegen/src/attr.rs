@@ -51,6 +51,7 @@ pub struct Container {
     /// `#[orm(to_attr(name, ...))]`: names prefetched relations can be stored under.
     pub to_attrs: Vec<syn::Ident>,
     pub generic_foreign_keys: Vec<GenericForeignKey>,
+    pub generic_relations: Vec<GenericRelation>,
 }
 
 impl Container {
@@ -60,9 +61,14 @@ impl Container {
         let mut many_to_many = Vec::new();
         let mut to_attrs = Vec::new();
         let mut generic_foreign_keys = Vec::new();
+        let mut generic_relations = Vec::new();
         for attr in attrs {
             if attr.path() == MANY_TO_MANY {
                 many_to_many.extend(parse_many_to_many(cx, attr));
+                continue;
+            }
+            if attr.path() == GENERIC_RELATION {
+                generic_relations.extend(parse_generic_relation(cx, attr));
                 continue;
             }
             if attr.path() == GENERIC_FOREIGN_KEY {
@@ -102,6 +108,7 @@ impl Container {
             many_to_many,
             to_attrs,
             generic_foreign_keys,
+            generic_relations,
         }
     }
 }
@@ -217,6 +224,51 @@ fn parse_generic_foreign_key(cx: &Ctxt, attr: &syn::Attribute) -> Option<Generic
         object_id: object_id
             .get()
             .unwrap_or_else(|| syn::Ident::new("object_id", span)),
+    })
+}
+
+/// `#[generic_relation(Items, name = accessor, related_query_name = name)]`: the `Items` rows
+/// whose generic foreign key points at this model.
+#[derive(Debug)]
+pub struct GenericRelation {
+    pub target: syn::Path,
+    pub name: syn::Ident,
+    /// The name filters across the relation use from the items' side (`books`).
+    pub related_query_name: Option<syn::Ident>,
+}
+
+const GENERIC_RELATION_FORM: &str =
+    "expected `#[generic_relation(Items, name = accessor)]`, optionally with `related_query_name = ...`";
+
+fn parse_generic_relation(cx: &Ctxt, attr: &syn::Attribute) -> Option<GenericRelation> {
+    let mut name = Slot::none(cx, NAME);
+    let mut related_query_name = Slot::none(cx, RELATED_QUERY_NAME);
+    let keys = [NAME, RELATED_QUERY_NAME];
+    let target = parse_relation(
+        cx,
+        attr,
+        GENERIC_RELATION_FORM,
+        "in `generic_relation`",
+        &keys,
+        |meta| {
+            if meta.path == NAME {
+                name.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
+            } else if meta.path == RELATED_QUERY_NAME {
+                related_query_name.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
+            } else {
+                return Ok(false);
+            }
+            Ok(true)
+        },
+    )?;
+    let Some(name) = name.get() else {
+        cx.error_spanned_by(attr, GENERIC_RELATION_FORM);
+        return None;
+    };
+    Some(GenericRelation {
+        target,
+        name,
+        related_query_name: related_query_name.get(),
     })
 }
 

@@ -68,6 +68,15 @@ pub fn model(cx: &Ctxt, model: &Model<'_>) {
         }
         accessors.push(m.name);
     }
+    for g in model.generic_relations {
+        if model.fields.iter().any(|f| *f.ident == g.name) || accessors.contains(&&g.name) {
+            cx.error_spanned_by(
+                &g.name,
+                format!("`{}` is already a field or a relation of this model; give the accessor another name", g.name),
+            );
+        }
+        accessors.push(&g.name);
+    }
     let forward: Vec<syn::Ident> = model
         .foreign_keys()
         .map(|(field, _)| field.accessor())

@@ -23,6 +23,7 @@ pub struct Model<'a> {
     /// `#[orm(to_attr(...))]` names.
     pub to_attrs: &'a [Ident],
     pub generic_foreign_keys: &'a [attr::GenericForeignKey],
+    pub generic_relations: &'a [attr::GenericRelation],
 }
 
 /// `#[many_to_many(...)]` on the struct.
@@ -242,6 +243,7 @@ impl<'a> Model<'a> {
             many_to_many,
             to_attrs: &attrs.container.to_attrs,
             generic_foreign_keys: &attrs.container.generic_foreign_keys,
+            generic_relations: &attrs.container.generic_relations,
         };
         crate::check::model(cx, &model);
         Some(model)

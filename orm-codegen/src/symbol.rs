@@ -26,6 +26,8 @@ pub const TO_ATTR: Symbol = Symbol("to_attr");
 pub const GENERIC_FOREIGN_KEY: Symbol = Symbol("generic_foreign_key");
 pub const CONTENT_TYPE: Symbol = Symbol("content_type");
 pub const OBJECT_ID: Symbol = Symbol("object_id");
+pub const GENERIC_RELATION: Symbol = Symbol("generic_relation");
+pub const RELATED_QUERY_NAME: Symbol = Symbol("related_query_name");
 
 impl PartialEq<Symbol> for Ident {
     fn eq(&self, word: &Symbol) -> bool {

@@ -43,6 +43,18 @@ pub struct ForeignKeyInfo {
 
 inventory::collect!(ForeignKeyInfo);
 
+/// One reverse generic relation (`#[generic_relation]`), as registered by the derive: deleting
+/// an owner deletes the rows that point at it.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct GenericRelationInfo {
+    pub owner_table: &'static str,
+    /// Deletes the rows pointing at the owners with these keys.
+    pub collect: fn(&mut Connection, &[Value], &mut Visited) -> Result<Deleted>,
+}
+
+inventory::collect!(GenericRelationInfo);
+
 /// Rows already being deleted, so cycles of cascades end.
 #[doc(hidden)]
 #[derive(Debug, Default)]
@@ -52,7 +64,7 @@ pub(crate) fn delete_keys<M: Model>(conn: &mut Connection, keys: Vec<Value>) -> 
     delete_visited::<M>(conn, keys, &mut Visited::default())
 }
 
-fn delete_visited<M: Model>(
+pub(crate) fn delete_visited<M: Model>(
     conn: &mut Connection,
     keys: Vec<Value>,
     visited: &mut Visited,
@@ -89,6 +101,11 @@ fn delete_visited<M: Model>(
             OnDelete::Cascade => deleted.merge((fk.collect)(conn, fk.column, &keys, visited)?),
             OnDelete::SetNull => set_null(conn, fk, &keys)?,
             OnDelete::Protect | OnDelete::Restrict | OnDelete::DoNothing => {}
+        }
+    }
+    for generic in inventory::iter::<GenericRelationInfo> {
+        if generic.owner_table == M::TABLE {
+            deleted.merge((generic.collect)(conn, &keys, visited)?);
         }
     }
     let pk = M::FIELDS[M::PK].column;

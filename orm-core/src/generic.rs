@@ -9,8 +9,12 @@
 use std::fmt::Debug;
 
 use crate::connection::Connection;
+use crate::delete::Visited;
 use crate::error::{Error, Result};
-use crate::model::{pk_filter, Model};
+use crate::model::{pk_filter, Deleted, Model};
+use crate::query::{CmpOp, Expr, Filter, QuerySet};
+use crate::sql::SqlWriter;
+use crate::value::{Field, Value};
 
 /// A model's key as a generic foreign key stores it: text.
 #[diagnostic::on_unimplemented(
@@ -117,4 +121,247 @@ where
         ))
     })?;
     T::query().filter(pk_filter::<T>(&key)).first(conn)
+}
+
+/// A model with one generic foreign key, so a generic relation can point at it. The derive
+/// implements it on a model with exactly one `#[generic_foreign_key]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no generic foreign key, so a generic relation cannot use it",
+    label = "not a model with one `#[generic_foreign_key]`",
+    note = "declare `#[generic_foreign_key(content_object)]` on `{Self}`, with `content_type_id: i64` and `object_id: String` fields"
+)]
+pub trait GenericItems: Model {
+    /// Its generic foreign key.
+    type Key: GenericForeignKey<Source = Self>;
+}
+
+/// A reverse generic relation (`#[generic_relation(TaggedItem, name = tags)]` on `Book`): the
+/// `Items` rows whose generic foreign key points at an `Owner`. Implemented by the derive on the
+/// relation's type (`BookTags`).
+pub trait GenericRelation: 'static {
+    /// The model that declares it.
+    type Owner: Model;
+    /// The rows that point at it.
+    type Items: GenericItems;
+    /// `Book.tags`, for messages.
+    const NAME: &'static str;
+}
+
+type KeyOf<R> = <<R as GenericRelation>::Items as GenericItems>::Key;
+
+/// The rows of a reverse generic relation for one owner: `book.tags()`, Django's generic related
+/// manager. Writes run in one transaction.
+#[derive(Debug)]
+pub struct GenericManager<'a, R: GenericRelation> {
+    owner: &'a R::Owner,
+    bulk: bool,
+}
+
+impl<'a, R: GenericRelation> GenericManager<'a, R>
+where
+    <R::Owner as Model>::Key: ObjectId,
+{
+    /// The manager of `owner`'s rows.
+    pub fn of(owner: &'a R::Owner) -> Self {
+        GenericManager { owner, bulk: true }
+    }
+
+    /// With `bulk(false)`, `add` saves each object (one statement each, and its save hooks run)
+    /// instead of one `UPDATE` for all.
+    pub fn bulk(mut self, bulk: bool) -> Self {
+        self.bulk = bulk;
+        self
+    }
+
+    /// The owner's content type and object id.
+    fn target(&self, conn: &mut Connection) -> Result<(i64, String)> {
+        Ok((
+            conn.content_type::<R::Owner>()?,
+            self.owner.key().to_object_id(),
+        ))
+    }
+
+    fn related(target: (i64, String)) -> Filter<R::Items> {
+        Filter::new(Expr::Cmp(
+            KeyOf::<R>::CONTENT_TYPE_COLUMN,
+            CmpOp::Eq,
+            Value::BigInt(target.0),
+        )) & Filter::new(Expr::Cmp(
+            KeyOf::<R>::OBJECT_ID_COLUMN,
+            CmpOp::Eq,
+            Value::Text(target.1),
+        ))
+    }
+
+    /// A query set of the related rows (the content type is always part of it).
+    pub fn query(&self, conn: &mut Connection) -> Result<QuerySet<R::Items>> {
+        let target = self.target(conn)?;
+        Ok(R::Items::query().filter(Self::related(target)))
+    }
+
+    /// Every related row. One statement.
+    pub fn all(&self, conn: &mut Connection) -> Result<Vec<R::Items>> {
+        self.query(conn)?.all(conn)
+    }
+
+    /// How many rows are related. One statement.
+    pub fn count(&self, conn: &mut Connection) -> Result<i64> {
+        self.query(conn)?.count(conn)
+    }
+
+    /// Points every object at the owner: one `UPDATE` (or one `save` each with `bulk(false)`),
+    /// the objects updated in memory too. An object without a row is [`Error::Unsaved`], and
+    /// nothing is written.
+    pub fn add(&self, conn: &mut Connection, objs: &mut [&mut R::Items]) -> Result<()> {
+        let (content_type, object_id) = self.target(conn)?;
+        let before: Vec<(i64, String)> = objs
+            .iter()
+            .map(|o| {
+                let (ct, id) = KeyOf::<R>::get(o);
+                (ct, id.to_owned())
+            })
+            .collect();
+        for obj in objs.iter_mut() {
+            KeyOf::<R>::set(obj, content_type, object_id.clone());
+        }
+        let res = conn.transaction(|conn| {
+            if !self.bulk {
+                return objs.iter().try_for_each(|o| o.save(conn));
+            }
+            let keys: Vec<Value> = objs.iter().map(|o| o.key().to_value()).collect();
+            if keys.is_empty() {
+                return Ok(());
+            }
+            let mut w = SqlWriter::new(conn.backend());
+            w.push("UPDATE ").ident(R::Items::TABLE).push(" SET ");
+            w.ident(KeyOf::<R>::CONTENT_TYPE_COLUMN).push(" = ");
+            w.bind(Value::BigInt(content_type)).push(", ");
+            w.ident(KeyOf::<R>::OBJECT_ID_COLUMN).push(" = ");
+            w.bind(Value::Text(object_id.clone())).push(" WHERE ");
+            let pk = <R::Items as Model>::FIELDS[<R::Items as Model>::PK].column;
+            Expr::In(pk, keys.clone()).write(&mut w);
+            if conn.execute(&w.finish())? < keys.len() {
+                return Err(crate::manager::first_unsaved::<R::Items>(conn, objs));
+            }
+            Ok(())
+        });
+        if res.is_err() {
+            for (obj, (ct, id)) in objs.iter_mut().zip(before) {
+                KeyOf::<R>::set(obj, ct, id);
+            }
+        }
+        res
+    }
+
+    /// Inserts a row pointing at the owner and returns it. `new` builds the insert form; its
+    /// generic foreign key fields are overwritten. One statement (two on MySQL).
+    pub fn create(&self, conn: &mut Connection, new: <R::Items as Model>::New) -> Result<R::Items>
+    where
+        KeyOf<R>: GenericInsert,
+    {
+        let (content_type, object_id) = self.target(conn)?;
+        let mut new = new;
+        <KeyOf<R> as GenericInsert>::set_new(&mut new, content_type, object_id);
+        R::Items::create(conn, new)
+    }
+
+    /// Deletes the objects (they belong to the owner, else [`Error::NotRelated`] and nothing is
+    /// deleted). One statement, plus what their `on_delete` rules cascade to.
+    pub fn remove(&self, conn: &mut Connection, objs: &[&R::Items]) -> Result<Deleted> {
+        let (content_type, object_id) = self.target(conn)?;
+        if let Some(stray) = objs
+            .iter()
+            .find(|o| KeyOf::<R>::get(o) != (content_type, object_id.as_str()))
+        {
+            return Err(Error::NotRelated {
+                model: R::Items::NAME,
+                key: stray.key().to_value().to_string(),
+                parent: R::Owner::NAME,
+                parent_key: object_id,
+            });
+        }
+        let keys = objs.iter().map(|o| o.key().to_value()).collect();
+        conn.transaction(|conn| crate::delete::delete_keys::<R::Items>(conn, keys))
+    }
+
+    /// Deletes every related row (Django's generic `clear` deletes: the rows cannot exist
+    /// without a target). One statement to find them, one to delete them.
+    pub fn clear(&self, conn: &mut Connection) -> Result<Deleted> {
+        let query = self.query(conn)?;
+        conn.transaction(|conn| query.delete(conn))
+    }
+
+    /// Makes `objs` the related rows: related rows not among them are deleted, the others are
+    /// added. One read, then at most one `DELETE` and one `UPDATE`, in one transaction.
+    pub fn set(&self, conn: &mut Connection, objs: &mut [&mut R::Items]) -> Result<()> {
+        let query = self.query(conn)?;
+        conn.transaction(|conn| {
+            let current = query.all(conn)?;
+            let wanted: std::collections::HashSet<&<R::Items as Model>::Key> =
+                objs.iter().map(|o| o.key()).collect();
+            let stale: Vec<Value> = current
+                .iter()
+                .filter(|c| !wanted.contains(c.key()))
+                .map(|c| c.key().to_value())
+                .collect();
+            if !stale.is_empty() {
+                crate::delete::delete_keys::<R::Items>(conn, stale)?;
+            }
+            self.add(conn, objs)
+        })
+    }
+}
+
+/// A generic foreign key whose insert form can be pointed at an owner (the derive implements it
+/// when both fields are in the insert form, as they are unless one is the primary key).
+pub trait GenericInsert: GenericForeignKey {
+    /// Sets both fields of an insert form.
+    fn set_new(new: &mut <Self::Source as Model>::New, content_type: i64, object_id: String);
+}
+
+/// The object id a key [`Value`] is stored as, for deletes that only have values.
+fn value_object_id(value: &Value) -> Option<String> {
+    match value {
+        Value::SmallInt(v) => Some(v.to_string()),
+        Value::Integer(v) => Some(v.to_string()),
+        Value::BigInt(v) => Some(v.to_string()),
+        Value::Text(v) => Some(v.clone()),
+        #[cfg(feature = "uuid")]
+        Value::Uuid(v) => Some(v.to_string()),
+        _ => None,
+    }
+}
+
+/// Deleting owners of `R` deletes the rows that point at them (registered by the derive).
+#[doc(hidden)]
+pub fn collect_generic<R: GenericRelation>(
+    conn: &mut Connection,
+    owners: &[Value],
+    visited: &mut Visited,
+) -> Result<Deleted> {
+    let ids: Vec<Value> = owners
+        .iter()
+        .filter_map(value_object_id)
+        .map(Value::Text)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Deleted::default());
+    }
+    let content_type = conn.content_type::<R::Owner>()?;
+    let mut found = Vec::new();
+    for chunk in ids.chunks(conn.backend().max_binds() - 1) {
+        let rows = R::Items::query()
+            .filter(Filter::new(Expr::Cmp(
+                KeyOf::<R>::CONTENT_TYPE_COLUMN,
+                CmpOp::Eq,
+                Value::BigInt(content_type),
+            )))
+            .filter(Filter::new(Expr::In(
+                KeyOf::<R>::OBJECT_ID_COLUMN,
+                chunk.to_vec(),
+            )))
+            .all(conn)?;
+        found.extend(rows.iter().map(|r| r.key().to_value()));
+    }
+    crate::delete::delete_visited::<R::Items>(conn, found, visited)
 }

@@ -216,7 +216,7 @@ macro_rules! include_schema {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::decode::{decode_at, BuildAt, Decode};
-    pub use crate::delete::{collect_dependents, ForeignKeyInfo};
+    pub use crate::delete::{collect_dependents, ForeignKeyInfo, GenericRelationInfo};
     pub use crate::model::{FieldDef, Insert};
     pub use crate::relation::ForeignKeyTarget;
     pub use crate::value::{Field, Value};

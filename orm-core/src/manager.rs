@@ -308,7 +308,7 @@ fn save_each<R: ForeignKey>(
 
 /// The error for an `UPDATE` that matched fewer rows than objects: names the first object
 /// without a row (one more statement per bind-limit chunk, on the error path only).
-fn first_unsaved<M: Model>(conn: &mut Connection, objs: &[&mut M]) -> Error {
+pub(crate) fn first_unsaved<M: Model>(conn: &mut Connection, objs: &[&mut M]) -> Error {
     let pk = M::FIELDS[M::PK].column;
     let keys: Vec<Value> = objs.iter().map(|o| o.key().to_value()).collect();
     let mut found = HashSet::new();

@@ -42,6 +42,7 @@ pub struct Author {
 /// empty title and count saves (see [`book_saves`]).
 #[derive(Model, Debug, Clone, PartialEq, serde::Serialize)]
 #[orm(table = "library_book", hooks)]
+#[generic_relation(TaggedItem, name = tags, related_query_name = books)]
 pub struct Book {
     pub id: i64,
     #[foreign_key(Author, on_delete = Protect)]
@@ -93,8 +94,9 @@ pub struct Tag {
     pub label: String,
 }
 
-/// A document, keyed by a UUID, optionally tagged (a text foreign key).
+/// A document, keyed by a UUID, optionally tagged (a text foreign key), with generic tags too.
 #[derive(Model, Debug, Clone, PartialEq)]
+#[generic_relation(TaggedItem, name = tags)]
 pub struct Document {
     #[orm(primary_key)]
     pub uid: Uuid,

@@ -4,7 +4,7 @@
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::Error;
-use orm_tests::fixtures::{author, book};
+use orm_tests::fixtures::{author, book, inserts};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 
@@ -136,5 +136,206 @@ fn pointing_at_an_unsaved_instance_is_an_error_and_changes_nothing() {
         item.object_id = "not a number".into();
         let err = item.content_object::<Book>(conn).unwrap_err();
         assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+    });
+}
+
+fn label_of(i: &TaggedItem) -> String {
+    i.label.clone()
+}
+
+#[test]
+fn the_reverse_generic_relation_is_a_full_manager() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let b = book(conn, &ann, None, "one");
+        let other = book(conn, &ann, None, "two");
+        // Warm the content-type cache, so the counts below are the manager's own.
+        conn.content_type::<Book>().unwrap();
+        let target = conn.generic_target(&other).unwrap();
+        let mut x = tag_item(conn, "x", target.clone());
+        let mut y = tag_item(conn, "y", target);
+        // add: one UPDATE for all, objects updated in memory.
+        assert_num_queries(conn, 1, |conn| {
+            b.tags().add(conn, &mut [&mut x, &mut y]).unwrap()
+        });
+        assert_eq!(x.object_id, b.id.to_string());
+        assert_eq!(names(b.tags().all(conn).unwrap()), ["x", "y"]);
+        assert_eq!(other.tags().count(conn).unwrap(), 0);
+        // create: one statement (two on MySQL); its generic fields point here whatever they said.
+        let z = assert_num_queries(conn, inserts(conn), |conn| {
+            b.tags()
+                .create(
+                    conn,
+                    NewTaggedItem {
+                        label: "z".into(),
+                        content_type_id: -1,
+                        object_id: "nothing".into(),
+                    },
+                )
+                .unwrap()
+        });
+        assert_eq!(z.content_object::<Book>(conn).unwrap(), Some(b.clone()));
+        // remove deletes the rows (a tag cannot exist without its target).
+        let removed = b.tags().remove(conn, &[&x]).unwrap();
+        assert_eq!(removed.total, 1);
+        assert_eq!(names(b.tags().all(conn).unwrap()), ["y", "z"]);
+        // A row of another owner is refused, and nothing is deleted.
+        let w = other
+            .tags()
+            .create(
+                conn,
+                NewTaggedItem {
+                    label: "w".into(),
+                    content_type_id: 0,
+                    object_id: String::new(),
+                },
+            )
+            .unwrap();
+        assert!(matches!(
+            b.tags().remove(conn, &[&w]),
+            Err(Error::NotRelated { .. })
+        ));
+        // set: one read, one DELETE, one UPDATE.
+        let mut w = w;
+        assert_num_queries(conn, 3, |conn| {
+            b.tags().set(conn, &mut [&mut y, &mut w]).unwrap()
+        });
+        assert_eq!(names(b.tags().all(conn).unwrap()), ["w", "y"]);
+        assert_eq!(other.tags().count(conn).unwrap(), 0);
+        // bulk(false) saves each object.
+        let to_other = conn.generic_target(&other).unwrap();
+        let mut v = tag_item(conn, "v", to_other);
+        assert_num_queries(conn, 1, |conn| {
+            b.tags().bulk(false).add(conn, &mut [&mut v]).unwrap()
+        });
+        assert_eq!(names(b.tags().all(conn).unwrap()), ["v", "w", "y"]);
+        // clear deletes every row of this book.
+        b.tags().clear(conn).unwrap();
+        assert_eq!(b.tags().count(conn).unwrap(), 0);
+    });
+}
+
+fn names(items: Vec<TaggedItem>) -> Vec<String> {
+    let mut out: Vec<String> = items.iter().map(label_of).collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn deleting_a_target_deletes_its_tags_and_a_model_without_the_relation_leaves_them() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let b = book(conn, &ann, None, "one");
+        let keep = book(conn, &ann, None, "two");
+        b.tags()
+            .create(
+                conn,
+                NewTaggedItem {
+                    label: "gone".into(),
+                    content_type_id: 0,
+                    object_id: String::new(),
+                },
+            )
+            .unwrap();
+        keep.tags()
+            .create(
+                conn,
+                NewTaggedItem {
+                    label: "kept".into(),
+                    content_type_id: 0,
+                    object_id: String::new(),
+                },
+            )
+            .unwrap();
+        let r = Review::create(
+            conn,
+            NewReview {
+                book_id: keep.id,
+                stars: 3,
+            },
+        )
+        .unwrap();
+        let target = conn.generic_target(&r).unwrap();
+        tag_item(conn, "on a review", target);
+        let deleted = b.delete(conn).unwrap();
+        assert_eq!(deleted.total, 2);
+        assert_eq!(
+            names(TaggedItem::query().all(conn).unwrap()),
+            ["kept", "on a review"]
+        );
+        // Review declares no generic relation: its rows stay, their ids intact.
+        r.delete(conn).unwrap();
+        assert_eq!(
+            names(TaggedItem::query().all(conn).unwrap()),
+            ["kept", "on a review"]
+        );
+    });
+}
+
+#[test]
+fn books_with_their_tags_is_two_statements_and_never_matches_another_model() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let b1 = book(conn, &ann, None, "one");
+        let b2 = book(conn, &ann, None, "two");
+        for label in ["a", "b"] {
+            b1.tags()
+                .create(
+                    conn,
+                    NewTaggedItem {
+                        label: label.into(),
+                        content_type_id: 0,
+                        object_id: String::new(),
+                    },
+                )
+                .unwrap();
+        }
+        // A review with the same id as the first book: its tag must not show up on the book.
+        let r = Review::create(
+            conn,
+            NewReview {
+                book_id: b1.id,
+                stars: 1,
+            },
+        )
+        .unwrap();
+        assert_eq!(r.id, b1.id);
+        let target = conn.generic_target(&r).unwrap();
+        tag_item(conn, "review's", target);
+        let books = assert_num_queries(conn, 2, |conn| {
+            Book::query()
+                .order_by(Book::id.asc())
+                .prefetch(BookTags.order_by(TaggedItem::label.asc()))
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<Vec<&str>> = books
+            .iter()
+            .map(|b| b.get(BookTags).iter().map(|t| t.label.as_str()).collect())
+            .collect();
+        assert_eq!(got, [vec!["a", "b"], vec![]]);
+        assert_eq!(books[1].id, b2.id);
+        // UUID owners too.
+        let d = Document::create(
+            conn,
+            NewDocument {
+                uid: uuid::Uuid::new_v4(),
+                title: "d".into(),
+                tag_slug: None,
+            },
+        )
+        .unwrap();
+        d.tags()
+            .create(
+                conn,
+                NewTaggedItem {
+                    label: "on d".into(),
+                    content_type_id: 0,
+                    object_id: String::new(),
+                },
+            )
+            .unwrap();
+        let docs = Document::query().prefetch(DocumentTags).all(conn).unwrap();
+        assert_eq!(docs[0].get(DocumentTags)[0].label, "on d");
     });
 }

@@ -20,13 +20,14 @@ use crate::backend::Backend;
 use crate::connection::Connection;
 use crate::decode::{FetchRow, KeyCol, ReadPartAll, JOINED, LEFT, RIGHT};
 use crate::error::Result;
+use crate::generic::{GenericForeignKey, GenericItems, GenericRelation, ObjectId};
 use crate::model::{FieldDef, Model};
-use crate::query::QuerySet;
+use crate::query::{CmpOp, Expr, Filter, QuerySet};
 use crate::relation::{ForeignKey, ManyToMany, Side};
 use crate::sql::{SqlWriter, Stmt};
 use crate::value::{Field, Kind as ValueKind, Value};
 
-use super::path::{ForwardKey, Kind, Linked, Many, Part, ReverseKey};
+use super::path::{ForwardKey, GenericReverse, Kind, Linked, Many, Part, ReverseKey};
 
 const TARGET: &str = "t";
 const LINK: &str = "j";
@@ -197,6 +198,55 @@ impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
             <<D::Owner as Model>::Key as Field>::KIND,
         )?;
         Ok(by.link(rows, |r| Some(&r.key.0)))
+    }
+}
+
+impl<R: GenericRelation> Kind<R::Owner, R::Items> for GenericReverse<R>
+where
+    <R::Owner as Model>::Key: ObjectId,
+{
+    type Arity = Many;
+    fn fetch<E: Part, J: Part>(
+        conn: &mut Connection,
+        parents: &[&R::Owner],
+        query: &QuerySet<R::Items>,
+        join: Option<JoinSpec>,
+    ) -> Result<Fetched<R::Items, E, J>> {
+        type Gfk<R> = <<R as GenericRelation>::Items as GenericItems>::Key;
+        let ids: Vec<String> = parents.iter().map(|p| p.key().to_object_id()).collect();
+        let mut parents_of: HashMap<&str, Parents> = HashMap::new();
+        let mut keys = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            match parents_of.entry(id) {
+                Entry::Occupied(mut parents) => parents.get_mut().push(i),
+                Entry::Vacant(slot) => {
+                    keys.push(Value::Text(id.clone()));
+                    slot.insert(Parents::One(i));
+                }
+            }
+        }
+        // The content type is always in the condition: a movie with a book's id never matches.
+        let content_type = conn.content_type::<R::Owner>()?;
+        let query = query.clone().filter(Filter::new(Expr::Cmp(
+            Gfk::<R>::CONTENT_TYPE_COLUMN,
+            CmpOp::Eq,
+            Value::BigInt(content_type),
+        )));
+        let from = From::Table {
+            group: Gfk::<R>::OBJECT_ID_COLUMN,
+        };
+        let rows = fetch_rows::<(), _, E, J>(conn, &query, from, join, &keys, ValueKind::Text)?;
+        let mut links = Vec::with_capacity(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            if let Some(parents) = parents_of.get(Gfk::<R>::get(&row.target).1) {
+                links.extend(parents.as_slice().iter().map(|&p| (p, i)));
+            }
+        }
+        let rows = rows
+            .into_iter()
+            .map(|r| (r.target, r.extra, r.joined))
+            .collect();
+        Ok(Fetched { rows, links })
     }
 }
 

@@ -133,6 +133,9 @@ pub struct ForwardKey<F>(PhantomData<F>);
 /// A foreign key followed backwards (`BlogEntries`: the entries of a blog).
 #[derive(Debug)]
 pub struct ReverseKey<F>(PhantomData<F>);
+/// A reverse generic relation (`BookTags`: the tagged items of a book).
+#[derive(Debug)]
+pub struct GenericReverse<R>(PhantomData<R>);
 /// A many-to-many from side `D` ([`crate::Forward`] or [`crate::Reverse`]).
 #[derive(Debug)]
 pub struct Linked<R, D>(PhantomData<(R, D)>);

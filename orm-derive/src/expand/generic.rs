@@ -5,12 +5,85 @@ use quote::{format_ident, quote};
 
 use orm_codegen::model::Model;
 
-use super::relations::relation_type;
+use super::relations::{relation_impls, relation_type};
 
-pub fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
+pub fn generic(model: &Model<'_>) -> TokenStream {
+    let keys = generic_foreign_keys(model);
+    let relations: TokenStream = model
+        .generic_relations
+        .iter()
+        .map(|g| generic_relation(model, g))
+        .collect();
+    quote!(#keys #relations)
+}
+
+/// `#[generic_relation(Items, name = tags)]` on `Book`: `BookTags`, `book.tags()`, the delete
+/// cascade, and the prefetch path.
+fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -> TokenStream {
+    let owner = model.ident;
+    let vis = model.vis;
+    let name = &g.name;
+    let rel = relation_type(model, name);
+    let items_path = &g.target;
+    let items = quote::quote_spanned!(syn::spanned::Spanned::span(items_path)=> #items_path);
+    let rel_name = format!("{owner}.{name}");
+    let owner_ty = quote!(#owner);
+    let impls = relation_impls(
+        &rel,
+        &owner_ty,
+        &items,
+        quote!(::orm_core::prefetch::GenericReverse<#rel>),
+        &name.to_string(),
+    );
+    let rel_doc = format!("The generic relation `{rel_name}`, as a type: a prefetch path.");
+    let doc = format!("The rows whose generic foreign key points at this row, as a manager.");
+    quote! {
+        #[doc = #rel_doc]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        #vis struct #rel;
+
+        #[automatically_derived]
+        impl ::orm_core::generic::GenericRelation for #rel {
+            type Owner = #owner;
+            type Items = #items;
+            const NAME: &'static str = #rel_name;
+        }
+        #impls
+
+        #[automatically_derived]
+        impl #owner {
+            #[doc = #doc]
+            #vis fn #name(&self) -> ::orm_core::generic::GenericManager<'_, #rel> {
+                ::orm_core::generic::GenericManager::of(self)
+            }
+        }
+
+        #[doc(hidden)]
+        const _: () = {
+            ::orm_core::__private::inventory::submit! {
+                ::orm_core::__private::GenericRelationInfo {
+                    owner_table: <#owner as ::orm_core::Model>::TABLE,
+                    collect: ::orm_core::generic::collect_generic::<#rel>,
+                }
+            }
+        };
+    }
+}
+
+fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
     let source = model.ident;
     let vis = model.vis;
-    model
+    let form = super::model::insert_form_ident(model);
+    let single = (model.generic_foreign_keys.len() == 1).then(|| {
+        let rel = relation_type(model, &model.generic_foreign_keys[0].name);
+        quote! {
+            #[automatically_derived]
+            impl ::orm_core::generic::GenericItems for #source {
+                type Key = #rel;
+            }
+        }
+    });
+    let keys: TokenStream = model
         .generic_foreign_keys
         .iter()
         .map(|g| {
@@ -57,6 +130,14 @@ pub fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
                 }
 
                 #[automatically_derived]
+                impl ::orm_core::generic::GenericInsert for #rel {
+                    fn set_new(new: &mut #form, content_type: i64, object_id: ::std::string::String) {
+                        new.#ct = content_type;
+                        new.#id = object_id;
+                    }
+                }
+
+                #[automatically_derived]
                 impl #source {
                     #[doc = #read_doc]
                     #vis fn #name<T: ::orm_core::Model>(
@@ -83,5 +164,6 @@ pub fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
                 }
             }
         })
-        .collect()
+        .collect();
+    quote!(#keys #single)
 }

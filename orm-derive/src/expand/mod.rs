@@ -32,7 +32,7 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let many_to_many = many_to_many::many_to_many(&model);
     let through = through::through(&model);
     let to_attrs = to_attr::to_attrs(&model);
-    let generic = generic::generic_foreign_keys(&model);
+    let generic = generic::generic(&model);
     Ok(quote! {
         #insert_form
         #columns
