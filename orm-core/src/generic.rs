@@ -6,12 +6,14 @@
 //! book that exists, `None` when it points at another model or at a row that was deleted. The
 //! stored ids are never touched by a read.
 
-use std::fmt::Debug;
+use std::fmt::{self, Debug};
+use std::marker::PhantomData;
 
 use crate::connection::Connection;
 use crate::delete::Visited;
 use crate::error::{Error, Result};
 use crate::model::{pk_filter, Deleted, Model};
+use crate::prefetch::{GenericForward, Relation, SlotName};
 use crate::query::{CmpOp, Expr, Filter, QuerySet};
 use crate::sql::SqlWriter;
 use crate::value::{Field, Value};
@@ -365,3 +367,67 @@ pub fn collect_generic<R: GenericRelation>(
     }
     crate::delete::delete_visited::<R::Items>(conn, found, visited)
 }
+
+/// `T` is a possible target of the generic foreign keys of `Items`: `T` declares
+/// `#[generic_relation(Items, ..)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a possible target of `{Items}`'s generic foreign key",
+    label = "no `#[generic_relation({Items}, ..)]` on `{Self}`",
+    note = "declare `#[generic_relation({Items}, name = ..)]` on `{Self}` to prefetch it through the generic foreign key"
+)]
+pub trait GenericTarget<Items> {}
+
+/// The targets of type `T` of the generic foreign key `G`: a prefetch path from `G`'s model
+/// (`TaggedItemContentObject.of::<Book>()`, or the constant `TaggedItemBooks` that
+/// `related_query_name = books` declares). Each row gets `Some` of its target when it points at
+/// a `T` that exists, else `None`. One statement per type, none when no row points at a `T`.
+pub struct GenericOf<G, T>(PhantomData<fn() -> (G, T)>);
+
+impl<G, T> GenericOf<G, T> {
+    /// The path.
+    pub const NEW: Self = GenericOf(PhantomData);
+}
+
+impl<G, T> Clone for GenericOf<G, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<G, T> Copy for GenericOf<G, T> {}
+impl<G, T> Default for GenericOf<G, T> {
+    fn default() -> Self {
+        Self::NEW
+    }
+}
+impl<G, T> fmt::Debug for GenericOf<G, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "GenericOf<{}, {}>",
+            std::any::type_name::<G>(),
+            std::any::type_name::<T>()
+        )
+    }
+}
+
+impl<G: GenericForeignKey, T: Model> SlotName for GenericOf<G, T> {
+    const NAME: &'static str = T::NAME;
+}
+
+impl<G: GenericForeignKey, T: Model + GenericTarget<G::Source>> Relation for GenericOf<G, T>
+where
+    T::Key: ObjectId,
+{
+    type Source = G::Source;
+    type Target = T;
+    type Kind = GenericForward<G>;
+}
+
+/// Provided on every generic foreign key's type.
+pub trait GenericForeignKeyExt: GenericForeignKey + Sized {
+    /// The path to the targets of type `T`.
+    fn of<T: Model + GenericTarget<Self::Source>>(self) -> GenericOf<Self, T> {
+        GenericOf::NEW
+    }
+}
+impl<G: GenericForeignKey> GenericForeignKeyExt for G {}

@@ -198,6 +198,7 @@ pub use orm_derive::Model;
 
 /// `use orm_core::prelude::*;` brings the derive, the traits and the connection.
 pub mod prelude {
+    pub use crate::generic::GenericForeignKeyExt as _;
     #[cfg(feature = "derive")]
     pub use crate::Model;
     pub use crate::{Connection, Loaded, Model as _, OnDelete, Relation as _, TextColumn as _};

@@ -339,3 +339,119 @@ fn books_with_their_tags_is_two_statements_and_never_matches_another_model() {
         assert_eq!(docs[0].get(DocumentTags)[0].label, "on d");
     });
 }
+
+#[test]
+fn items_prefetch_their_targets_per_type_with_nested_paths_in_one_statement_per_level() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let bob = author(conn, "Bob");
+        let b1 = book(conn, &ann, None, "one");
+        let b2 = book(conn, &bob, None, "two");
+        let rust = Tag::create(
+            conn,
+            NewTag {
+                slug: "rust".into(),
+                label: "Rust".into(),
+            },
+        )
+        .unwrap();
+        let d = Document::create(
+            conn,
+            NewDocument {
+                uid: uuid::Uuid::new_v4(),
+                title: "doc".into(),
+                tag_slug: Some(rust.slug.clone()),
+            },
+        )
+        .unwrap();
+        // A review with the first book's id: not a possible target, and never taken for the book.
+        let r = Review::create(
+            conn,
+            NewReview {
+                book_id: b1.id,
+                stars: 2,
+            },
+        )
+        .unwrap();
+        assert_eq!(r.id, b1.id);
+        for (label, target) in [
+            ("b1", conn.generic_target(&b1).unwrap()),
+            ("b2", conn.generic_target(&b2).unwrap()),
+            ("doc", conn.generic_target(&d).unwrap()),
+            ("review", conn.generic_target(&r).unwrap()),
+            ("b1 again", conn.generic_target(&b1).unwrap()),
+        ] {
+            tag_item(conn, label, target);
+        }
+        conn.content_type::<Document>().unwrap();
+        // items; books; their authors; documents; their tags: 5 statements.
+        let items = assert_num_queries(conn, 5, |conn| {
+            TaggedItem::query()
+                .order_by(TaggedItem::id.asc())
+                .prefetch(TaggedItemBooks.with(BookAuthor))
+                .prefetch(
+                    TaggedItemContentObject
+                        .of::<Document>()
+                        .with(DocumentTagSlugObject),
+                )
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<(String, Option<String>, Option<String>)> =
+            assert_num_queries(conn, 0, |_| {
+                items
+                    .iter()
+                    .map(|i| {
+                        (
+                            i.label.clone(),
+                            i.get(TaggedItemBooks)
+                                .as_ref()
+                                .map(|b| b.get(BookAuthor).name.clone()),
+                            i.get(TaggedItemContentObject.of::<Document>())
+                                .as_ref()
+                                .and_then(|d| {
+                                    d.get(DocumentTagSlugObject)
+                                        .as_ref()
+                                        .map(|t| t.label.clone())
+                                }),
+                        )
+                    })
+                    .collect()
+            });
+        assert_eq!(
+            got,
+            [
+                ("b1".to_string(), Some("Ann".to_string()), None),
+                ("b2".into(), Some("Bob".into()), None),
+                ("doc".into(), None, Some("Rust".into())),
+                ("review".into(), None, None),
+                ("b1 again".into(), Some("Ann".into()), None),
+            ]
+        );
+        // A custom query per type; one page of items: still one statement per level.
+        let page = assert_num_queries(conn, 2, |conn| {
+            TaggedItem::query()
+                .order_by(TaggedItem::id.asc())
+                .limit(2)
+                .prefetch(TaggedItemBooks.filter(Book::title.eq("two")))
+                .all(conn)
+                .unwrap()
+        });
+        let titles: Vec<Option<&str>> = page
+            .iter()
+            .map(|i| i.get(TaggedItemBooks).as_ref().map(|b| b.title.as_str()))
+            .collect();
+        assert_eq!(titles, [None, Some("two")]);
+        // No item points at a document: no statement for documents.
+        let books_only = assert_num_queries(conn, 1, |conn| {
+            TaggedItem::query()
+                .filter(TaggedItem::label.eq("review"))
+                .prefetch(TaggedItemContentObject.of::<Document>())
+                .all(conn)
+                .unwrap()
+        });
+        assert!(books_only[0]
+            .get(TaggedItemContentObject.of::<Document>())
+            .is_none());
+    });
+}

@@ -19,7 +19,7 @@ use std::hash::Hash;
 use crate::backend::Backend;
 use crate::connection::Connection;
 use crate::decode::{FetchRow, KeyCol, ReadPartAll, JOINED, LEFT, RIGHT};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::generic::{GenericForeignKey, GenericItems, GenericRelation, ObjectId};
 use crate::model::{FieldDef, Model};
 use crate::query::{CmpOp, Expr, Filter, QuerySet};
@@ -27,7 +27,9 @@ use crate::relation::{ForeignKey, ManyToMany, Side};
 use crate::sql::{SqlWriter, Stmt};
 use crate::value::{Field, Kind as ValueKind, Value};
 
-use super::path::{ForwardKey, GenericReverse, Kind, Linked, Many, Part, ReverseKey};
+use super::path::{
+    ForwardKey, GenericForward, GenericReverse, Kind, Linked, Many, MaybeOne, Part, ReverseKey,
+};
 
 const TARGET: &str = "t";
 const LINK: &str = "j";
@@ -198,6 +200,48 @@ impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
             <<D::Owner as Model>::Key as Field>::KIND,
         )?;
         Ok(by.link(rows, |r| Some(&r.key.0)))
+    }
+}
+
+impl<G: GenericForeignKey, T: Model> Kind<G::Source, T> for GenericForward<G>
+where
+    T::Key: ObjectId,
+{
+    type Arity = MaybeOne;
+    fn fetch<E: Part, J: Part>(
+        conn: &mut Connection,
+        parents: &[&G::Source],
+        query: &QuerySet<T>,
+        join: Option<JoinSpec>,
+    ) -> Result<Fetched<T, E, J>> {
+        let content_type = conn.content_type::<T>()?;
+        // The keys of the parents that point at a `T`; the others get `None`.
+        let mut targets: Vec<Option<T::Key>> = Vec::with_capacity(parents.len());
+        for parent in parents {
+            let (ct, id) = G::get(parent);
+            let key = match ct == content_type {
+                true => Some(T::Key::from_object_id(id).ok_or_else(|| {
+                    Error::InvalidInput(format!(
+                        "{} holds object id {id:?}, which is not a key of {}",
+                        G::NAME,
+                        T::NAME
+                    ))
+                })?),
+                false => None,
+            };
+            targets.push(key);
+        }
+        let by = ByKey::new(targets.iter().map(Option::as_ref).enumerate());
+        let pk = T::FIELDS[T::PK].column;
+        let rows = fetch_rows::<(), _, E, J>(
+            conn,
+            query,
+            From::Table { group: pk },
+            join,
+            &by.keys,
+            <T::Key as Field>::KIND,
+        )?;
+        Ok(by.link(rows, |r| Some(r.target.key())))
     }
 }
 

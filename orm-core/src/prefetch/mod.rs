@@ -27,8 +27,8 @@ pub use fetch::{Fetched, JoinSpec};
 pub use load::{prefetch_related_objects, IntoLoaded, Paths, Prefetching, WithSlot};
 pub use loaded::{Has, Here, Loaded, Prefetched, Slot, There};
 pub use path::{
-    Arity, ForwardKey, GenericReverse, JoinMode, Kind, Linked, Many, MaybeOne, One, Part, Plain,
-    Prefetch, PrefetchPath, Relation, ReverseKey, Select, SlotName, StartsAt, ThroughMode, ToAttr,
-    WithThrough,
+    Arity, ForwardKey, GenericForward, GenericReverse, JoinMode, Kind, Linked, Many, MaybeOne, One,
+    Part, Plain, Prefetch, PrefetchPath, Relation, ReverseKey, Select, SlotName, StartsAt,
+    ThroughMode, ToAttr, WithThrough,
 };
 pub use track::{TrackKind, TrackedLinks, TrackedRows};

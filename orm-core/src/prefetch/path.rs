@@ -133,6 +133,9 @@ pub struct ForwardKey<F>(PhantomData<F>);
 /// A foreign key followed backwards (`BlogEntries`: the entries of a blog).
 #[derive(Debug)]
 pub struct ReverseKey<F>(PhantomData<F>);
+/// A generic foreign key followed to one target type (`TaggedItemContentObject.of::<Book>()`).
+#[derive(Debug)]
+pub struct GenericForward<G>(PhantomData<G>);
 /// A reverse generic relation (`BookTags`: the tagged items of a book).
 #[derive(Debug)]
 pub struct GenericReverse<R>(PhantomData<R>);

@@ -36,6 +36,29 @@ fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -
         &name.to_string(),
     );
     let rel_doc = format!("The generic relation `{rel_name}`, as a type: a prefetch path.");
+    let query_name = g.related_query_name.as_ref().map(|q| {
+        let last = items_path
+            .segments
+            .last()
+            .map_or_else(String::new, |s| s.ident.to_string());
+        let alias = format_ident!(
+            "{}{}",
+            last,
+            orm_codegen::model::camel_case(&q.to_string()),
+            span = q.span()
+        );
+        let doc = format!(
+            "From `{last}`: its generic foreign key followed to [`{owner}`] (`related_query_name = {q}`), a prefetch path."
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(non_upper_case_globals)]
+            #vis const #alias: ::orm_core::generic::GenericOf<
+                <#items as ::orm_core::generic::GenericItems>::Key,
+                #owner,
+            > = ::orm_core::generic::GenericOf::NEW;
+        }
+    });
     let doc = format!("The rows whose generic foreign key points at this row, as a manager.");
     quote! {
         #[doc = #rel_doc]
@@ -49,6 +72,10 @@ fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -
             const NAME: &'static str = #rel_name;
         }
         #impls
+
+        #[automatically_derived]
+        impl ::orm_core::generic::GenericTarget<#items> for #owner {}
+        #query_name
 
         #[automatically_derived]
         impl #owner {
