@@ -2,6 +2,7 @@ fn main() {
     if let Err(err) = orm_codegen::Build::new()
         .file("src/blog.rs")
         .file("src/links.rs")
+        .file("src/tagging.rs")
         .generate()
     {
         eprintln!("{err}");

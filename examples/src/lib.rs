@@ -2,5 +2,6 @@
 
 pub mod blog;
 pub mod links;
+pub mod tagging;
 
 orm_core::include_schema!();

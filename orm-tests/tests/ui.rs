@@ -8,5 +8,6 @@ fn ui() {
     t.compile_fail("tests/ui/foreign_key/*.rs");
     t.compile_fail("tests/ui/managers/*.rs");
     t.compile_fail("tests/ui/prefetch/*.rs");
+    t.compile_fail("tests/ui/generic/*.rs");
     t.pass("tests/ui/pass/*.rs");
 }
