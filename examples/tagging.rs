@@ -75,6 +75,32 @@ fn main() -> orm_core::Result<()> {
         Ok(tags(&books[0].tags().all(c)?))
     })?;
     show(conn, "m1.tags.all()", |c| Ok(tags(&m1.tags().all(c)?)))?;
+    show(
+        conn,
+        "TaggedItem.objects.filter(books__author__name='E L James')",
+        |c| {
+            let items = TaggedItem::query()
+                .filter(TaggedItemBooks.any(BookAuthor.any(Writer::name.eq("E L James"))))
+                .all(c)?;
+            Ok(tags(&items))
+        },
+    )?;
+    show(
+        conn,
+        "TaggedItem.objects.filter(movies__director__name='James Gunn')",
+        |c| {
+            let items = TaggedItem::query()
+                .filter(TaggedItemMovies.any(MovieDirector.any(Director::name.eq("James Gunn"))))
+                .all(c)?;
+            Ok(tags(&items))
+        },
+    )?;
+    show(conn, "Book.objects.filter(tags__tag='roman')", |c| {
+        let books = Book::query()
+            .filter(BookTags.any(TaggedItem::tag.eq("roman")))
+            .all(c)?;
+        Ok(books.into_iter().map(|b| b.name).collect::<Vec<_>>())
+    })?;
     show(conn, "Book.objects.all().prefetch_related('tags')", |c| {
         let books = Book::query().prefetch(BookTags).all(c)?;
         Ok(books
@@ -166,9 +192,5 @@ fn main() -> orm_core::Result<()> {
             Ok(page.len())
         },
     )?;
-    println!(
-        "Not yet here (issue 5, item 4): filtering across a generic relation, such as\n  \
-         TaggedItem.objects.filter(books__author__name='E L James')."
-    );
     Ok(())
 }

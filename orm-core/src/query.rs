@@ -191,6 +191,23 @@ pub(crate) enum Expr {
     /// `column IN (SELECT select FROM table WHERE owner_column = owner)`: the rows linked to one
     /// owner through a join table.
     Linked(Box<Link>),
+    /// `left IN (SELECT select FROM table WHERE filters)`: a condition across a relation.
+    InSelect(Box<InSelect>),
+    /// `column = (SELECT id FROM orm_content_type WHERE model = table)`: the content type of the
+    /// model with this table, found by the database, so no connection is needed to build it.
+    ContentType(&'static str, &'static str),
+}
+
+/// The subquery of [`Expr::InSelect`]. Either side may be a key read as text, to meet a generic
+/// foreign key's object id.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct InSelect {
+    pub left: &'static str,
+    pub left_as_text: bool,
+    pub table: &'static str,
+    pub select: &'static str,
+    pub select_as_text: bool,
+    pub filters: Vec<Expr>,
 }
 
 /// The join-table lookup of [`Expr::Linked`].
@@ -253,6 +270,37 @@ impl Expr {
                 w.ident(link.select).push(" FROM ").ident(link.table);
                 w.push(" WHERE ").ident(link.owner_column).push(" = ");
                 w.bind(link.owner.clone()).push(")");
+            }
+            Expr::InSelect(sub) => {
+                match sub.left_as_text {
+                    true => w.column_as_text(sub.left),
+                    false => w.column(sub.left),
+                };
+                w.push(" IN (SELECT ");
+                w.unqualified(|w| {
+                    match sub.select_as_text {
+                        true => w.column_as_text(sub.select),
+                        false => w.column(sub.select),
+                    };
+                    w.push(" FROM ").ident(sub.table);
+                    if !sub.filters.is_empty() {
+                        w.push(" WHERE ");
+                        w.list(&sub.filters, " AND ", |w, e| e.write(w));
+                    }
+                });
+                w.push(")");
+            }
+            Expr::ContentType(column, table) => {
+                w.column(column)
+                    .push(" = (SELECT ")
+                    .ident("id")
+                    .push(" FROM ");
+                w.ident(crate::CONTENT_TYPE_TABLE)
+                    .push(" WHERE ")
+                    .ident("model");
+                w.push(" = ")
+                    .bind(Value::Text((*table).to_owned()))
+                    .push(")");
             }
             Expr::Not(inner) => {
                 w.push("NOT (");

@@ -66,6 +66,24 @@ impl SqlWriter {
         self
     }
 
+    /// Writes with `f` while [`SqlWriter::column`] qualifies nothing (inside a subquery).
+    pub fn unqualified(&mut self, f: impl FnOnce(&mut Self)) -> &mut Self {
+        let outer = self.qualifier.take();
+        f(self);
+        self.qualifier = outer;
+        self
+    }
+
+    /// Appends a column as text (`CAST(col AS TEXT)`; `CHAR` on MySQL), to compare a key with a
+    /// generic foreign key's object id.
+    pub fn column_as_text(&mut self, name: &str) -> &mut Self {
+        let to = match self.backend {
+            Backend::Mysql => " AS CHAR)",
+            _ => " AS TEXT)",
+        };
+        self.push("CAST(").column(name).push(to)
+    }
+
     /// Appends `"table"."column"`.
     pub fn qualified(&mut self, table: &str, column: &str) -> &mut Self {
         self.ident(table).push(".").ident(column)

@@ -455,3 +455,55 @@ fn items_prefetch_their_targets_per_type_with_nested_paths_in_one_statement_per_
             .is_none());
     });
 }
+
+#[test]
+fn filtering_across_generic_relations_always_matches_the_content_type() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let bob = author(conn, "Bob");
+        let b1 = book(conn, &ann, None, "one");
+        let b2 = book(conn, &bob, None, "two");
+        let new = |label: &str| NewTaggedItem {
+            label: label.into(),
+            content_type_id: 0,
+            object_id: String::new(),
+        };
+        b1.tags().create(conn, new("roman")).unwrap();
+        b2.tags().create(conn, new("essay")).unwrap();
+        // A review of b2 whose id is b1's, tagged "roman": only the content type tells it from
+        // b1, so it must not make any book match.
+        let r = Review::create(
+            conn,
+            NewReview {
+                book_id: b2.id,
+                stars: 1,
+            },
+        )
+        .unwrap();
+        assert_eq!(r.id, b1.id);
+        let target = conn.generic_target(&r).unwrap();
+        tag_item(conn, "roman", target);
+
+        // Tagged items whose book's author is Ann: one statement.
+        let items = assert_num_queries(conn, 1, |conn| {
+            TaggedItem::query()
+                .filter(TaggedItemBooks.any(BookAuthor.any(Author::name.eq("Ann"))))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(names(items), ["roman"]);
+        // Books tagged "roman": b1 only, though the review with b1's id is tagged "roman" too.
+        let books = assert_num_queries(conn, 1, |conn| {
+            Book::query()
+                .filter(BookTags.any(TaggedItem::label.eq("roman")))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(books, [b1.clone()]);
+        let untagged = Book::query()
+            .exclude(BookTags.any(TaggedItem::label.eq("essay")))
+            .all(conn)
+            .unwrap();
+        assert_eq!(untagged, [b1]);
+    });
+}

@@ -906,3 +906,52 @@ fn one_object_twice_in_hand_gets_its_relation_twice_from_one_statement() {
         assert!(matches!(missing, Error::NotFound { model: "Pizza" }));
     });
 }
+
+#[test]
+fn filters_across_foreign_keys_and_many_to_many_are_one_statement() {
+    each_backend(|conn| {
+        let a = blog(conn, "a");
+        let b = blog(conn, "b");
+        entry(conn, &a, "in a", 0);
+        entry(conn, &b, "in b", 0);
+        let in_a = assert_num_queries(conn, 1, |conn| {
+            Entry::query()
+                .filter(EntryBlog.any(Blog::name.eq("a")))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(headlines_of(&in_a), ["in a"]);
+        let with_b = assert_num_queries(conn, 1, |conn| {
+            Blog::query()
+                .filter(BlogEntries.any(Entry::headline.eq("in b")))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(with_b, [b]);
+        let p = pizza(conn, "p");
+        let q = pizza(conn, "q");
+        let t = toppings(conn, &["ham", "basil"]);
+        p.toppings().add(conn, [&t[0]]).unwrap();
+        q.toppings().add(conn, [&t[1]]).unwrap();
+        let ham = assert_num_queries(conn, 1, |conn| {
+            Pizza::query()
+                .filter(PizzaToppings.any(Topping::name.eq("ham")))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(ham, [p]);
+        // Inside a prefetch's custom query too.
+        let blogs = assert_num_queries(conn, 2, |conn| {
+            Blog::query()
+                .prefetch(BlogEntries.filter(EntryBlog.any(Blog::name.eq("a"))))
+                .all(conn)
+                .unwrap()
+        });
+        let total: usize = blogs.iter().map(|b| b.get(BlogEntries).len()).sum();
+        assert_eq!(total, 1);
+    });
+}
+
+fn headlines_of(entries: &[Entry]) -> Vec<&str> {
+    entries.iter().map(|e| e.headline.as_str()).collect()
+}

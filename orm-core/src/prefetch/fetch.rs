@@ -22,7 +22,7 @@ use crate::decode::{FetchRow, KeyCol, ReadPartAll, JOINED, LEFT, RIGHT};
 use crate::error::{Error, Result};
 use crate::generic::{GenericForeignKey, GenericItems, GenericRelation, ObjectId};
 use crate::model::{FieldDef, Model};
-use crate::query::{CmpOp, Expr, Filter, QuerySet};
+use crate::query::{CmpOp, Expr, Filter, InSelect, QuerySet};
 use crate::relation::{ForeignKey, ManyToMany, Side};
 use crate::sql::{SqlWriter, Stmt};
 use crate::value::{Field, Kind as ValueKind, Value};
@@ -154,6 +154,18 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
         )?;
         Ok(by.link(rows, |r| Some(r.target.key())))
     }
+
+    fn any(filter: Filter<F::Target>) -> Filter<F::Source> {
+        let filters = vec![filter.expr];
+        Filter::new(in_select(
+            F::COLUMN,
+            false,
+            F::TARGET_TABLE,
+            pk::<F::Target>(),
+            false,
+            filters,
+        ))
+    }
 }
 
 impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
@@ -174,6 +186,19 @@ impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
             F::Key::KIND,
         )?;
         Ok(by.link(rows, |r| F::target_key(&r.target)))
+    }
+
+    fn any(filter: Filter<F::Source>) -> Filter<F::Target> {
+        let filters = vec![filter.expr];
+        let source = <F::Source as Model>::TABLE;
+        Filter::new(in_select(
+            pk::<F::Target>(),
+            false,
+            source,
+            F::COLUMN,
+            false,
+            filters,
+        ))
     }
 }
 
@@ -200,6 +225,26 @@ impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
             <<D::Owner as Model>::Key as Field>::KIND,
         )?;
         Ok(by.link(rows, |r| Some(&r.key.0)))
+    }
+
+    fn any(filter: Filter<D::Other>) -> Filter<D::Owner> {
+        let filters = vec![filter.expr];
+        let other = in_select(
+            D::OTHER_COLUMN,
+            false,
+            <D::Other as Model>::TABLE,
+            pk::<D::Other>(),
+            false,
+            filters,
+        );
+        Filter::new(in_select(
+            pk::<D::Owner>(),
+            false,
+            R::TABLE,
+            D::OWNER_COLUMN,
+            false,
+            vec![other],
+        ))
     }
 }
 
@@ -243,6 +288,21 @@ where
         )?;
         Ok(by.link(rows, |r| Some(r.target.key())))
     }
+
+    fn any(filter: Filter<T>) -> Filter<G::Source> {
+        let filters = vec![filter.expr];
+        Filter::new(Expr::And(vec![
+            Expr::ContentType(G::CONTENT_TYPE_COLUMN, T::TABLE),
+            in_select(
+                G::OBJECT_ID_COLUMN,
+                false,
+                T::TABLE,
+                pk::<T>(),
+                true,
+                filters,
+            ),
+        ]))
+    }
 }
 
 impl<R: GenericRelation> Kind<R::Owner, R::Items> for GenericReverse<R>
@@ -256,7 +316,6 @@ where
         query: &QuerySet<R::Items>,
         join: Option<JoinSpec>,
     ) -> Result<Fetched<R::Items, E, J>> {
-        type Gfk<R> = <<R as GenericRelation>::Items as GenericItems>::Key;
         let ids: Vec<String> = parents.iter().map(|p| p.key().to_object_id()).collect();
         let mut parents_of: HashMap<&str, Parents> = HashMap::new();
         let mut keys = Vec::new();
@@ -292,6 +351,48 @@ where
             .collect();
         Ok(Fetched { rows, links })
     }
+
+    fn any(filter: Filter<R::Items>) -> Filter<R::Owner> {
+        let filters = vec![filter.expr];
+        let mut inner = vec![Expr::ContentType(
+            Gfk::<R>::CONTENT_TYPE_COLUMN,
+            <R::Owner as Model>::TABLE,
+        )];
+        inner.extend(filters);
+        let items = <R::Items as Model>::TABLE;
+        Filter::new(in_select(
+            pk::<R::Owner>(),
+            true,
+            items,
+            Gfk::<R>::OBJECT_ID_COLUMN,
+            false,
+            inner,
+        ))
+    }
+}
+
+type Gfk<R> = <<R as GenericRelation>::Items as GenericItems>::Key;
+
+fn pk<M: Model>() -> &'static str {
+    M::FIELDS[M::PK].column
+}
+
+fn in_select(
+    left: &'static str,
+    left_as_text: bool,
+    table: &'static str,
+    select: &'static str,
+    select_as_text: bool,
+    filters: Vec<Expr>,
+) -> Expr {
+    Expr::InSelect(Box::new(InSelect {
+        left,
+        left_as_text,
+        table,
+        select,
+        select_as_text,
+        filters,
+    }))
 }
 
 /// Runs the level's statement for `keys`: one, or one per chunk where the backend's bind limit

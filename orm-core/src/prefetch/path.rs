@@ -27,6 +27,13 @@ pub trait Relation: SlotName + Copy + Default + 'static {
     /// How it is stored, which decides the statement.
     type Kind: Kind<Self::Source, Self::Target>;
 
+    /// A condition on the source rows: some related row matches `filter` (Django's
+    /// `filter(relation__field=...)`), as a subquery. Nest it to follow several relations:
+    /// `TaggedItemBooks.any(BookAuthor.any(Writer::name.eq("E L James")))`.
+    fn any(self, filter: Filter<Self::Target>) -> Filter<Self::Source> {
+        Self::Kind::any(filter)
+    }
+
     /// The path with a custom query on the related rows: filters, ordering, and with
     /// `limit`/`offset` the top N per parent (one statement, `ROW_NUMBER()`).
     fn query(self, query: QuerySet<Self::Target>) -> PrefetchPath<Self> {
@@ -125,6 +132,9 @@ pub trait Kind<S: Model, T: Model>: 'static {
         query: &QuerySet<T>,
         join: Option<JoinSpec>,
     ) -> Result<Fetched<T, E, J>>;
+
+    /// The condition on `S` rows: some related `T` row matches `filter` (a subquery).
+    fn any(filter: Filter<T>) -> Filter<S>;
 }
 
 /// A foreign key followed forwards (`EntryBlog` from `Entry`).
