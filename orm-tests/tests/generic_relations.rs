@@ -499,7 +499,7 @@ fn filtering_across_generic_relations_always_matches_the_content_type() {
                 .all(conn)
                 .unwrap()
         });
-        assert_eq!(books, [b1.clone()]);
+        assert_eq!(books, std::slice::from_ref(&b1));
         let untagged = Book::query()
             .exclude(BookTags.any(TaggedItem::label.eq("essay")))
             .all(conn)

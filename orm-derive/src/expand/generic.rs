@@ -27,6 +27,7 @@ fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -
     let items_path = &g.target;
     let items = quote::quote_spanned!(syn::spanned::Spanned::span(items_path)=> #items_path);
     let rel_name = format!("{owner}.{name}");
+    let items_path_str = quote!(#items_path).to_string().replace(' ', "");
     let owner_ty = quote!(#owner);
     let impls = relation_impls(
         &rel,
@@ -59,7 +60,9 @@ fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -
             > = ::orm_core::generic::GenericOf::NEW;
         }
     });
-    let doc = format!("The rows whose generic foreign key points at this row, as a manager.");
+    let doc = format!(
+        "The [`{items_path_str}`] rows whose generic foreign key points at this row, as a manager."
+    );
     quote! {
         #[doc = #rel_doc]
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
