@@ -10,6 +10,8 @@
 //! | `#[orm(table = "name")]` | struct | table name (default: the struct name in snake_case) |
 //! | `#[orm(hooks)]` | struct | you implement [`SaveHooks`] (else the derive does, with no-ops) |
 //! | `#[orm(to_attr(name, ...))]` | struct | names a prefetch can be stored under (Django's `to_attr`): each emits the type `{Model}{Name}` |
+//! | `#[generic_foreign_key(name, content_type = field, object_id = field)]` | struct | an `i64` content-type field and a `String` object-id field read as one relation to any model (fields default to `content_type_id`, `object_id`); emits `item.name::<T>(conn)`, `item.set_name(conn, &target)` and the type `{Model}{Name}` (see [`generic`]) |
+//! | `#[generic_relation(Items, name = accessor, related_query_name = name)]` | struct | the `Items` rows whose generic foreign key points at this model: a manager (`book.tags()`), a prefetch path (`BookTags`), and with `related_query_name` the path from the items' side (`TaggedItemBooks`); deleting a row deletes its items |
 //! | `#[many_to_many(Target, name = accessor, related_name = name, through = Model, symmetrical = bool)]` | struct | a many-to-many relation; `name` is required. Without `through`, the join table `<table>_<name>` is created. `through` names a model with exactly two non-nullable foreign keys, one to each side. To `Self` it is symmetrical unless `symmetrical = false` |
 //! | `#[orm(primary_key)]` | field | the primary key (default: the field named `id`); integer keys are auto-increment, `String` and `uuid::Uuid` keys are given by the caller |
 //! | `#[orm(column = "name")]` | field | column name (default: the field name) |
