@@ -153,10 +153,19 @@ type KeyOf<R> = <<R as GenericRelation>::Items as GenericItems>::Key;
 
 /// The rows of a reverse generic relation for one owner: `book.tags()`, Django's generic related
 /// manager. Writes run in one transaction.
-#[derive(Debug)]
 pub struct GenericManager<'a, R: GenericRelation> {
     owner: &'a R::Owner,
     bulk: bool,
+}
+
+impl<R: GenericRelation> fmt::Debug for GenericManager<'_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GenericManager")
+            .field("relation", &R::NAME)
+            .field("owner", &self.owner.key())
+            .field("bulk", &self.bulk)
+            .finish()
+    }
 }
 
 impl<'a, R: GenericRelation> GenericManager<'a, R>

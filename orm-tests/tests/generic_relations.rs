@@ -1,6 +1,7 @@
 //! Generic foreign keys: pointing at models with integer, text and UUID keys, typed reads,
 //! equal ids of different models, deleted targets, unsaved targets.
 
+use orm_core::prefetch::Slot;
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::Error;
@@ -138,6 +139,9 @@ fn pointing_at_an_unsaved_instance_is_an_error_and_changes_nothing() {
         assert!(matches!(err, Error::InvalidInput(_)), "{err}");
     });
 }
+
+/// A book with its tags prefetched.
+type Tagged = Loaded<Book, (Slot<BookTags, Vec<Loaded<TaggedItem>>>, ())>;
 
 fn label_of(i: &TaggedItem) -> String {
     i.label.clone()
@@ -505,5 +509,46 @@ fn filtering_across_generic_relations_always_matches_the_content_type() {
             .all(conn)
             .unwrap();
         assert_eq!(untagged, [b1]);
+    });
+}
+
+#[test]
+fn writes_through_a_prefetched_generic_relation_keep_it_in_step() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let b = book(conn, &ann, None, "one");
+        let other = book(conn, &ann, None, "two");
+        let new = |label: &str| NewTaggedItem {
+            label: label.into(),
+            content_type_id: 0,
+            object_id: String::new(),
+        };
+        b.tags().create(conn, new("first")).unwrap();
+        let mut moved = other.tags().create(conn, new("moved")).unwrap();
+        let mut books = Book::query()
+            .filter(Book::id.eq(b.id))
+            .prefetch(BookTags)
+            .all(conn)
+            .unwrap();
+        let loaded = &mut books[0];
+        let held = |l: &Tagged| {
+            let mut v: Vec<String> = l.get(BookTags).iter().map(|t| t.label.clone()).collect();
+            v.sort();
+            v
+        };
+        let made = assert_num_queries(conn, inserts(conn), |conn| {
+            loaded.track(BookTags).create(conn, new("made")).unwrap()
+        });
+        assert_eq!(held(loaded), ["first", "made"]);
+        assert_num_queries(conn, 1, |conn| {
+            loaded.track(BookTags).add(conn, &mut [&mut moved]).unwrap()
+        });
+        assert_eq!(held(loaded), ["first", "made", "moved"]);
+        loaded.track(BookTags).remove(conn, &[&made]).unwrap();
+        assert_eq!(held(loaded), ["first", "moved"]);
+        assert_eq!(held(loaded), names(b.tags().all(conn).unwrap()));
+        loaded.track(BookTags).clear(conn).unwrap();
+        assert!(loaded.get(BookTags).is_empty());
+        assert_eq!(b.tags().count(conn).unwrap(), 0);
     });
 }

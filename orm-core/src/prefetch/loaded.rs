@@ -2,9 +2,14 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::{Deref, DerefMut};
+use std::ops::Deref;
 
 /// A model `M` with prefetched relations `R`.
+///
+/// It derefs to `M` for reading, but not mutably: changing a key column would leave what was
+/// prefetched for it stale, so a `Loaded` value is a consistent snapshot. Take the model out with
+/// [`Loaded::into_model`] to change it, or write through [`Loaded::track`] to change a relation
+/// and its prefetched rows together.
 ///
 /// `R` is a list of [`Slot`]s, one per prefetched relation, built by the query that loaded the
 /// value: `(Slot<AuthorBooks, Vec<Loaded<Book>>>, ())`. It derefs to `M`, and
@@ -186,12 +191,6 @@ impl<M, R> Deref for Loaded<M, R> {
     type Target = M;
     fn deref(&self) -> &M {
         &self.model
-    }
-}
-
-impl<M, R> DerefMut for Loaded<M, R> {
-    fn deref_mut(&mut self) -> &mut M {
-        &mut self.model
     }
 }
 

@@ -31,4 +31,4 @@ pub use path::{
     Part, Plain, Prefetch, PrefetchPath, Relation, ReverseKey, Select, SlotName, StartsAt,
     ThroughMode, ToAttr, WithThrough,
 };
-pub use track::{TrackKind, TrackedLinks, TrackedRows};
+pub use track::{TrackKind, TrackedItems, TrackedLinks, TrackedRows};

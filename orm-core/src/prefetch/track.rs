@@ -15,8 +15,11 @@ use crate::manager::ReverseManager;
 use crate::model::Model;
 use crate::relation::{ForeignKey, ManyToMany, NullableForeignKey, OptionalExtra, Side};
 
+use crate::generic::{GenericInsert, GenericItems, GenericManager, GenericRelation, ObjectId};
+use crate::model::Deleted;
+
 use super::loaded::{Has, Loaded};
-use super::path::{Linked, Relation, ReverseKey};
+use super::path::{GenericReverse, Linked, Relation, ReverseKey};
 
 /// The kinds of relation whose prefetched rows a manager can keep in step (reverse foreign keys
 /// and many-to-many), and the manager for each.
@@ -231,5 +234,81 @@ where
                 self.rows.push(Loaded::new((*obj).clone()));
             }
         }
+    }
+}
+
+/// A generic relation's manager over prefetched rows.
+pub struct TrackedItems<'a, R: GenericRelation> {
+    manager: GenericManager<'a, R>,
+    rows: &'a mut Vec<Loaded<R::Items>>,
+}
+
+impl<R: GenericRelation> std::fmt::Debug for TrackedItems<'_, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrackedItems")
+            .field("manager", &self.manager)
+            .field("rows", &self.rows.len())
+            .finish()
+    }
+}
+
+impl<R: GenericRelation> TrackKind<R::Owner, Vec<Loaded<R::Items>>> for GenericReverse<R>
+where
+    R::Items: Clone,
+    <R::Owner as Model>::Key: ObjectId,
+{
+    type Tracked<'a> = TrackedItems<'a, R>;
+    fn track<'a>(owner: &'a R::Owner, rows: &'a mut Vec<Loaded<R::Items>>) -> TrackedItems<'a, R> {
+        TrackedItems {
+            manager: GenericManager::of(owner),
+            rows,
+        }
+    }
+}
+
+impl<R: GenericRelation> TrackedItems<'_, R>
+where
+    R::Items: Clone,
+    <R::Owner as Model>::Key: ObjectId,
+{
+    /// [`GenericManager::add`], then the objects are in the prefetched rows.
+    pub fn add(&mut self, conn: &mut Connection, objs: &mut [&mut R::Items]) -> Result<()> {
+        self.manager.add(conn, objs)?;
+        let have: HashSet<_> = self.rows.iter().map(|r| r.key().clone()).collect();
+        for obj in objs.iter() {
+            if !have.contains(obj.key()) {
+                self.rows.push(Loaded::new((**obj).clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// [`GenericManager::create`], then the new row is in the prefetched rows.
+    pub fn create(
+        &mut self,
+        conn: &mut Connection,
+        new: <R::Items as Model>::New,
+    ) -> Result<R::Items>
+    where
+        <R::Items as GenericItems>::Key: GenericInsert,
+    {
+        let row = self.manager.create(conn, new)?;
+        self.rows.push(Loaded::new(row.clone()));
+        Ok(row)
+    }
+
+    /// [`GenericManager::remove`], then the objects are gone from the prefetched rows.
+    pub fn remove(&mut self, conn: &mut Connection, objs: &[&R::Items]) -> Result<Deleted> {
+        let deleted = self.manager.remove(conn, objs)?;
+        let gone: HashSet<_> = objs.iter().map(|o| o.key()).collect();
+        self.rows.retain(|r| !gone.contains(r.key()));
+        Ok(deleted)
+    }
+
+    /// [`GenericManager::clear`], then the prefetched rows are empty.
+    pub fn clear(&mut self, conn: &mut Connection) -> Result<Deleted> {
+        let deleted = self.manager.clear(conn)?;
+        self.rows.clear();
+        Ok(deleted)
     }
 }
