@@ -89,3 +89,37 @@ pub fn names<T>(rows: impl IntoIterator<Item = T>, name: impl Fn(T) -> String) -
     out.sort();
     out
 }
+
+/// A saved tag.
+pub fn tag(conn: &mut Connection, slug: &str, label: &str) -> Tag {
+    Tag::create(
+        conn,
+        NewTag {
+            slug: slug.into(),
+            label: label.into(),
+        },
+    )
+    .unwrap()
+}
+
+/// A saved document with a fresh UUID, optionally tagged with `tag_slug`.
+pub fn document(conn: &mut Connection, title: &str, tag_slug: Option<&str>) -> Document {
+    Document::create(
+        conn,
+        NewDocument {
+            uid: uuid::Uuid::new_v4(),
+            title: title.into(),
+            tag_slug: tag_slug.map(Into::into),
+        },
+    )
+    .unwrap()
+}
+
+/// A tagged item's insert form; the generic relation's manager fills in what it points at.
+pub fn new_tagged(label: &str) -> NewTaggedItem {
+    NewTaggedItem {
+        label: label.into(),
+        content_type_id: 0,
+        object_id: String::new(),
+    }
+}

@@ -5,7 +5,7 @@ use orm_core::prefetch::Slot;
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::Error;
-use orm_tests::fixtures::{author, book, inserts};
+use orm_tests::fixtures::{author, book, document, inserts, new_tagged, tag};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 
@@ -26,23 +26,8 @@ fn a_generic_foreign_key_points_at_integer_text_and_uuid_keys_and_reads_back_typ
     each_backend(|conn| {
         let ann = author(conn, "Ann");
         let b = book(conn, &ann, None, "one");
-        let t = Tag::create(
-            conn,
-            NewTag {
-                slug: "rust".into(),
-                label: "Rust".into(),
-            },
-        )
-        .unwrap();
-        let d = Document::create(
-            conn,
-            NewDocument {
-                uid: uuid::Uuid::new_v4(),
-                title: "doc".into(),
-                tag_slug: None,
-            },
-        )
-        .unwrap();
+        let t = tag(conn, "rust", "Rust");
+        let d = document(conn, "doc", None);
         // The first lookup of each content type on this connection creates its row.
         let on_book = assert_num_queries(conn, 1 + 3, |conn| conn.generic_target(&b).unwrap());
         let item = tag_item(conn, "on a book", on_book);
@@ -100,14 +85,7 @@ fn equal_ids_of_different_models_never_match() {
 #[test]
 fn a_deleted_target_reads_as_none_and_the_ids_stay() {
     each_backend(|conn| {
-        let t = Tag::create(
-            conn,
-            NewTag {
-                slug: "gone".into(),
-                label: "Gone".into(),
-            },
-        )
-        .unwrap();
+        let t = tag(conn, "gone", "Gone");
         let target = conn.generic_target(&t).unwrap();
         let item = tag_item(conn, "dangling", target.clone());
         t.delete(conn).unwrap();
@@ -184,17 +162,7 @@ fn the_reverse_generic_relation_is_a_full_manager() {
         assert_eq!(removed.total, 1);
         assert_eq!(names(b.tags().all(conn).unwrap()), ["y", "z"]);
         // A row of another owner is refused, and nothing is deleted.
-        let w = other
-            .tags()
-            .create(
-                conn,
-                NewTaggedItem {
-                    label: "w".into(),
-                    content_type_id: 0,
-                    object_id: String::new(),
-                },
-            )
-            .unwrap();
+        let w = other.tags().create(conn, new_tagged("w")).unwrap();
         assert!(matches!(
             b.tags().remove(conn, &[&w]),
             Err(Error::NotRelated { .. })
@@ -231,26 +199,8 @@ fn deleting_a_target_deletes_its_tags_and_a_model_without_the_relation_leaves_th
         let ann = author(conn, "Ann");
         let b = book(conn, &ann, None, "one");
         let keep = book(conn, &ann, None, "two");
-        b.tags()
-            .create(
-                conn,
-                NewTaggedItem {
-                    label: "gone".into(),
-                    content_type_id: 0,
-                    object_id: String::new(),
-                },
-            )
-            .unwrap();
-        keep.tags()
-            .create(
-                conn,
-                NewTaggedItem {
-                    label: "kept".into(),
-                    content_type_id: 0,
-                    object_id: String::new(),
-                },
-            )
-            .unwrap();
+        b.tags().create(conn, new_tagged("gone")).unwrap();
+        keep.tags().create(conn, new_tagged("kept")).unwrap();
         let r = Review::create(
             conn,
             NewReview {
@@ -320,25 +270,8 @@ fn books_with_their_tags_is_two_statements_and_never_matches_another_model() {
         assert_eq!(got, [vec!["a", "b"], vec![]]);
         assert_eq!(books[1].id, b2.id);
         // UUID owners too.
-        let d = Document::create(
-            conn,
-            NewDocument {
-                uid: uuid::Uuid::new_v4(),
-                title: "d".into(),
-                tag_slug: None,
-            },
-        )
-        .unwrap();
-        d.tags()
-            .create(
-                conn,
-                NewTaggedItem {
-                    label: "on d".into(),
-                    content_type_id: 0,
-                    object_id: String::new(),
-                },
-            )
-            .unwrap();
+        let d = document(conn, "d", None);
+        d.tags().create(conn, new_tagged("on d")).unwrap();
         let docs = Document::query().prefetch(DocumentTags).all(conn).unwrap();
         assert_eq!(docs[0].get(DocumentTags)[0].label, "on d");
     });
@@ -351,23 +284,8 @@ fn items_prefetch_their_targets_per_type_with_nested_paths_in_one_statement_per_
         let bob = author(conn, "Bob");
         let b1 = book(conn, &ann, None, "one");
         let b2 = book(conn, &bob, None, "two");
-        let rust = Tag::create(
-            conn,
-            NewTag {
-                slug: "rust".into(),
-                label: "Rust".into(),
-            },
-        )
-        .unwrap();
-        let d = Document::create(
-            conn,
-            NewDocument {
-                uid: uuid::Uuid::new_v4(),
-                title: "doc".into(),
-                tag_slug: Some(rust.slug.clone()),
-            },
-        )
-        .unwrap();
+        let rust = tag(conn, "rust", "Rust");
+        let d = document(conn, "doc", Some(&rust.slug));
         // A review with the first book's id: not a possible target, and never taken for the book.
         let r = Review::create(
             conn,
@@ -467,13 +385,8 @@ fn filtering_across_generic_relations_always_matches_the_content_type() {
         let bob = author(conn, "Bob");
         let b1 = book(conn, &ann, None, "one");
         let b2 = book(conn, &bob, None, "two");
-        let new = |label: &str| NewTaggedItem {
-            label: label.into(),
-            content_type_id: 0,
-            object_id: String::new(),
-        };
-        b1.tags().create(conn, new("roman")).unwrap();
-        b2.tags().create(conn, new("essay")).unwrap();
+        b1.tags().create(conn, new_tagged("roman")).unwrap();
+        b2.tags().create(conn, new_tagged("essay")).unwrap();
         // A review of b2 whose id is b1's, tagged "roman": only the content type tells it from
         // b1, so it must not make any book match.
         let r = Review::create(
@@ -518,13 +431,8 @@ fn writes_through_a_prefetched_generic_relation_keep_it_in_step() {
         let ann = author(conn, "Ann");
         let b = book(conn, &ann, None, "one");
         let other = book(conn, &ann, None, "two");
-        let new = |label: &str| NewTaggedItem {
-            label: label.into(),
-            content_type_id: 0,
-            object_id: String::new(),
-        };
-        b.tags().create(conn, new("first")).unwrap();
-        let mut moved = other.tags().create(conn, new("moved")).unwrap();
+        b.tags().create(conn, new_tagged("first")).unwrap();
+        let mut moved = other.tags().create(conn, new_tagged("moved")).unwrap();
         let mut books = Book::query()
             .filter(Book::id.eq(b.id))
             .prefetch(BookTags)
@@ -537,7 +445,10 @@ fn writes_through_a_prefetched_generic_relation_keep_it_in_step() {
             v
         };
         let made = assert_num_queries(conn, inserts(conn), |conn| {
-            loaded.track(BookTags).create(conn, new("made")).unwrap()
+            loaded
+                .track(BookTags)
+                .create(conn, new_tagged("made"))
+                .unwrap()
         });
         assert_eq!(held(loaded), ["first", "made"]);
         assert_num_queries(conn, 1, |conn| {
