@@ -8,7 +8,7 @@ use crate::decode::One;
 use crate::error::{Error, Result};
 use crate::model::{Deleted, Model};
 use crate::sql::{SqlWriter, Stmt};
-use crate::value::{Field, Value};
+use crate::value::{Field, Kind, Value};
 
 /// A typed column of model `M` holding `T`. The derive emits one per field: `Entry::headline`.
 pub struct Column<M, T> {
@@ -203,10 +203,12 @@ pub(crate) enum Expr {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct InSelect {
     pub left: &'static str,
-    pub left_as_text: bool,
+    /// Read `left` as the text of a key of this kind.
+    pub left_as_text: Option<Kind>,
     pub table: &'static str,
     pub select: &'static str,
-    pub select_as_text: bool,
+    /// Read `select` as the text of a key of this kind.
+    pub select_as_text: Option<Kind>,
     pub filters: Vec<Expr>,
 }
 
@@ -273,14 +275,14 @@ impl Expr {
             }
             Expr::InSelect(sub) => {
                 match sub.left_as_text {
-                    true => w.column_as_text(sub.left),
-                    false => w.column(sub.left),
+                    Some(kind) => w.column_as_text(sub.left, kind),
+                    None => w.column(sub.left),
                 };
                 w.push(" IN (SELECT ");
                 w.unqualified(|w| {
                     match sub.select_as_text {
-                        true => w.column_as_text(sub.select),
-                        false => w.column(sub.select),
+                        Some(kind) => w.column_as_text(sub.select, kind),
+                        None => w.column(sub.select),
                     };
                     w.push(" FROM ").ident(sub.table);
                     if !sub.filters.is_empty() {

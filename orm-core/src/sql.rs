@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::backend::Backend;
-use crate::value::Value;
+use crate::value::{Kind, Value};
 
 /// One statement ready to run.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,14 +74,29 @@ impl SqlWriter {
         self
     }
 
-    /// Appends a column as text (`CAST(col AS TEXT)`; `CHAR` on MySQL), to compare a key with a
-    /// generic foreign key's object id.
-    pub fn column_as_text(&mut self, name: &str) -> &mut Self {
-        let to = match self.backend {
-            Backend::Mysql => " AS CHAR)",
-            _ => " AS TEXT)",
-        };
-        self.push("CAST(").column(name).push(to)
+    /// Appends a key column as the text a generic foreign key stores for it: `CAST(col AS TEXT)`
+    /// (`CHAR` on MySQL), and for a UUID kept as 16 bytes (SQLite, MySQL) its hyphenated
+    /// lowercase form.
+    pub fn column_as_text(&mut self, name: &str, kind: Kind) -> &mut Self {
+        match (kind, self.backend) {
+            (Kind::Uuid, Backend::Sqlite | Backend::Mysql) => {
+                let concat = self.backend == Backend::Mysql;
+                self.push(if concat { "LOWER(CONCAT(" } else { "lower(" });
+                for (i, (from, len)) in [(1, 8), (9, 4), (13, 4), (17, 4), (21, 12)]
+                    .into_iter()
+                    .enumerate()
+                {
+                    if i > 0 {
+                        self.push(if concat { ", '-', " } else { " || '-' || " });
+                    }
+                    self.push("SUBSTR(HEX(").column(name);
+                    let _ = write!(self.sql, "), {from}, {len})");
+                }
+                self.push(if concat { "))" } else { ")" })
+            }
+            (_, Backend::Mysql) => self.push("CAST(").column(name).push(" AS CHAR)"),
+            _ => self.push("CAST(").column(name).push(" AS TEXT)"),
+        }
     }
 
     /// Appends `"table"."column"`.

@@ -463,3 +463,31 @@ fn writes_through_a_prefetched_generic_relation_keep_it_in_step() {
         assert_eq!(b.tags().count(conn).unwrap(), 0);
     });
 }
+
+#[test]
+fn filtering_across_a_generic_relation_to_uuid_keys_works_on_every_backend() {
+    each_backend(|conn| {
+        let tagged = document(conn, "tagged", None);
+        let other = document(conn, "other", None);
+        tagged.tags().create(conn, new_tagged("uuid")).unwrap();
+        other.tags().create(conn, new_tagged("else")).unwrap();
+        let docs = assert_num_queries(conn, 1, |conn| {
+            Document::query()
+                .filter(DocumentTags.any(TaggedItem::label.eq("uuid")))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(docs, std::slice::from_ref(&tagged));
+        let items = assert_num_queries(conn, 1, |conn| {
+            TaggedItem::query()
+                .filter(
+                    TaggedItemContentObject
+                        .of::<Document>()
+                        .any(Document::title.eq("tagged")),
+                )
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(names(items), ["uuid"]);
+    });
+}

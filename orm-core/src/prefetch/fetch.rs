@@ -159,10 +159,10 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
         let filters = vec![filter.expr];
         Filter::new(in_select(
             F::COLUMN,
-            false,
+            None,
             F::TARGET_TABLE,
             pk::<F::Target>(),
-            false,
+            None,
             filters,
         ))
     }
@@ -193,10 +193,10 @@ impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
         let source = <F::Source as Model>::TABLE;
         Filter::new(in_select(
             pk::<F::Target>(),
-            false,
+            None,
             source,
             F::COLUMN,
-            false,
+            None,
             filters,
         ))
     }
@@ -231,18 +231,18 @@ impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
         let filters = vec![filter.expr];
         let other = in_select(
             D::OTHER_COLUMN,
-            false,
+            None,
             <D::Other as Model>::TABLE,
             pk::<D::Other>(),
-            false,
+            None,
             filters,
         );
         Filter::new(in_select(
             pk::<D::Owner>(),
-            false,
+            None,
             R::TABLE,
             D::OWNER_COLUMN,
-            false,
+            None,
             vec![other],
         ))
     }
@@ -295,10 +295,10 @@ where
             Expr::ContentType(G::CONTENT_TYPE_COLUMN, T::TABLE),
             in_select(
                 G::OBJECT_ID_COLUMN,
-                false,
+                None,
                 T::TABLE,
                 pk::<T>(),
-                true,
+                Some(<T::Key as Field>::KIND),
                 filters,
             ),
         ]))
@@ -362,10 +362,10 @@ where
         let items = <R::Items as Model>::TABLE;
         Filter::new(in_select(
             pk::<R::Owner>(),
-            true,
+            Some(<<R::Owner as Model>::Key as Field>::KIND),
             items,
             Gfk::<R>::OBJECT_ID_COLUMN,
-            false,
+            None,
             inner,
         ))
     }
@@ -379,10 +379,10 @@ fn pk<M: Model>() -> &'static str {
 
 fn in_select(
     left: &'static str,
-    left_as_text: bool,
+    left_as_text: Option<ValueKind>,
     table: &'static str,
     select: &'static str,
-    select_as_text: bool,
+    select_as_text: Option<ValueKind>,
     filters: Vec<Expr>,
 ) -> Expr {
     Expr::InSelect(Box::new(InSelect {
