@@ -491,3 +491,52 @@ fn filtering_across_a_generic_relation_to_uuid_keys_works_on_every_backend() {
         assert_eq!(names(items), ["uuid"]);
     });
 }
+
+#[test]
+fn counting_across_a_generic_relation_is_one_left_join_with_the_content_type() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let b1 = book(conn, &ann, None, "one");
+        let b2 = book(conn, &ann, None, "two");
+        for label in ["a", "b"] {
+            b1.tags().create(conn, new_tagged(label)).unwrap();
+        }
+        // Tags on a review whose id is b2's: they must not count for b2.
+        let r1 = Review::create(
+            conn,
+            NewReview {
+                book_id: b1.id,
+                stars: 1,
+            },
+        )
+        .unwrap();
+        let r2 = Review::create(
+            conn,
+            NewReview {
+                book_id: b1.id,
+                stars: 1,
+            },
+        )
+        .unwrap();
+        assert_eq!(r2.id, b2.id);
+        let _ = r1;
+        let target = conn.generic_target(&r2).unwrap();
+        tag_item(conn, "review's", target);
+        let counts = assert_num_queries(conn, 1, |conn| {
+            Book::query()
+                .order_by(Book::id.asc())
+                .with_count(BookTags)
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<(&str, i64)> = counts.iter().map(|(b, n)| (b.title.as_str(), *n)).collect();
+        assert_eq!(got, [("one", 2), ("two", 0)]);
+        // Filters and limits apply to the books.
+        let only = Book::query()
+            .filter(Book::title.eq("one"))
+            .with_count(BookTags)
+            .all(conn)
+            .unwrap();
+        assert_eq!(only, [(b1, 2)]);
+    });
+}

@@ -955,3 +955,35 @@ fn filters_across_foreign_keys_and_many_to_many_are_one_statement() {
 fn headlines_of(entries: &[Entry]) -> Vec<&str> {
     entries.iter().map(|e| e.headline.as_str()).collect()
 }
+
+#[test]
+fn counting_related_rows_per_row_is_one_statement() {
+    each_backend(|conn| {
+        let a = blog(conn, "a");
+        let b = blog(conn, "b");
+        entry(conn, &a, "1", 0);
+        entry(conn, &a, "2", 0);
+        let blogs = assert_num_queries(conn, 1, |conn| {
+            Blog::query()
+                .order_by(Blog::name.asc())
+                .with_count(BlogEntries)
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(blogs, [(a, 2), (b, 0)]);
+        let p = pizza(conn, "p");
+        let t = toppings(conn, &["x", "y", "z"]);
+        p.toppings().add(conn, &t).unwrap();
+        let tops = assert_num_queries(conn, 1, |conn| {
+            Topping::query()
+                .order_by(Topping::name.asc())
+                .with_count(ToppingPizzas)
+                .all(conn)
+                .unwrap()
+        });
+        let counts: Vec<i64> = tops.iter().map(|(_, n)| *n).collect();
+        assert_eq!(counts, [1, 1, 1]);
+        let pizzas = Pizza::query().with_count(PizzaToppings).all(conn).unwrap();
+        assert_eq!(pizzas, [(p, 3)]);
+    });
+}

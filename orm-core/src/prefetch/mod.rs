@@ -13,6 +13,7 @@
 //! - `track.rs`: writes through a prefetched relation that keep it in step;
 //! - `serde.rs`: nested JSON (feature `serde`).
 
+mod count;
 mod fetch;
 mod load;
 mod loaded;
@@ -23,6 +24,7 @@ mod track;
 
 #[cfg(feature = "serde")]
 pub use self::serde::SerializeSlots;
+pub use count::{CountJoin, WithCount};
 pub use fetch::{Fetched, JoinSpec};
 pub use load::{prefetch_related_objects, IntoLoaded, Paths, Prefetching, WithSlot};
 pub use loaded::{Has, Here, Loaded, Prefetched, Slot, There};
