@@ -479,7 +479,7 @@ pub struct ThroughQuery<O, T> {
     other_column: &'static str,
     owner: (&'static str, Value),
     filters: Vec<(&'static str, Expr)>,
-    order: Vec<(&'static str, &'static str, bool)>,
+    order: Vec<(&'static str, Order<()>)>,
     _marker: PhantomData<fn() -> (O, T)>,
 }
 
@@ -508,13 +508,13 @@ impl<O: Model, T: Model> ThroughQuery<O, T> {
 
     /// Orders by a column of the related model.
     pub fn order_by(mut self, order: Order<O>) -> Self {
-        self.order.push((OTHER, order.column, order.desc));
+        self.order.push((OTHER, order.erase()));
         self
     }
 
     /// Orders by a column of the through model.
     pub fn order_by_through(mut self, order: Order<T>) -> Self {
-        self.order.push((THROUGH, order.column, order.desc));
+        self.order.push((THROUGH, order.erase()));
         self
     }
 
@@ -543,9 +543,8 @@ impl<O: Model, T: Model> ThroughQuery<O, T> {
         }
         if !self.order.is_empty() {
             w.push(" ORDER BY ");
-            w.list(&self.order, ", ", |w, (alias, column, desc)| {
-                w.qualified(alias, column)
-                    .push(if *desc { " DESC" } else { " ASC" });
+            w.list(&self.order, ", ", |w, (alias, order)| {
+                w.qualify(alias, |w| order.write(w, alias));
             });
         }
         w.finish()

@@ -365,7 +365,21 @@ impl<M> std::ops::Not for Filter<M> {
 pub struct Order<M> {
     pub(crate) column: &'static str,
     pub(crate) desc: bool,
+    /// The relations to follow to reach the column, outermost first; empty for the row's own.
+    pub(crate) across: Vec<Across>,
     _marker: PhantomData<fn() -> M>,
+}
+
+/// How an ordering column of another model is reached: `(SELECT x.column FROM table x WHERE
+/// x.key = outer)`, one row at most (a foreign key, or a generic foreign key to one type).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Across {
+    pub table: &'static str,
+    pub key: &'static str,
+    pub outer: &'static str,
+    /// For a generic foreign key: the key is compared as text of this kind, and the outer
+    /// content-type column must name `table`'s model.
+    pub generic: Option<(Kind, &'static str)>,
 }
 
 impl<M> Order<M> {
@@ -373,19 +387,100 @@ impl<M> Order<M> {
         Order {
             column,
             desc,
+            across: Vec::new(),
             _marker: PhantomData,
         }
+    }
+
+    /// The same term with the model forgotten, to keep terms of several models in one list.
+    pub(crate) fn erase(self) -> Order<()> {
+        Order {
+            column: self.column,
+            desc: self.desc,
+            across: self.across,
+            _marker: PhantomData,
+        }
+    }
+
+    /// The same term for the rows of a model that reaches this one through `hop`.
+    pub(crate) fn across<S>(mut self, hop: Across) -> Order<S> {
+        self.across.insert(0, hop);
+        Order {
+            column: self.column,
+            desc: self.desc,
+            across: self.across,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Writes the term. Columns of the row being ordered are qualified by the writer's alias,
+    /// or by `table` when it has none (a subquery must not take them for its own).
+    pub(crate) fn write(&self, w: &mut SqlWriter, table: &'static str) {
+        if self.across.is_empty() {
+            w.column(self.column);
+        } else {
+            let outer = w.qualifier().unwrap_or(table);
+            self.write_across(w, &self.across, 0, outer);
+        }
+        w.push(if self.desc { " DESC" } else { " ASC" });
+    }
+
+    /// `(SELECT <the rest> FROM table x<depth> WHERE x<depth>.key = outer.column)`.
+    fn write_across(&self, w: &mut SqlWriter, hops: &[Across], depth: usize, outer: &'static str) {
+        const ALIASES: [&str; 8] = ["x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7"];
+        let Some((hop, rest)) = hops.split_first() else {
+            w.qualified(outer, self.column);
+            return;
+        };
+        let x = ALIASES[depth.min(ALIASES.len() - 1)];
+        w.push("(SELECT ");
+        self.write_across(w, rest, depth + 1, x);
+        w.push(" FROM ")
+            .ident(hop.table)
+            .push(" ")
+            .ident(x)
+            .push(" WHERE ");
+        match hop.generic {
+            None => {
+                w.qualified(x, hop.key);
+            }
+            Some((kind, _)) => {
+                w.qualify(x, |w| {
+                    w.column_as_text(hop.key, kind);
+                });
+            }
+        }
+        w.push(" = ").qualified(outer, hop.outer);
+        if let Some((_, content_type)) = hop.generic {
+            w.push(" AND ")
+                .qualified(outer, content_type)
+                .push(" = (SELECT ");
+            w.ident("id")
+                .push(" FROM ")
+                .ident(crate::CONTENT_TYPE_TABLE);
+            w.push(" WHERE ").ident("model").push(" = ");
+            w.bind(Value::Text(hop.table.to_owned())).push(")");
+        }
+        w.push(")");
     }
 }
 
 impl<M> Clone for Order<M> {
     fn clone(&self) -> Self {
-        Order::new(self.column, self.desc)
+        Order {
+            column: self.column,
+            desc: self.desc,
+            across: self.across.clone(),
+            _marker: PhantomData,
+        }
     }
 }
 
 impl<M> fmt::Debug for Order<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for hop in &self.across {
+            write!(f, "{}.", hop.table)?;
+        }
         write!(
             f,
             "{} {}",
@@ -484,10 +579,7 @@ impl<M: Model> QuerySet<M> {
     pub(crate) fn write_tail(&self, w: &mut SqlWriter) {
         if !self.order.is_empty() {
             w.push(" ORDER BY ");
-            w.list(&self.order, ", ", |w, o| {
-                w.column(o.column)
-                    .push(if o.desc { " DESC" } else { " ASC" });
-            });
+            w.list(&self.order, ", ", |w, o| o.write(w, M::TABLE));
         }
         let backend = w.backend();
         match (self.limit, self.offset) {

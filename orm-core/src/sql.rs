@@ -66,6 +66,11 @@ impl SqlWriter {
         self
     }
 
+    /// The alias [`SqlWriter::column`] puts before column names now, if any.
+    pub(crate) fn qualifier(&self) -> Option<&'static str> {
+        self.qualifier
+    }
+
     /// Writes with `f` while [`SqlWriter::column`] qualifies nothing (inside a subquery).
     pub fn unqualified(&mut self, f: impl FnOnce(&mut Self)) -> &mut Self {
         let outer = self.qualifier.take();

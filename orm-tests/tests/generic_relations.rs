@@ -540,3 +540,41 @@ fn counting_across_a_generic_relation_is_one_left_join_with_the_content_type() {
         assert_eq!(only, [(b1, 2)]);
     });
 }
+
+#[test]
+fn ordering_by_a_field_across_relations_generic_or_not() {
+    each_backend(|conn| {
+        let zed = author(conn, "Zed");
+        let amy = author(conn, "Amy");
+        let late = book(conn, &zed, None, "a late author");
+        let early = book(conn, &amy, None, "z early author");
+        // Books by their author's name: one statement.
+        let books = assert_num_queries(conn, 1, |conn| {
+            Book::query()
+                .order_by(BookAuthor.by(Author::name.asc()))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(books, [early.clone(), late.clone()]);
+        // Items by their book's author's name, across the generic foreign key; only book items.
+        late.tags().create(conn, new_tagged("on late")).unwrap();
+        early.tags().create(conn, new_tagged("on early")).unwrap();
+        let items = assert_num_queries(conn, 1, |conn| {
+            TaggedItem::query()
+                .order_by(TaggedItemBooks.by(BookAuthor.by(Author::name.desc())))
+                .all(conn)
+                .unwrap()
+        });
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(labels, ["on late", "on early"]);
+        // Inside a prefetch's custom query too.
+        let authors = assert_num_queries(conn, 2, |conn| {
+            Author::query()
+                .filter(Author::name.eq("Zed"))
+                .prefetch(AuthorBookSet.order_by(BookAuthor.by(Author::name.asc())))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(authors[0].get(AuthorBookSet).len(), 1);
+    });
+}

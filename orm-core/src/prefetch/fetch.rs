@@ -22,13 +22,14 @@ use crate::decode::{FetchRow, KeyCol, ReadPartAll, JOINED, LEFT, RIGHT};
 use crate::error::{Error, Result};
 use crate::generic::{GenericForeignKey, GenericItems, GenericRelation, ObjectId};
 use crate::model::{FieldDef, Model};
-use crate::query::{CmpOp, Expr, Filter, InSelect, QuerySet};
+use crate::query::{Across, CmpOp, Expr, Filter, InSelect, Order, QuerySet};
 use crate::relation::{ForeignKey, ManyToMany, Side};
 use crate::sql::{SqlWriter, Stmt};
 use crate::value::{Field, Kind as ValueKind, Value};
 
 use super::path::{
-    ForwardKey, GenericForward, GenericReverse, Kind, Linked, Many, MaybeOne, Part, ReverseKey,
+    ForwardKey, GenericForward, GenericReverse, Kind, Linked, Many, MaybeOne, OrderAcross, Part,
+    ReverseKey,
 };
 
 const TARGET: &str = "t";
@@ -468,8 +469,7 @@ fn select<T: Model>(
             w.qualified(TARGET, T::FIELDS[T::PK].column);
         }
         w.list(&query.order, ", ", |w, o| {
-            w.qualified(TARGET, o.column)
-                .push(if o.desc { " DESC" } else { " ASC" });
+            w.qualify(TARGET, |w| o.write(w, TARGET));
         });
     };
 
@@ -554,4 +554,26 @@ fn fields(w: &mut SqlWriter, alias: &str, fields: &[FieldDef], names: &[&str]) {
 
 fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl<F: ForeignKey> OrderAcross<F::Source, F::Target> for ForwardKey<F> {
+    fn by(order: Order<F::Target>) -> Order<F::Source> {
+        order.across(Across {
+            table: F::TARGET_TABLE,
+            key: pk::<F::Target>(),
+            outer: F::COLUMN,
+            generic: None,
+        })
+    }
+}
+
+impl<G: GenericForeignKey, T: Model> OrderAcross<G::Source, T> for GenericForward<G> {
+    fn by(order: Order<T>) -> Order<G::Source> {
+        order.across(Across {
+            table: T::TABLE,
+            key: pk::<T>(),
+            outer: G::OBJECT_ID_COLUMN,
+            generic: Some((<T::Key as Field>::KIND, G::CONTENT_TYPE_COLUMN)),
+        })
+    }
 }

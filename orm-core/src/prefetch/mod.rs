@@ -30,7 +30,7 @@ pub use load::{prefetch_related_objects, IntoLoaded, Paths, Prefetching, WithSlo
 pub use loaded::{Has, Here, Loaded, Prefetched, Slot, There};
 pub use path::{
     Arity, ForwardKey, GenericForward, GenericReverse, JoinMode, Kind, Linked, Many, MaybeOne, One,
-    Part, Plain, Prefetch, PrefetchPath, Relation, ReverseKey, Select, SlotName, StartsAt,
-    ThroughMode, ToAttr, WithThrough,
+    OrderAcross, Part, Plain, Prefetch, PrefetchPath, Relation, ReverseKey, Select, SlotName,
+    StartsAt, ThroughMode, ToAttr, WithThrough,
 };
 pub use track::{TrackKind, TrackedItems, TrackedLinks, TrackedRows};

@@ -34,6 +34,18 @@ pub trait Relation: SlotName + Copy + Default + 'static {
         Self::Kind::any(filter)
     }
 
+    /// An ordering of the source rows by a column of the related row (Django's
+    /// `order_by('author__name')`), for a relation with at most one related row: a foreign key,
+    /// or a generic foreign key to one type. Nest it to go further:
+    /// `TaggedItemBooks.by(BookAuthor.by(Writer::name.asc()))`. Rows with no related row sort as
+    /// NULL does on the backend.
+    fn by(self, order: Order<Self::Target>) -> Order<Self::Source>
+    where
+        Self::Kind: OrderAcross<Self::Source, Self::Target>,
+    {
+        Self::Kind::by(order)
+    }
+
     /// The path with a custom query on the related rows: filters, ordering, and with
     /// `limit`/`offset` the top N per parent (one statement, `ROW_NUMBER()`).
     fn query(self, query: QuerySet<Self::Target>) -> PrefetchPath<Self> {
@@ -135,6 +147,18 @@ pub trait Kind<S: Model, T: Model>: 'static {
 
     /// The condition on `S` rows: some related `T` row matches `filter` (a subquery).
     fn any(filter: Filter<T>) -> Filter<S>;
+}
+
+/// Kinds of relation with at most one related row, so the source rows can be ordered by one of
+/// its columns.
+#[diagnostic::on_unimplemented(
+    message = "rows cannot be ordered by a column of a to-many relation",
+    label = "each row has any number of these",
+    note = "order across a foreign key (`EntryBlog`) or a generic foreign key to one type (`TaggedItemBooks`); to order by a to-many relation, count it with `with_count`"
+)]
+pub trait OrderAcross<S, T> {
+    /// The ordering of `S` rows by `order` on their `T`.
+    fn by(order: Order<T>) -> Order<S>;
 }
 
 /// A foreign key followed forwards (`EntryBlog` from `Entry`).
