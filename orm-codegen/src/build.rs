@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use quote::quote;
 
 use crate::ctxt::Ctxt;
-use crate::ddl::{create_statements, Dialect};
+use crate::ddl::{content_type_rows, create_statements, Dialect};
 use crate::model::{Attrs, Model};
 use crate::schema::diesel_schema;
 
@@ -108,7 +108,8 @@ impl Build {
         let schema = diesel_schema(&models).map_err(|e| BuildError(e.0))?;
         let mut ddl = Vec::new();
         for d in Dialect::ALL {
-            let stmts = create_statements(&models, d).map_err(|e| BuildError(e.0))?;
+            let mut stmts = create_statements(&models, d).map_err(|e| BuildError(e.0))?;
+            stmts.push(content_type_rows(&models, d));
             ddl.push(quote!(&[#(#stmts),*]));
         }
         let [sqlite, postgres, mysql] = [&ddl[0], &ddl[1], &ddl[2]];

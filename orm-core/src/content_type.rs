@@ -1,5 +1,5 @@
 //! Content types: one row per model in the table `orm_content_type`, which the build step adds to
-//! every schema. A generic relation stores a content-type id beside an object id, so these ids
+//! every schema (with a row for each model it knows). A generic relation stores a content-type id beside an object id, so these ids
 //! must come from the database the rows live in: they are looked up per database, created when
 //! missing, and cached per connection, never assumed equal across databases.
 
@@ -50,8 +50,8 @@ impl ContentTypes {
 
 impl Connection {
     /// The content-type id of model `M` in this connection's database. The first call on a
-    /// connection reads it (one statement), creating the row when the model has none yet (three
-    /// statements, once per database); later calls cost nothing.
+    /// connection reads it (one statement; three when the row is missing and is created); later
+    /// calls cost nothing.
     pub fn content_type<M: Model>(&mut self) -> Result<i64> {
         if let Some(&(id, _)) = self.content_types.ids.get(M::TABLE) {
             return Ok(id);

@@ -196,3 +196,5 @@ CREATE UNIQUE INDEX `membership_group_id_person_id_uniq` ON `membership` (`group
 
 CREATE UNIQUE INDEX `slide_order_chapter_id_slide_id_uniq` ON `slide_order` (`chapter_id`, `slide_id`);
 
+INSERT INTO `orm_content_type` (`model`) VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('tagged_item'), ('orm_content_type');
+
