@@ -11,13 +11,14 @@ use diesel::row::NamedRow;
 use crate::connection::Connection;
 use crate::decode::{BuildAt, Decode, LEFT};
 use crate::error::Result;
-use crate::generic::{GenericForeignKey, GenericItems, GenericRelation, ObjectId};
+use crate::generic::{GenericForeignKey, GenericRelation, ObjectId};
 use crate::model::Model;
 use crate::query::QuerySet;
 use crate::relation::{ForeignKey, ManyToMany, Side};
 use crate::sql::SqlWriter;
 use crate::value::{Field, Value};
 
+use super::fetch::{pk, Gfk};
 use super::path::{GenericReverse, Linked, Relation, ReverseKey};
 
 const OWNER: &str = "o";
@@ -84,12 +85,6 @@ where
             w.column_as_text(pk::<R::Owner>(), <<R::Owner as Model>::Key as Field>::KIND);
         });
     }
-}
-
-type Gfk<R> = <<R as GenericRelation>::Items as GenericItems>::Key;
-
-fn pk<M: Model>() -> &'static str {
-    M::FIELDS[M::PK].column
 }
 
 /// A query whose rows come with a count of their related rows: see [`QuerySet::with_count`].

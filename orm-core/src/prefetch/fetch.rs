@@ -372,9 +372,11 @@ where
     }
 }
 
-type Gfk<R> = <<R as GenericRelation>::Items as GenericItems>::Key;
+/// The generic foreign key a generic relation's items point with.
+pub(super) type Gfk<R> = <<R as GenericRelation>::Items as GenericItems>::Key;
 
-fn pk<M: Model>() -> &'static str {
+/// A model's primary-key column.
+pub(super) fn pk<M: Model>() -> &'static str {
     M::FIELDS[M::PK].column
 }
 
