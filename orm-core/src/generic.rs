@@ -13,7 +13,7 @@ use crate::connection::Connection;
 use crate::delete::Visited;
 use crate::error::{Error, Result};
 use crate::model::{pk_filter, Deleted, Model};
-use crate::prefetch::{GenericForward, Relation, SlotName};
+use crate::prefetch::{GenericForward, Relation, SlotName, StartsAt};
 use crate::query::{CmpOp, Expr, Filter, QuerySet};
 use crate::sql::SqlWriter;
 use crate::value::{Field, Value};
@@ -430,6 +430,16 @@ where
     type Source = G::Source;
     type Target = T;
     type Kind = GenericForward<G>;
+}
+
+impl<G: GenericForeignKey, T: Model + GenericTarget<G::Source>> StartsAt<G::Source>
+    for GenericOf<G, T>
+where
+    T::Key: ObjectId,
+{
+    fn parents<'a, 'm>(parents: &'a [&'m G::Source]) -> &'a [&'m G::Source] {
+        parents
+    }
 }
 
 /// Provided on every generic foreign key's type.

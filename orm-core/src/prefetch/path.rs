@@ -285,7 +285,9 @@ impl<F: ForeignKey> JoinMode<F::Source> for Select<F> {
 }
 
 /// The relation starts at `M`: the bound that fails, with this message, when a path is used on
-/// the wrong model.
+/// the wrong model. The derive implements it for each relation type and its own source (a
+/// blanket impl over `Relation::Source` would fail as a type mismatch instead, without this
+/// message).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a relation of `{M}`, so it cannot be prefetched from it",
     label = "this relation starts at another model",
@@ -294,12 +296,6 @@ impl<F: ForeignKey> JoinMode<F::Source> for Select<F> {
 pub trait StartsAt<M>: Relation {
     /// The parents, as the relation's source (they are).
     fn parents<'a, 'm>(parents: &'a [&'m M]) -> &'a [&'m Self::Source];
-}
-
-impl<R: Relation> StartsAt<R::Source> for R {
-    fn parents<'a, 'm>(parents: &'a [&'m R::Source]) -> &'a [&'m R::Source] {
-        parents
-    }
 }
 
 /// Something `.prefetch(..)` takes on a query of `M`: a relation type whose source is `M`, or a

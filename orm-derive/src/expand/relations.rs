@@ -41,6 +41,13 @@ pub fn relation_impls(
             type Target = #target;
             type Kind = #kind;
         }
+
+        #[automatically_derived]
+        impl ::orm_core::prefetch::StartsAt<#source> for #ty {
+            fn parents<'a, 'm>(parents: &'a [&'m #source]) -> &'a [&'m #source] {
+                parents
+            }
+        }
         #slot_name
     }
 }
