@@ -159,9 +159,11 @@ pub struct Person {
     pub name: String,
 }
 
-/// A group of people, through memberships that carry a required date.
+/// A group of people, through memberships that carry a required date. `first_members` names a
+/// prefetch of a few of them.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[many_to_many(Person, name = members, related_name = groups, through = Membership)]
+#[orm(to_attr(first_members))]
 pub struct Group {
     pub id: i64,
     pub name: String,

@@ -987,3 +987,102 @@ fn counting_related_rows_per_row_is_one_statement() {
         assert_eq!(pizzas, [(p, 3)]);
     });
 }
+
+#[test]
+fn through_models_self_referential_links_and_edge_slices() {
+    each_backend(|conn| {
+        let ann = person(conn, "ann");
+        let bob = person(conn, "bob");
+        let cat = person(conn, "cat");
+        // Following is one-way: ann follows bob and cat; cat follows ann.
+        ann.following().add(conn, [&bob, &cat]).unwrap();
+        cat.following().add(conn, [&ann]).unwrap();
+        let people = assert_num_queries(conn, 3, |conn| {
+            Person::query()
+                .order_by(Person::name.asc())
+                .prefetch(PersonFollowing.order_by(Person::name.asc()))
+                .prefetch(PersonFollowers.order_by(Person::name.asc()))
+                .all(conn)
+                .unwrap()
+        });
+        let follow: Vec<(Vec<String>, Vec<String>)> = people
+            .iter()
+            .map(|p| {
+                (
+                    p.get(PersonFollowing)
+                        .iter()
+                        .map(|f| f.name.clone())
+                        .collect(),
+                    p.get(PersonFollowers)
+                        .iter()
+                        .map(|f| f.name.clone())
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            follow,
+            [
+                (
+                    vec!["bob".to_string(), "cat".to_string()],
+                    vec!["cat".to_string()]
+                ),
+                (vec![], vec!["ann".into()]),
+                (vec!["ann".into()], vec!["ann".into()]),
+            ]
+        );
+
+        // A many-to-many through a model, plain and with its rows, and a top N over it.
+        let g = Group::create(conn, NewGroup { name: "g".into() }).unwrap();
+        for (p, day) in [(&ann, 3), (&bob, 1), (&cat, 2)] {
+            g.members()
+                .through_defaults(MembershipExtra {
+                    date_joined: NaiveDate::from_ymd_opt(2024, 1, day).unwrap(),
+                    invite_reason: None,
+                })
+                .add(conn, [p])
+                .unwrap();
+        }
+        let groups = assert_num_queries(conn, 3, |conn| {
+            Group::query()
+                .prefetch(GroupMembers.order_by(Person::name.desc()))
+                .prefetch(
+                    GroupMembers
+                        .with_through()
+                        .order_by(Person::name.asc())
+                        .limit(2)
+                        .to(GroupFirstMembers),
+                )
+                .all(conn)
+                .unwrap()
+        });
+        let members: Vec<&str> = groups[0]
+            .get(GroupMembers)
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(members, ["cat", "bob", "ann"]);
+        let first: Vec<(&str, u32)> = groups[0]
+            .get(GroupFirstMembers)
+            .iter()
+            .map(|(p, m)| (p.name.as_str(), chrono::Datelike::day(&m.date_joined)))
+            .collect();
+        assert_eq!(first, [("ann", 3), ("bob", 1)]);
+        // From the person's side: their groups.
+        let bob_groups = Person::query()
+            .filter(Person::name.eq("bob"))
+            .prefetch(PersonGroups)
+            .all(conn)
+            .unwrap();
+        assert_eq!(bob_groups[0].get(PersonGroups)[0].name, "g");
+
+        // A limit of 0 gives every parent nothing, in the same one statement.
+        let none = assert_num_queries(conn, 2, |conn| {
+            Person::query()
+                .prefetch(PersonFollowing.limit(0))
+                .all(conn)
+                .unwrap()
+        });
+        assert!(none.iter().all(|p| p.get(PersonFollowing).is_empty()));
+    });
+}
