@@ -69,9 +69,26 @@ enum From {
 }
 
 /// The parents by key, and the distinct keys in first-seen order.
-struct ByKey<'p, K> {
+struct ByKey<'p, K: ?Sized> {
     parents: HashMap<&'p K, Parents>,
     keys: Vec<Value>,
+}
+
+/// A parent key as the value bound to match it: a key field, or a generic object id (`str`).
+trait BindKey {
+    fn bind_value(&self) -> Value;
+}
+
+impl<K: Field> BindKey for K {
+    fn bind_value(&self) -> Value {
+        self.to_value()
+    }
+}
+
+impl BindKey for str {
+    fn bind_value(&self) -> Value {
+        Value::Text(self.to_owned())
+    }
 }
 
 /// The parents with one key: nearly always one, so no allocation for it.
@@ -96,7 +113,12 @@ impl Parents {
     }
 }
 
-impl<'p, K: Field + Eq + Hash> ByKey<'p, K> {
+/// The parents by their own primary key.
+fn by_own_key<'p, M: Model>(parents: &[&'p M]) -> ByKey<'p, M::Key> {
+    ByKey::new(parents.iter().map(|p| Some(p.key())).enumerate())
+}
+
+impl<'p, K: BindKey + Eq + Hash + ?Sized> ByKey<'p, K> {
     fn new(keys: impl Iterator<Item = (usize, Option<&'p K>)>) -> Self {
         let mut by = ByKey {
             parents: HashMap::new(),
@@ -107,7 +129,7 @@ impl<'p, K: Field + Eq + Hash> ByKey<'p, K> {
             match by.parents.entry(key) {
                 Entry::Occupied(mut parents) => parents.get_mut().push(i),
                 Entry::Vacant(slot) => {
-                    by.keys.push(key.to_value());
+                    by.keys.push(key.bind_value());
                     slot.insert(Parents::One(i));
                 }
             }
@@ -177,7 +199,7 @@ impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
         query: &QuerySet<F::Source>,
         join: Option<JoinSpec>,
     ) -> Result<Fetched<F::Source, E, J>> {
-        let by = ByKey::new(parents.iter().map(|p| Some(p.key())).enumerate());
+        let by = by_own_key(parents);
         let rows = fetch_rows::<(), _, E, J>(
             conn,
             query,
@@ -211,7 +233,7 @@ impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
         query: &QuerySet<D::Other>,
         join: Option<JoinSpec>,
     ) -> Result<Fetched<D::Other, E, J>> {
-        let by = ByKey::new(parents.iter().map(|p| Some(p.key())).enumerate());
+        let by = by_own_key(parents);
         let from = From::Link {
             table: R::TABLE,
             owner: D::OWNER_COLUMN,
@@ -318,17 +340,7 @@ where
         join: Option<JoinSpec>,
     ) -> Result<Fetched<R::Items, E, J>> {
         let ids: Vec<String> = parents.iter().map(|p| p.key().to_object_id()).collect();
-        let mut parents_of: HashMap<&str, Parents> = HashMap::new();
-        let mut keys = Vec::new();
-        for (i, id) in ids.iter().enumerate() {
-            match parents_of.entry(id) {
-                Entry::Occupied(mut parents) => parents.get_mut().push(i),
-                Entry::Vacant(slot) => {
-                    keys.push(Value::Text(id.clone()));
-                    slot.insert(Parents::One(i));
-                }
-            }
-        }
+        let by = ByKey::<str>::new(ids.iter().map(|id| Some(id.as_str())).enumerate());
         // The content type is always in the condition: a movie with a book's id never matches.
         let content_type = conn.content_type::<R::Owner>()?;
         let query = query.clone().filter(Filter::new(Expr::Cmp(
@@ -339,18 +351,8 @@ where
         let from = From::Table {
             group: Gfk::<R>::OBJECT_ID_COLUMN,
         };
-        let rows = fetch_rows::<(), _, E, J>(conn, &query, from, join, &keys, ValueKind::Text)?;
-        let mut links = Vec::with_capacity(rows.len());
-        for (i, row) in rows.iter().enumerate() {
-            if let Some(parents) = parents_of.get(Gfk::<R>::get(&row.target).1) {
-                links.extend(parents.as_slice().iter().map(|&p| (p, i)));
-            }
-        }
-        let rows = rows
-            .into_iter()
-            .map(|r| (r.target, r.extra, r.joined))
-            .collect();
-        Ok(Fetched { rows, links })
+        let rows = fetch_rows::<(), _, E, J>(conn, &query, from, join, &by.keys, ValueKind::Text)?;
+        Ok(by.link(rows, |r| Some(Gfk::<R>::get(&r.target).1)))
     }
 
     fn any(filter: Filter<R::Items>) -> Filter<R::Owner> {
