@@ -58,6 +58,8 @@ pub trait GenericForeignKey: 'static {
     const CONTENT_TYPE_COLUMN: &'static str;
     /// The object-id column.
     const OBJECT_ID_COLUMN: &'static str;
+    /// Its identity in a slot key (`GenericOf<Self, T>`).
+    type Id: crate::prefetch::key::Id;
     /// The stored content-type id and object id of a row.
     fn get(row: &Self::Source) -> (i64, &str);
     /// Sets both fields of a row (in memory).
@@ -384,7 +386,10 @@ pub fn collect_generic<R: GenericRelation>(
     label = "no `#[generic_relation({Items}, ..)]` on `{Self}`",
     note = "declare `#[generic_relation({Items}, name = ..)]` on `{Self}` to prefetch it through the generic foreign key"
 )]
-pub trait GenericTarget<Items> {}
+pub trait GenericTarget<Items> {
+    /// The model's identity in a slot key (`GenericOf<G, Self>`).
+    type Id: crate::prefetch::key::Id;
+}
 
 /// The targets of type `T` of the generic foreign key `G`: a prefetch path from `G`'s model
 /// (`TaggedItemContentObject.of::<Book>()`, or the constant `TaggedItemBooks` that
@@ -419,8 +424,9 @@ impl<G, T> fmt::Debug for GenericOf<G, T> {
     }
 }
 
-impl<G: GenericForeignKey, T: Model> SlotName for GenericOf<G, T> {
+impl<G: GenericForeignKey, T: Model + GenericTarget<G::Source>> SlotName for GenericOf<G, T> {
     const NAME: &'static str = T::NAME;
+    type Id = (G::Id, T::Id);
 }
 
 impl<G: GenericForeignKey, T: Model + GenericTarget<G::Source>> Relation for GenericOf<G, T>

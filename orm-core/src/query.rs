@@ -465,6 +465,12 @@ impl<M> Order<M> {
     }
 }
 
+impl<M> PartialEq for Order<M> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.column, self.desc, &self.across) == (other.column, other.desc, &other.across)
+    }
+}
+
 impl<M> Clone for Order<M> {
     fn clone(&self) -> Self {
         Order {
@@ -514,6 +520,15 @@ impl<M> Clone for QuerySet<M> {
             limit: self.limit,
             offset: self.offset,
         }
+    }
+}
+
+impl<M> PartialEq for QuerySet<M> {
+    fn eq(&self, other: &Self) -> bool {
+        self.filters == other.filters
+            && self.order == other.order
+            && self.limit == other.limit
+            && self.offset == other.offset
     }
 }
 

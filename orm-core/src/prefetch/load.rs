@@ -1,6 +1,7 @@
 //! Running paths: a query with its paths, paths onto objects in hand, and stitching the related
 //! rows onto their parents.
 
+use std::any::TypeId;
 use std::fmt;
 
 use crate::connection::Connection;
@@ -9,8 +10,11 @@ use crate::model::Model;
 use crate::query::{Filter, Order, QuerySet};
 
 use super::fetch::Fetched;
-use super::loaded::{Loaded, Slot};
-use super::path::{Arity, JoinMode, Kind, Prefetch, PrefetchPath, Relation, StartsAt, ThroughMode};
+use super::loaded::Loaded;
+use super::path::{
+    Arity, JoinMode, Kind, Plain, Prefetch, PrefetchPath, Relation, SlotName, StartsAt, ThroughMode,
+};
+use super::slots::{self, AddPath, AddPaths, Seen};
 
 /// The value a path stores per parent.
 type ValueOf<R, N, E, J> = <<<R as Relation>::Kind as Kind<
@@ -18,24 +22,31 @@ type ValueOf<R, N, E, J> = <<<R as Relation>::Kind as Kind<
     <R as Relation>::Target,
 >>::Arity as Arity>::Of<ItemOf<R, N, E, J>>;
 
-/// One related item of a path.
+/// One related item of a path: the object with the joined slot and the nested paths' slots.
 type ItemOf<R, N, E, J> = <E as ThroughMode<<R as Relation>::Kind>>::Item<
-    Loaded<
-        <R as Relation>::Target,
-        <J as JoinMode<<R as Relation>::Target>>::Slots<
-            <N as Paths<<R as Relation>::Target>>::Slots,
-        >,
-    >,
+    Loaded<<R as Relation>::Target, <N as AddPaths<<R as Relation>::Target, JoinSlots<R, J>>>::Out>,
 >;
+
+/// The slots a related object starts with: the joined foreign key's, if any.
+type JoinSlots<R, J> = <J as JoinMode<<R as Relation>::Target>>::Slots;
 
 impl<M: Model, R: StartsAt<M>> Prefetch<M> for R
 where
     R::Target: Clone,
 {
     type Key = R;
-    type Value = ValueOf<R, (), super::path::Plain, ()>;
+    type Value = ValueOf<R, (), Plain, ()>;
+    type Target = R::Target;
+    type Nested = ();
+    type Shape = (R, Plain, ());
     fn load(&self, conn: &mut Connection, parents: &[&M]) -> Result<Vec<Self::Value>> {
         PrefetchPath::<R>::default().load(conn, R::parents(parents))
+    }
+    fn nested(&self) -> &() {
+        &()
+    }
+    fn custom(&self) -> Option<&QuerySet<R::Target>> {
+        None
     }
 }
 
@@ -43,26 +54,33 @@ impl<R, N, A, E, J> Prefetch<R::Source> for PrefetchPath<R, N, A, E, J>
 where
     R: Relation,
     N: Paths<R::Target>,
-    A: 'static,
+    A: SlotName,
     E: ThroughMode<R::Kind>,
     J: JoinMode<R::Target>,
+    N: AddPaths<R::Target, JoinSlots<R, J>>,
     ItemOf<R, N, E, J>: Clone,
 {
     type Key = A;
     type Value = ValueOf<R, N, E, J>;
+    type Target = R::Target;
+    type Nested = N;
+    type Shape = (R, E, J);
 
     fn load(&self, conn: &mut Connection, parents: &[&R::Source]) -> Result<Vec<Self::Value>> {
         let Fetched { rows, links } =
             R::Kind::fetch::<E::Part, J::Part>(conn, parents, &self.query, J::JOIN)?;
-        let nested = {
-            let targets: Vec<&R::Target> = rows.iter().map(|(t, _, _)| t).collect();
-            self.nested.load(conn, &targets)?
-        };
-        let mut items = Vec::with_capacity(rows.len());
-        for ((target, extra, joined), slots) in rows.into_iter().zip(nested) {
-            let related = J::attach(joined, slots)?;
-            items.push(Some(E::item(Loaded::with(target, related), extra)));
+        let mut extras = Vec::with_capacity(rows.len());
+        let mut targets = Vec::with_capacity(rows.len());
+        for (target, extra, joined) in rows {
+            targets.push(Loaded::with(target, J::attach(joined)?));
+            extras.push(extra);
         }
+        let targets = self.nested.add_all(conn, targets)?;
+        let items = targets
+            .into_iter()
+            .zip(extras)
+            .map(|(target, extra)| Some(E::item(target, extra)))
+            .collect();
         let groups = distribute(items, &links, parents.len())?;
         groups
             .into_iter()
@@ -73,6 +91,14 @@ where
                 )
             })
             .collect()
+    }
+
+    fn nested(&self) -> &N {
+        &self.nested
+    }
+
+    fn custom(&self) -> Option<&QuerySet<R::Target>> {
+        (self.query != QuerySet::default()).then_some(&self.query)
     }
 }
 
@@ -106,35 +132,27 @@ fn distribute<X: Clone>(
     Ok(groups)
 }
 
-/// A list of paths on `M` (`(P1, (P2, ()))`), run level by level.
+/// A list of paths on `M` (`(P1, (P2, ()))`, written last first). [`AddPaths`] runs it.
 pub trait Paths<M: Model> {
-    /// The slots each parent gets.
-    type Slots;
-    /// Runs every path; one slot list per parent, in order.
-    fn load(&self, conn: &mut Connection, parents: &[&M]) -> Result<Vec<Self::Slots>>;
+    /// Checks the paths, in the order written, against each other (see [`slots::check`]).
+    fn check<'a>(&'a self, at: &mut Vec<TypeId>, seen: &mut Vec<Seen<'a>>) -> Result<()>;
 }
 
 impl<M: Model> Paths<M> for () {
-    type Slots = ();
-    fn load(&self, _: &mut Connection, parents: &[&M]) -> Result<Vec<()>> {
-        Ok(vec![(); parents.len()])
+    fn check<'a>(&'a self, _: &mut Vec<TypeId>, _: &mut Vec<Seen<'a>>) -> Result<()> {
+        Ok(())
     }
 }
 
 impl<M: Model, P: Prefetch<M>, Rest: Paths<M>> Paths<M> for (P, Rest) {
-    type Slots = (Slot<P::Key, P::Value>, Rest::Slots);
-    fn load(&self, conn: &mut Connection, parents: &[&M]) -> Result<Vec<Self::Slots>> {
-        // The list is built by prepending: run the tail first, so statements go in the order
-        // the paths were written.
-        let rest = self.1.load(conn, parents)?;
-        let mine = self.0.load(conn, parents)?;
-        Ok(mine
-            .into_iter()
-            .zip(rest)
-            .map(|(v, r)| (Slot::new(v), r))
-            .collect())
+    fn check<'a>(&'a self, at: &mut Vec<TypeId>, seen: &mut Vec<Seen<'a>>) -> Result<()> {
+        self.1.check(at, seen)?;
+        slots::check(&self.0, at, seen)
     }
 }
+
+/// The slots of each value a query with paths `Ps` returns.
+pub type SlotsOf<M, Ps> = <Ps as AddPaths<M, ()>>::Out;
 
 /// A query with prefetch paths: `Author::query().prefetch(AuthorBooks)`. Nothing runs until
 /// [`Prefetching::all`]; then one statement for the query and one per relation level.
@@ -163,9 +181,10 @@ impl<M: Model> QuerySet<M> {
     }
 }
 
-impl<M: Model, Ps: Paths<M>> Prefetching<M, Ps> {
-    /// Prefetches another path. Paths that share a first step should share it:
-    /// `AuthorBooks.with(BookReaders).with(BookPublisher)` loads the books once.
+impl<M: Model, Ps: Paths<M> + AddPaths<M, ()>> Prefetching<M, Ps> {
+    /// Prefetches another path. A path to a relation already listed adds only its nested paths:
+    /// `.prefetch(AuthorBooks.with(BookReaders)).prefetch(AuthorBooks.with(BookPublisher))`
+    /// loads the books once, as `AuthorBooks.with(BookReaders).with(BookPublisher)` does.
     pub fn prefetch<P: Prefetch<M>>(self, path: P) -> Prefetching<M, (P, Ps)> {
         Prefetching {
             query: self.query,
@@ -205,41 +224,43 @@ impl<M: Model, Ps: Paths<M>> Prefetching<M, Ps> {
 
     /// Every matching row with its prefetched relations: one statement for the rows, then one
     /// per relation level.
-    pub fn all(&self, conn: &mut Connection) -> Result<Vec<Loaded<M, Ps::Slots>>> {
+    ///
+    /// Paths listed twice are checked first, before any statement: a later path to the same
+    /// relation may repeat the first one's query or have none, else [`Error::InvalidInput`].
+    pub fn all(&self, conn: &mut Connection) -> Result<Vec<Loaded<M, SlotsOf<M, Ps>>>> {
+        self.check()?;
         let rows = self.query.all(conn)?;
         attach(conn, rows, &self.paths)
     }
 
     /// The first matching row (by the ordering given, else the key) with its relations.
-    pub fn first(&self, conn: &mut Connection) -> Result<Option<Loaded<M, Ps::Slots>>> {
+    pub fn first(&self, conn: &mut Connection) -> Result<Option<Loaded<M, SlotsOf<M, Ps>>>> {
+        self.check()?;
         let row = self.query.first(conn)?;
         Ok(attach(conn, row.into_iter().collect(), &self.paths)?.pop())
     }
 
     /// Exactly one matching row with its relations ([`Error::NotFound`] when none).
-    pub fn get(&self, conn: &mut Connection) -> Result<Loaded<M, Ps::Slots>> {
+    pub fn get(&self, conn: &mut Connection) -> Result<Loaded<M, SlotsOf<M, Ps>>> {
+        self.check()?;
         let row = self.query.get(conn)?;
         attach(conn, vec![row], &self.paths)?
             .pop()
             .ok_or(Error::NotFound { model: M::NAME })
     }
+
+    fn check(&self) -> Result<()> {
+        self.paths.check(&mut Vec::new(), &mut Vec::new())
+    }
 }
 
 /// Runs `paths` for `rows`.
-fn attach<M: Model, Ps: Paths<M>>(
+fn attach<M: Model, Ps: AddPaths<M, ()>>(
     conn: &mut Connection,
     rows: Vec<M>,
     paths: &Ps,
-) -> Result<Vec<Loaded<M, Ps::Slots>>> {
-    let slots = {
-        let parents: Vec<&M> = rows.iter().collect();
-        paths.load(conn, &parents)?
-    };
-    Ok(rows
-        .into_iter()
-        .zip(slots)
-        .map(|(m, s)| Loaded::with(m, s))
-        .collect())
+) -> Result<Vec<Loaded<M, SlotsOf<M, Ps>>>> {
+    paths.add_all(conn, rows.into_iter().map(Loaded::new).collect())
 }
 
 /// Objects a prefetch can start from: models, or [`Loaded`] values that already hold relations.
@@ -268,21 +289,17 @@ impl<M: Model, R> IntoLoaded for Loaded<M, R> {
     }
 }
 
-/// `O` as a [`Loaded`] value with the slot of `P` in front of the ones it had.
+/// `O` as a [`Loaded`] value after the path `P`: with `P`'s slot in front of the ones it had,
+/// or, when it had that slot, with `P`'s nested paths loaded on it.
 pub type WithSlot<O, P> = Loaded<
     <O as IntoLoaded>::Model,
-    (
-        Slot<
-            <P as Prefetch<<O as IntoLoaded>::Model>>::Key,
-            <P as Prefetch<<O as IntoLoaded>::Model>>::Value,
-        >,
-        <O as IntoLoaded>::Related,
-    ),
+    <<O as IntoLoaded>::Related as AddPath<<O as IntoLoaded>::Model, P>>::Out,
 >;
 
 /// Prefetches `path` onto objects already in hand (Django's `prefetch_related_objects`): a
 /// `Vec` of models, one page of a query, or [`Loaded`] values, which keep what they hold. One
-/// statement per relation level.
+/// statement per relation level not loaded yet: a relation the values hold already costs
+/// nothing again, and only `path`'s nested paths run on it (its query is not run again).
 pub fn prefetch_related_objects<O, P>(
     conn: &mut Connection,
     objects: impl IntoIterator<Item = O>,
@@ -291,19 +308,9 @@ pub fn prefetch_related_objects<O, P>(
 where
     O: IntoLoaded,
     P: Prefetch<O::Model>,
+    O::Related: AddPath<O::Model, P>,
 {
-    let objects: Vec<Loaded<O::Model, O::Related>> =
-        objects.into_iter().map(IntoLoaded::into_loaded).collect();
-    let values = {
-        let parents: Vec<&O::Model> = objects.iter().map(|o| o.model()).collect();
-        path.load(conn, &parents)?
-    };
-    Ok(objects
-        .into_iter()
-        .zip(values)
-        .map(|(o, v)| {
-            let (model, related) = o.into_parts();
-            Loaded::with(model, (Slot::new(v), related))
-        })
-        .collect())
+    slots::check(&path, &mut Vec::new(), &mut Vec::new())?;
+    let objects = objects.into_iter().map(IntoLoaded::into_loaded).collect();
+    <O::Related as AddPath<O::Model, P>>::add(conn, objects, &path)
 }

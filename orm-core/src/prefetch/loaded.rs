@@ -4,6 +4,9 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
 
+use super::key::{Same, B0, B1};
+use super::path::SlotName;
+
 /// A model `M` with prefetched relations `R`.
 ///
 /// It derefs to `M` for reading, but not mutably: changing a key column would leave what was
@@ -39,6 +42,11 @@ impl<K, V> Slot<K, V> {
     pub fn value(&self) -> &V {
         &self.value
     }
+
+    /// The prefetched value, taken out.
+    pub fn into_value(self) -> V {
+        self.value
+    }
 }
 
 impl<K, V: Clone> Clone for Slot<K, V> {
@@ -66,15 +74,9 @@ impl<K, V: fmt::Debug> fmt::Debug for Slot<K, V> {
     }
 }
 
-/// The position of a slot in the list (inferred; never written by hand).
-#[derive(Debug)]
-pub struct Here;
-/// The position of a slot further down the list (inferred; never written by hand).
-#[derive(Debug)]
-pub struct There<I>(PhantomData<I>);
-
-/// The slot list `Self` holds the relation `K`. `I` is its position, inferred by the compiler.
-pub trait Has<K, I> {
+/// The slot list `Self` holds the key `K`: found by comparing key identities (see
+/// [`super::key`]), so a key is found once however the list was built.
+pub trait Has<K> {
     /// What was prefetched: a `Vec` for a to-many relation, the object (or an `Option` of it)
     /// for a foreign key.
     type Value;
@@ -84,19 +86,22 @@ pub trait Has<K, I> {
     fn slot_mut(&mut self) -> &mut Self::Value;
 }
 
-impl<K, V, T> Has<K, Here> for (Slot<K, V>, T) {
-    type Value = V;
-    fn slot(&self) -> &V {
-        &self.0.value
+impl<K: SlotName, Q: SlotName, V, T> Has<Q> for (Slot<K, V>, T)
+where
+    Self: HasAt<Q, Same<K, Q>>,
+{
+    type Value = <Self as HasAt<Q, Same<K, Q>>>::Value;
+    fn slot(&self) -> &Self::Value {
+        self.slot_at()
     }
-    fn slot_mut(&mut self) -> &mut V {
-        &mut self.0.value
+    fn slot_mut(&mut self) -> &mut Self::Value {
+        self.slot_at_mut()
     }
 }
 
 /// Reached the end of the list without finding `K`: this impl exists only to fail on
 /// [`Prefetched`], so the error names the relation rather than the list.
-impl<K: Prefetched> Has<K, Here> for () {
+impl<K: Prefetched> Has<K> for () {
     type Value = ();
     fn slot(&self) -> &() {
         self
@@ -114,12 +119,32 @@ impl<K: Prefetched> Has<K, Here> for () {
 )]
 pub trait Prefetched {}
 
-impl<K, H, T: Has<K, I>, I> Has<K, There<I>> for (H, T) {
+/// [`Has`] for the first slot of a list, given whether its key is `K` ([`B1`]) or not ([`B0`]).
+pub trait HasAt<K, B> {
+    /// The value.
+    type Value;
+    /// The value.
+    fn slot_at(&self) -> &Self::Value;
+    /// The value, to change.
+    fn slot_at_mut(&mut self) -> &mut Self::Value;
+}
+
+impl<K, V, T> HasAt<K, B1> for (Slot<K, V>, T) {
+    type Value = V;
+    fn slot_at(&self) -> &V {
+        &self.0.value
+    }
+    fn slot_at_mut(&mut self) -> &mut V {
+        &mut self.0.value
+    }
+}
+
+impl<K, V, T: Has<Q>, Q> HasAt<Q, B0> for (Slot<K, V>, T) {
     type Value = T::Value;
-    fn slot(&self) -> &T::Value {
+    fn slot_at(&self) -> &T::Value {
         self.1.slot()
     }
-    fn slot_mut(&mut self) -> &mut T::Value {
+    fn slot_at_mut(&mut self) -> &mut T::Value {
         self.1.slot_mut()
     }
 }
@@ -143,20 +168,19 @@ impl<M, R> Loaded<M, R> {
     }
 
     /// The prefetched relation `key`: `author.get(AuthorBooks)`. Costs no statement. Compiles
-    /// only when `key` was prefetched (a relation listed twice at one level is ambiguous: list
-    /// it once, and branch below it with `.with(..)`).
-    pub fn get<K, I>(&self, key: K) -> &<R as Has<K, I>>::Value
+    /// only when `key` was prefetched.
+    pub fn get<K>(&self, key: K) -> &<R as Has<K>>::Value
     where
-        R: Has<K, I>,
+        R: Has<K>,
     {
         let _ = key;
         self.related.slot()
     }
 
     /// The prefetched relation `key`, to change in memory.
-    pub fn get_mut<K, I>(&mut self, key: K) -> &mut <R as Has<K, I>>::Value
+    pub fn get_mut<K>(&mut self, key: K) -> &mut <R as Has<K>>::Value
     where
-        R: Has<K, I>,
+        R: Has<K>,
     {
         let _ = key;
         self.related.slot_mut()

@@ -9,28 +9,33 @@
 //! - `path.rs`: the relation types' trait ([`Relation`]) and what a path can say;
 //! - `fetch.rs`: the one statement per relation level;
 //! - `load.rs`: running paths and stitching rows onto their parents;
+//! - `slots.rs`: a path's result onto loaded values, merged into a slot already there;
+//! - `key.rs`: slot keys the trait solver compares;
 //! - `loaded.rs`: [`Loaded`], the typed result;
 //! - `track.rs`: writes through a prefetched relation that keep it in step;
 //! - `serde.rs`: nested JSON (feature `serde`).
 
 mod count;
 mod fetch;
+pub mod key;
 mod load;
 mod loaded;
 mod path;
 #[cfg(feature = "serde")]
 mod serde;
+mod slots;
 mod track;
 
 #[cfg(feature = "serde")]
 pub use self::serde::SerializeSlots;
 pub use count::{CountJoin, WithCount};
 pub use fetch::{Fetched, JoinSpec};
-pub use load::{prefetch_related_objects, IntoLoaded, Paths, Prefetching, WithSlot};
-pub use loaded::{Has, Here, Loaded, Prefetched, Slot, There};
+pub use load::{prefetch_related_objects, IntoLoaded, Paths, Prefetching, SlotsOf, WithSlot};
+pub use loaded::{Has, HasAt, Loaded, Prefetched, Slot};
 pub use path::{
     Arity, ForwardKey, GenericForward, GenericReverse, JoinMode, Kind, Linked, Many, MaybeOne, One,
     OrderAcross, Part, Plain, Prefetch, PrefetchPath, Relation, ReverseKey, Select, SlotName,
     StartsAt, ThroughMode, ToAttr, WithThrough,
 };
+pub use slots::{AddPath, AddPaths, AddWhen, Holds, Item, MergeAt, Seen, SlotValue};
 pub use track::{TrackKind, TrackedItems, TrackedLinks, TrackedRows};

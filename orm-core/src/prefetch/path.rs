@@ -12,6 +12,8 @@ use crate::query::{Filter, Order, QuerySet};
 use crate::relation::{ForeignKey, ManyToManyThrough, Side};
 
 use super::fetch::{Fetched, JoinSpec};
+use super::key::Id;
+use super::load::Paths;
 use super::loaded::{Loaded, Slot};
 
 /// A relation that can be prefetched from `Source`: implemented by the derive on every relation
@@ -206,9 +208,12 @@ pub trait ToAttr<M>: SlotName + Copy + 'static {}
 
 /// The name a slot goes by: a relation's accessor (`entries`) or a `to_attr` name, as written.
 /// The key in serialized output. The derive implements it.
-pub trait SlotName {
+pub trait SlotName: 'static {
     /// The name.
     const NAME: &'static str;
+    /// The key's identity, which slot lists compare (see [`super::key`]): a hash of the type's
+    /// crate and name.
+    type Id: Id;
 }
 
 /// What a path puts beside each related object: nothing, or the through row.
@@ -248,12 +253,12 @@ impl<R: ManyToManyThrough, D: Side<R>> ThroughMode<Linked<R, D>> for WithThrough
 pub trait JoinMode<T: Model>: 'static {
     /// The row part.
     type Part: Part;
-    /// The slots of each related object: the joined one first, then the nested paths'.
-    type Slots<N>;
+    /// The slots each related object starts with: the joined one, or none.
+    type Slots;
     /// The join.
     const JOIN: Option<JoinSpec>;
-    /// Puts the joined object into the slots.
-    fn attach<N>(part: Self::Part, nested: N) -> Result<Self::Slots<N>>;
+    /// The joined object as a slot.
+    fn attach(part: Self::Part) -> Result<Self::Slots>;
 }
 
 /// `select_related(F)`: joins the target of the foreign key `F`.
@@ -262,25 +267,25 @@ pub struct Select<F>(PhantomData<F>);
 
 impl<T: Model> JoinMode<T> for () {
     type Part = ();
-    type Slots<N> = N;
+    type Slots = ();
     const JOIN: Option<JoinSpec> = None;
-    fn attach<N>(_: (), nested: N) -> Result<N> {
-        Ok(nested)
+    fn attach(_: ()) -> Result<()> {
+        Ok(())
     }
 }
 
 impl<F: ForeignKey> JoinMode<F::Source> for Select<F> {
     type Part = Opt<F::Target>;
-    type Slots<N> = (Slot<F, <F::Arity as Arity>::Of<Loaded<F::Target>>>, N);
+    type Slots = (Slot<F, <F::Arity as Arity>::Of<Loaded<F::Target>>>, ());
     const JOIN: Option<JoinSpec> = Some(JoinSpec {
         table: <F::Target as Model>::TABLE,
         key: <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column,
         column: F::COLUMN,
     });
-    fn attach<N>(part: Opt<F::Target>, nested: N) -> Result<Self::Slots<N>> {
+    fn attach(part: Opt<F::Target>) -> Result<Self::Slots> {
         let objects = part.0.into_iter().map(Loaded::new).collect();
         let value = F::Arity::collect(objects, <F::Target as Model>::NAME)?;
-        Ok((Slot::new(value), nested))
+        Ok((Slot::new(value), ()))
     }
 }
 
@@ -307,12 +312,22 @@ pub trait StartsAt<M>: Relation {
 )]
 pub trait Prefetch<M: Model> {
     /// The key the values are stored under: the relation type, or a `to_attr` name.
-    type Key: 'static;
+    type Key: SlotName;
     /// What each parent gets.
     type Value;
+    /// The model it loads.
+    type Target: Model;
+    /// The paths nested under it.
+    type Nested: Paths<Self::Target>;
+    /// The relation and the through and join modes: a second path to the same key must agree.
+    type Shape: 'static;
     /// Loads the values of every parent, in order: one statement per level (more only where a
     /// backend's bind limit forces it), none when there are no parents.
     fn load(&self, conn: &mut Connection, parents: &[&M]) -> Result<Vec<Self::Value>>;
+    /// The paths nested under it.
+    fn nested(&self) -> &Self::Nested;
+    /// The custom query on the related rows; `None` for the relation's rows as they are.
+    fn custom(&self) -> Option<&QuerySet<Self::Target>>;
 }
 
 /// A prefetch path from `R::Source` through the relation `R`: a custom query on the related

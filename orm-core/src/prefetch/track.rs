@@ -42,14 +42,14 @@ impl<M, R> Loaded<M, R> {
     /// A manager for the prefetched relation `key` that also updates what was prefetched:
     /// `blog.track(BlogEntries).create(&mut conn, |blog_id| NewEntry { .. })` appends the new
     /// entry to `blog.get(BlogEntries)`. Costs what the manager's method costs, nothing more.
-    pub fn track<K, I>(
+    pub fn track<K>(
         &mut self,
         key: K,
-    ) -> <K::Kind as TrackKind<M, <R as Has<K, I>>::Value>>::Tracked<'_>
+    ) -> <K::Kind as TrackKind<M, <R as Has<K>>::Value>>::Tracked<'_>
     where
         K: Relation,
-        R: Has<K, I>,
-        K::Kind: TrackKind<M, <R as Has<K, I>>::Value>,
+        R: Has<K>,
+        K::Kind: TrackKind<M, <R as Has<K>>::Value>,
     {
         let _ = key;
         let (model, related) = self.parts_mut();

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use orm_codegen::model::Model;
 
-use super::relations::{relation_impls, relation_type};
+use super::relations::{relation_impls, relation_type, slot_id};
 
 pub fn generic(model: &Model<'_>) -> TokenStream {
     let keys = generic_foreign_keys(model);
@@ -36,6 +36,7 @@ fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -
         quote!(::orm_core::prefetch::GenericReverse<#rel>),
         &name.to_string(),
     );
+    let owner_id = slot_id(owner);
     let rel_doc = format!("The generic relation `{rel_name}`, as a type: a prefetch path.");
     let query_name = g.related_query_name.as_ref().map(|q| {
         let last = items_path
@@ -77,7 +78,9 @@ fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -
         #impls
 
         #[automatically_derived]
-        impl ::orm_core::generic::GenericTarget<#items> for #owner {}
+        impl ::orm_core::generic::GenericTarget<#items> for #owner {
+            type Id = #owner_id;
+        }
         #query_name
 
         #[automatically_derived]
@@ -130,6 +133,7 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
             };
             let (ct_column, id_column) = (column(ct), column(id));
             let rel_name = format!("{source}.{name}");
+            let rel_id = slot_id(&rel);
             let rel_doc = format!(
                 "The generic foreign key `{rel_name}` (`{ct}`, `{id}`), as a type."
             );
@@ -150,6 +154,7 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
                     const NAME: &'static str = #rel_name;
                     const CONTENT_TYPE_COLUMN: &'static str = #ct_column;
                     const OBJECT_ID_COLUMN: &'static str = #id_column;
+                    type Id = #rel_id;
                     fn get(row: &#source) -> (i64, &str) {
                         (row.#ct, &row.#id)
                     }

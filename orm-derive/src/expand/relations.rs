@@ -2,7 +2,7 @@
 //! checks against the target, and the `on_delete` registration.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
 use orm_codegen::model::{camel_case, Field, ForeignKey, Model};
@@ -54,12 +54,36 @@ pub fn relation_impls(
 
 /// `impl SlotName`: the key of a relation or a `to_attr` name in serialized output.
 pub fn slot_name(ty: &syn::Ident, name: &str) -> TokenStream {
+    let id = slot_id(ty);
     quote! {
         #[automatically_derived]
         impl ::orm_core::prefetch::SlotName for #ty {
             const NAME: &'static str = #name;
+            type Id = #id;
         }
     }
+}
+
+/// The type-level identity of the type `ty` (see `orm_core::prefetch::key`): the 64-bit FNV-1a
+/// hash of the crate being compiled and the type's name, as 16 hex digits for `slot_id!`.
+pub fn slot_id(ty: &syn::Ident) -> TokenStream {
+    let krate = std::env::var("CARGO_CRATE_NAME").unwrap_or_default();
+    let hash = fnv1a(format!("{krate}::{ty}").as_bytes());
+    let digits = format!("{hash:016x}")
+        .into_bytes()
+        .into_iter()
+        .map(|c| match c {
+            b'0'..=b'9' => proc_macro2::Literal::u8_unsuffixed(c - b'0').into_token_stream(),
+            _ => format_ident!("{}", char::from(c)).into_token_stream(),
+        });
+    quote!(::orm_core::slot_id!(#(#digits)*))
+}
+
+/// 64-bit FNV-1a.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The type that names the reverse of a relation, after the target and the reverse accessor:
@@ -253,5 +277,17 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
                 }
             }
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fnv1a;
+
+    #[test]
+    fn fnv1a_matches_the_reference_values() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
     }
 }
