@@ -327,6 +327,38 @@ fn items_prefetch_their_targets_per_type_with_nested_paths_in_one_statement_per_
                 ("b1 again".into(), Some("Ann".into()), None),
             ]
         );
+        // The constant and `.of::<Book>()` are one path, so one slot and one statement for
+        // books; documents are another: items, books, their authors, documents.
+        let items = assert_num_queries(conn, 4, |conn| {
+            TaggedItem::query()
+                .order_by(TaggedItem::id.asc())
+                .prefetch(TaggedItemBooks)
+                .prefetch(TaggedItemContentObject.of::<Document>())
+                .prefetch(TaggedItemContentObject.of::<Book>().with(BookAuthor))
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<(Option<String>, bool)> = items
+            .iter()
+            .map(|i| {
+                (
+                    i.get(TaggedItemBooks)
+                        .as_ref()
+                        .map(|b| b.get(BookAuthor).name.clone()),
+                    i.get(TaggedItemContentObject.of::<Document>()).is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("Ann".to_string()), false),
+                (Some("Bob".into()), false),
+                (None, true),
+                (None, false),
+                (Some("Ann".into()), false),
+            ]
+        );
         // The seed's page of 25 items, books with authors and documents with tags: 5 statements,
         // none while iterating.
         let page = assert_num_queries(conn, 5, |conn| {

@@ -274,6 +274,216 @@ fn nested_paths_cost_one_statement_per_level_and_share_a_level() {
 }
 
 #[test]
+fn a_relation_listed_twice_is_loaded_once_and_its_nested_paths_merge() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let bob = author(conn, "Bob");
+        let one = book(conn, &ann, Some(&bob), "one");
+        book(conn, &ann, None, "two");
+        book(conn, &bob, Some(&ann), "three");
+        for stars in [5, 3] {
+            Review::create(
+                conn,
+                NewReview {
+                    book_id: one.id,
+                    stars,
+                },
+            )
+            .unwrap();
+        }
+        // The same path twice: one slot, loaded once.
+        let authors = assert_num_queries(conn, 2, |conn| {
+            Author::query()
+                .order_by(Author::name.asc())
+                .prefetch(AuthorBookSet)
+                .prefetch(AuthorBookSet)
+                .all(conn)
+                .unwrap()
+        });
+        let counts: Vec<usize> = authors.iter().map(|a| a.get(AuthorBookSet).len()).collect();
+        assert_eq!(counts, [2, 1]);
+        // Two paths through the same first step: books once, then each nested level once.
+        let authors = assert_num_queries(conn, 4, |conn| {
+            Author::query()
+                .order_by(Author::name.asc())
+                .prefetch(AuthorBookSet.with(BookReviewSet))
+                .prefetch(AuthorBookSet.with(BookEditor))
+                .all(conn)
+                .unwrap()
+        });
+        let got = assert_num_queries(conn, 0, |_| {
+            let mut got: Vec<(String, usize, Option<String>)> = authors[0]
+                .get(AuthorBookSet)
+                .iter()
+                .map(|b| {
+                    (
+                        b.title.clone(),
+                        b.get(BookReviewSet).len(),
+                        b.get(BookEditor).as_ref().map(|e| e.name.clone()),
+                    )
+                })
+                .collect();
+            got.sort();
+            got
+        });
+        assert_eq!(
+            got,
+            [
+                ("one".to_string(), 2, Some("Bob".to_string())),
+                ("two".into(), 0, None)
+            ]
+        );
+        // Twice at a nested level; and a key joined by select_related, then nested under: the
+        // join already loaded the editors, so only their edited books cost a statement.
+        let authors = assert_num_queries(conn, 4, |conn| {
+            Author::query()
+                .order_by(Author::name.asc())
+                .prefetch(
+                    AuthorBookSet
+                        .with(BookReviewSet)
+                        .with(BookReviewSet)
+                        .select_related(BookEditor)
+                        .with(BookEditor.with(AuthorEditedBooks)),
+                )
+                .all(conn)
+                .unwrap()
+        });
+        let got = assert_num_queries(conn, 0, |_| {
+            let mut got: Vec<(String, usize, Option<usize>)> = authors
+                .iter()
+                .flat_map(|a| a.get(AuthorBookSet))
+                .map(|b| {
+                    (
+                        b.title.clone(),
+                        b.get(BookReviewSet).len(),
+                        b.get(BookEditor)
+                            .as_ref()
+                            .map(|e| e.get(AuthorEditedBooks).len()),
+                    )
+                })
+                .collect();
+            got.sort();
+            got
+        });
+        assert_eq!(
+            got,
+            [
+                ("one".to_string(), 2, Some(1)),
+                ("three".into(), 0, Some(1)),
+                ("two".into(), 0, None)
+            ]
+        );
+        // A foreign key (one object per parent) listed twice, the second with a nested path.
+        let books = assert_num_queries(conn, 3, |conn| {
+            Book::query()
+                .order_by(Book::title.asc())
+                .prefetch(BookAuthor)
+                .prefetch(BookAuthor.with(AuthorEditedBooks))
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<(String, usize)> = books
+            .iter()
+            .map(|b| {
+                let a = b.get(BookAuthor);
+                (a.name.clone(), a.get(AuthorEditedBooks).len())
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [("Ann".to_string(), 1), ("Bob".into(), 1), ("Ann".into(), 1)]
+        );
+        // A custom query first, then the plain path: the plain one adds its nested path to the
+        // filtered books (Django reuses the first lookup the same way).
+        let authors = assert_num_queries(conn, 3, |conn| {
+            Author::query()
+                .filter(Author::name.eq("Ann"))
+                .prefetch(AuthorBookSet.filter(Book::title.eq("one")))
+                .prefetch(AuthorBookSet.with(BookReviewSet))
+                .all(conn)
+                .unwrap()
+        });
+        let books = authors[0].get(AuthorBookSet);
+        assert_eq!(books.len(), 1);
+        assert_eq!(books[0].get(BookReviewSet).len(), 2);
+        // The same custom query twice is the same path.
+        let same = Book::title.ne("two");
+        let authors = assert_num_queries(conn, 2, |conn| {
+            Author::query()
+                .filter(Author::name.eq("Ann"))
+                .prefetch(AuthorBookSet.filter(same.clone()))
+                .prefetch(AuthorBookSet.filter(same.clone()))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(authors[0].get(AuthorBookSet).len(), 1);
+    });
+}
+
+#[test]
+fn a_later_path_with_another_query_or_shape_is_an_error_before_any_statement() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        book(conn, &ann, None, "one");
+        let err = assert_num_queries(conn, 0, |conn| {
+            Author::query()
+                .prefetch(AuthorBookSet)
+                .prefetch(AuthorBookSet.filter(Book::title.eq("one")))
+                .all(conn)
+                .unwrap_err()
+        });
+        assert!(
+            matches!(&err, Error::InvalidInput(m) if m.contains("`book_set` is prefetched twice with different queries")),
+            "{err}"
+        );
+        let err = assert_num_queries(conn, 0, |conn| {
+            Author::query()
+                .prefetch(AuthorBookSet.filter(Book::title.eq("one")))
+                .prefetch(AuthorBookSet.filter(Book::title.eq("two")))
+                .first(conn)
+                .unwrap_err()
+        });
+        assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+        // At a nested level too.
+        let err = assert_num_queries(conn, 0, |conn| {
+            Author::query()
+                .prefetch(
+                    AuthorBookSet
+                        .with(BookReviewSet.limit(1))
+                        .with(BookReviewSet.limit(2)),
+                )
+                .all(conn)
+                .unwrap_err()
+        });
+        assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+        // Through rows on one path and not the other: another shape.
+        let err = assert_num_queries(conn, 0, |conn| {
+            Chapter::query()
+                .prefetch(ChapterSlides)
+                .prefetch(ChapterSlides.with_through())
+                .all(conn)
+                .unwrap_err()
+        });
+        assert!(
+            matches!(&err, Error::InvalidInput(m) if m.contains("different shapes")),
+            "{err}"
+        );
+        // Onto objects in hand: the path is checked against itself.
+        let err = assert_num_queries(conn, 0, |conn| {
+            prefetch_related_objects(
+                conn,
+                vec![ann.clone()],
+                AuthorBookSet
+                    .with(BookEditor)
+                    .with(BookEditor.filter(Author::name.eq("x"))),
+            )
+            .unwrap_err()
+        });
+        assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+    });
+}
+
+#[test]
 fn custom_queries_store_under_to_attr_names_beside_the_plain_relation() {
     each_backend(|conn| {
         let a = blog(conn, "a");
@@ -540,6 +750,17 @@ fn prefetch_onto_objects_in_hand_and_again_onto_the_result() {
         });
         assert_eq!(page[0].get(BookAuthor).name, "Ann");
         assert_eq!(page[0].get(BookReviewSet)[0].stars, 5);
+        // A path the values hold already costs nothing again, and its type stays.
+        let page: Vec<Loaded<Book, _>> = assert_num_queries(conn, 0, |conn| {
+            prefetch_related_objects(conn, page, BookAuthor).unwrap()
+        });
+        assert_eq!(page[0].get(BookAuthor).name, "Ann");
+        // A nested path onto a held one: only the new level runs, on the objects held.
+        let page = assert_num_queries(conn, 1, |conn| {
+            prefetch_related_objects(conn, page, BookReviewSet.with(ReviewBook)).unwrap()
+        });
+        assert_eq!(page[0].get(BookReviewSet)[0].get(ReviewBook).title, "one");
+        assert_eq!(page[0].get(BookAuthor).name, "Ann");
         // Nothing in hand: nothing runs.
         let none: Vec<Book> = Vec::new();
         let none = assert_num_queries(conn, 0, |conn| {
