@@ -2,13 +2,34 @@
 
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, QueryableByName};
-use diesel::row::NamedRow;
+use diesel::row::{NamedRow, Row};
 use diesel::sql_types::{self as st, Nullable};
+
+/// A column of a row: by name, or by position. Statements the runtime writes itself read by
+/// position, which skips diesel's lookup of every column by name.
+#[derive(Debug, Clone, Copy)]
+pub enum Column<'n> {
+    /// The column with this name.
+    Name(&'n str),
+    /// The column at this position, from 0.
+    Index(usize),
+}
+
+/// Reads `column` as SQL type `ST`.
+fn get<'a, DB: Backend, ST, T: FromSql<ST, DB>>(
+    row: &impl NamedRow<'a, DB>,
+    column: Column<'_>,
+) -> deserialize::Result<T> {
+    match column {
+        Column::Name(name) => NamedRow::get::<ST, T>(row, name),
+        Column::Index(i) => Row::get_value::<ST, T, usize>(row, i),
+    }
+}
 
 /// A column type that can be read from a row of backend `DB`.
 pub trait Decode<DB: Backend>: Sized {
-    /// Reads the column named `column`.
-    fn decode<'a>(row: &impl NamedRow<'a, DB>, column: &str) -> deserialize::Result<Self>;
+    /// Reads `column`.
+    fn decode<'a>(row: &impl NamedRow<'a, DB>, column: Column<'_>) -> deserialize::Result<Self>;
 }
 
 macro_rules! decode {
@@ -17,16 +38,16 @@ macro_rules! decode {
         where
             $ty: FromSql<$sql, DB>,
         {
-            fn decode<'a>(row: &impl NamedRow<'a, DB>, column: &str) -> deserialize::Result<Self> {
-                NamedRow::get::<$sql, $ty>(row, column)
+            fn decode<'a>(row: &impl NamedRow<'a, DB>, column: Column<'_>) -> deserialize::Result<Self> {
+                get::<DB, $sql, $ty>(row, column)
             }
         }
         impl<DB: Backend> Decode<DB> for Option<$ty>
         where
             Option<$ty>: FromSql<Nullable<$sql>, DB>,
         {
-            fn decode<'a>(row: &impl NamedRow<'a, DB>, column: &str) -> deserialize::Result<Self> {
-                NamedRow::get::<Nullable<$sql>, Option<$ty>>(row, column)
+            fn decode<'a>(row: &impl NamedRow<'a, DB>, column: Column<'_>) -> deserialize::Result<Self> {
+                get::<DB, Nullable<$sql>, Option<$ty>>(row, column)
             }
         }
     )*};
@@ -60,13 +81,13 @@ mod uuid_decode {
     macro_rules! uuid_as_bytes {
         ($($db:ty),*) => {$(
             impl Decode<$db> for uuid::Uuid {
-                fn decode<'a>(row: &impl NamedRow<'a, $db>, column: &str) -> deserialize::Result<Self> {
-                    from_bytes(NamedRow::get::<st::Binary, Vec<u8>>(row, column)?)
+                fn decode<'a>(row: &impl NamedRow<'a, $db>, column: Column<'_>) -> deserialize::Result<Self> {
+                    from_bytes(get::<$db, st::Binary, Vec<u8>>(row, column)?)
                 }
             }
             impl Decode<$db> for Option<uuid::Uuid> {
-                fn decode<'a>(row: &impl NamedRow<'a, $db>, column: &str) -> deserialize::Result<Self> {
-                    NamedRow::get::<Nullable<st::Binary>, Option<Vec<u8>>>(row, column)?
+                fn decode<'a>(row: &impl NamedRow<'a, $db>, column: Column<'_>) -> deserialize::Result<Self> {
+                    get::<$db, Nullable<st::Binary>, Option<Vec<u8>>>(row, column)?
                         .map(from_bytes)
                         .transpose()
                 }
@@ -81,40 +102,57 @@ mod uuid_decode {
     impl Decode<diesel::pg::Pg> for uuid::Uuid {
         fn decode<'a>(
             row: &impl NamedRow<'a, diesel::pg::Pg>,
-            column: &str,
+            column: Column<'_>,
         ) -> deserialize::Result<Self> {
-            NamedRow::get::<st::Uuid, uuid::Uuid>(row, column)
+            get::<diesel::pg::Pg, st::Uuid, uuid::Uuid>(row, column)
         }
     }
     #[cfg(feature = "postgres")]
     impl Decode<diesel::pg::Pg> for Option<uuid::Uuid> {
         fn decode<'a>(
             row: &impl NamedRow<'a, diesel::pg::Pg>,
-            column: &str,
+            column: Column<'_>,
         ) -> deserialize::Result<Self> {
-            NamedRow::get::<Nullable<st::Uuid>, Option<uuid::Uuid>>(row, column)
+            get::<diesel::pg::Pg, Nullable<st::Uuid>, Option<uuid::Uuid>>(row, column)
         }
     }
 }
 
-/// A model built from a row whose columns carry the names given (in `FIELDS` order), so two
-/// models can share one row under aliases. The derive implements it; `QueryableByName` calls it
-/// with the real column names.
-pub trait BuildAt<DB: Backend>: Sized {
-    /// Builds the value from the columns named `names`.
-    fn build_at<'a>(row: &impl NamedRow<'a, DB>, names: &[&str]) -> deserialize::Result<Self>;
+/// Where a model's columns are in a row, in `FIELDS` order.
+#[derive(Debug, Clone, Copy)]
+pub enum Columns<'n> {
+    /// Under these names (the real column names, or aliases when two models share a row).
+    Named(&'n [&'n str]),
+    /// One after the other from this position: statements the runtime writes, whose select
+    /// list it knows.
+    At(usize),
 }
 
-/// Decodes field `i` of a [`BuildAt`] impl from the column `names[i]`.
+/// A model built from a row, from the columns given, so two models can share one row. The
+/// derive implements it; `QueryableByName` calls it with the real column names.
+pub trait BuildAt<DB: Backend>: Sized {
+    /// The number of columns (the model's fields).
+    const WIDTH: usize;
+    /// Builds the value from `columns`.
+    fn build_at<'a>(row: &impl NamedRow<'a, DB>, columns: Columns<'_>)
+        -> deserialize::Result<Self>;
+}
+
+/// Decodes field `i` of a [`BuildAt`] impl.
 pub fn decode_at<'a, DB: Backend, T: Decode<DB>>(
     row: &impl NamedRow<'a, DB>,
-    names: &[&str],
+    columns: Columns<'_>,
     i: usize,
 ) -> deserialize::Result<T> {
-    let name = names
-        .get(i)
-        .ok_or_else(|| format!("no column name for field {i}"))?;
-    T::decode(row, name)
+    let column = match columns {
+        Columns::Named(names) => Column::Name(
+            names
+                .get(i)
+                .ok_or_else(|| format!("no column name for field {i}"))?,
+        ),
+        Columns::At(start) => Column::Index(start + i),
+    };
+    T::decode(row, column)
 }
 
 macro_rules! aliases {
@@ -134,45 +172,53 @@ pub(crate) struct Pair<A, B>(pub A, pub B);
 
 impl<DB: Backend, A: BuildAt<DB>, B: BuildAt<DB>> QueryableByName<DB> for Pair<A, B> {
     fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
-        Ok(Pair(A::build_at(row, LEFT)?, B::build_at(row, RIGHT)?))
+        Ok(Pair(
+            A::build_at(row, Columns::Named(LEFT))?,
+            B::build_at(row, Columns::Named(RIGHT))?,
+        ))
     }
 }
 
-/// One part of a prefetched row beside the object itself: nothing (`()`), the key of the
-/// parent it belongs to ([`KeyCol`]), a model read under aliases ([`Req`]), or a model from a
-/// LEFT JOIN that may be missing ([`Opt`]).
+/// One part of a prefetched row beside the object itself, read by position: nothing (`()`),
+/// the key of the parent it belongs to ([`KeyCol`]), a model ([`Req`]), or a model from a LEFT
+/// JOIN that may be missing ([`Opt`]).
 pub trait ReadPart<DB: Backend>: Sized {
-    /// Reads the part from the columns `names`.
-    fn read<'a>(row: &impl NamedRow<'a, DB>, names: &[&str]) -> deserialize::Result<Self>;
+    /// The number of columns.
+    const WIDTH: usize;
+    /// Reads the part from the columns from position `start` on.
+    fn read<'a>(row: &impl NamedRow<'a, DB>, start: usize) -> deserialize::Result<Self>;
 }
 
 impl<DB: Backend> ReadPart<DB> for () {
-    fn read<'a>(_: &impl NamedRow<'a, DB>, _: &[&str]) -> deserialize::Result<Self> {
+    const WIDTH: usize = 0;
+    fn read<'a>(_: &impl NamedRow<'a, DB>, _: usize) -> deserialize::Result<Self> {
         Ok(())
     }
 }
 
-/// The parent's key, read from the column `orm_k`.
+/// The parent's key (the column `orm_k`).
 #[derive(Debug)]
 pub struct KeyCol<K>(pub K);
 
 impl<DB: Backend, K: Decode<DB>> ReadPart<DB> for KeyCol<K> {
-    fn read<'a>(row: &impl NamedRow<'a, DB>, _: &[&str]) -> deserialize::Result<Self> {
-        K::decode(row, "orm_k").map(KeyCol)
+    const WIDTH: usize = 1;
+    fn read<'a>(row: &impl NamedRow<'a, DB>, start: usize) -> deserialize::Result<Self> {
+        K::decode(row, Column::Index(start)).map(KeyCol)
     }
 }
 
-/// A model read under aliases.
+/// A model.
 #[derive(Debug)]
 pub struct Req<M>(pub M);
 
 impl<DB: Backend, M: BuildAt<DB>> ReadPart<DB> for Req<M> {
-    fn read<'a>(row: &impl NamedRow<'a, DB>, names: &[&str]) -> deserialize::Result<Self> {
-        M::build_at(row, names).map(Req)
+    const WIDTH: usize = M::WIDTH;
+    fn read<'a>(row: &impl NamedRow<'a, DB>, start: usize) -> deserialize::Result<Self> {
+        M::build_at(row, Columns::At(start)).map(Req)
     }
 }
 
-/// A model from a LEFT JOIN: `None` when the column `orm_j` is 0.
+/// A model from a LEFT JOIN, after a column (`orm_j`) that is 0 when there is none.
 #[derive(Debug)]
 pub struct Opt<M>(pub Option<M>);
 
@@ -180,16 +226,18 @@ impl<DB: Backend, M: BuildAt<DB>> ReadPart<DB> for Opt<M>
 where
     i64: Decode<DB>,
 {
-    fn read<'a>(row: &impl NamedRow<'a, DB>, names: &[&str]) -> deserialize::Result<Self> {
-        match i64::decode(row, "orm_j")? {
+    const WIDTH: usize = 1 + M::WIDTH;
+    fn read<'a>(row: &impl NamedRow<'a, DB>, start: usize) -> deserialize::Result<Self> {
+        match i64::decode(row, Column::Index(start))? {
             0 => Ok(Opt(None)),
-            _ => M::build_at(row, names).map(|m| Opt(Some(m))),
+            _ => M::build_at(row, Columns::At(start + 1)).map(|m| Opt(Some(m))),
         }
     }
 }
 
-/// A prefetched row: the parent key (many-to-many), the object (aliases `l*`), the through row
-/// (`r*`) and the object a `select_related` joined (`j*`).
+/// A prefetched row, read by position in the order `fetch.rs` selects: the parent key
+/// (many-to-many), the object (aliases `l*`), the through row (`r*`), and the object a
+/// `select_related` joined (`orm_j`, `j*`).
 #[derive(Debug)]
 pub(crate) struct FetchRow<K, T, E, J> {
     pub key: K,
@@ -202,11 +250,14 @@ impl<DB: Backend, K: ReadPart<DB>, T: BuildAt<DB>, E: ReadPart<DB>, J: ReadPart<
     QueryableByName<DB> for FetchRow<K, T, E, J>
 {
     fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
+        let target = K::WIDTH;
+        let extra = target + T::WIDTH;
+        let joined = extra + E::WIDTH;
         Ok(FetchRow {
-            key: K::read(row, &[])?,
-            target: T::build_at(row, LEFT)?,
-            extra: E::read(row, RIGHT)?,
-            joined: J::read(row, JOINED)?,
+            key: K::read(row, 0)?,
+            target: T::build_at(row, Columns::At(target))?,
+            extra: E::read(row, extra)?,
+            joined: J::read(row, joined)?,
         })
     }
 }
@@ -217,7 +268,7 @@ pub(crate) struct One<T>(pub T);
 
 impl<DB: Backend, T: Decode<DB>> QueryableByName<DB> for One<T> {
     fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
-        T::decode(row, "v").map(One)
+        T::decode(row, Column::Name("v")).map(One)
     }
 }
 

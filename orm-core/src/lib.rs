@@ -218,7 +218,7 @@ macro_rules! include_schema {
 /// What generated code calls. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::decode::{decode_at, BuildAt, Decode};
+    pub use crate::decode::{decode_at, BuildAt, Columns, Decode};
     pub use crate::delete::{collect_dependents, ForeignKeyInfo, GenericRelationInfo};
     pub use crate::model::{FieldDef, Insert};
     pub use crate::relation::ForeignKeyTarget;

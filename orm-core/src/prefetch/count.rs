@@ -9,7 +9,7 @@ use diesel::deserialize::{self, QueryableByName};
 use diesel::row::NamedRow;
 
 use crate::connection::Connection;
-use crate::decode::{BuildAt, Decode, LEFT};
+use crate::decode::{BuildAt, Column, Columns, Decode, LEFT};
 use crate::error::Result;
 use crate::generic::{GenericForeignKey, GenericRelation, ObjectId};
 use crate::model::Model;
@@ -148,6 +148,9 @@ where
     i64: Decode<DB>,
 {
     fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
-        Ok(Counted(M::build_at(row, LEFT)?, i64::decode(row, "orm_n")?))
+        Ok(Counted(
+            M::build_at(row, Columns::Named(LEFT))?,
+            i64::decode(row, Column::Name("orm_n"))?,
+        ))
     }
 }

@@ -88,9 +88,10 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
     });
     let decode = model.fields.iter().enumerate().map(|(i, f)| {
         let name = f.ident;
-        quote!(#name: ::orm_core::__private::decode_at(row, names, #i)?)
+        quote!(#name: ::orm_core::__private::decode_at(row, columns, #i)?)
     });
     let columns = model.fields.iter().map(|f| &f.column);
+    let width = model.fields.len();
     let hooks = (!model.hooks).then(|| {
         quote! {
             #[automatically_derived]
@@ -149,9 +150,10 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
         where
             #(#decode_bounds,)*
         {
+            const WIDTH: usize = #width;
             fn build_at<'__r>(
                 row: &impl ::orm_core::__private::diesel::row::NamedRow<'__r, __DB>,
-                names: &[&str],
+                columns: ::orm_core::__private::Columns<'_>,
             ) -> ::orm_core::__private::diesel::deserialize::Result<Self> {
                 ::std::result::Result::Ok(#ident { #(#decode,)* })
             }
@@ -166,7 +168,10 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
             fn build<'__r>(
                 row: &impl ::orm_core::__private::diesel::row::NamedRow<'__r, __DB>,
             ) -> ::orm_core::__private::diesel::deserialize::Result<Self> {
-                <Self as ::orm_core::__private::BuildAt<__DB>>::build_at(row, &[#(#columns),*])
+                <Self as ::orm_core::__private::BuildAt<__DB>>::build_at(
+                    row,
+                    ::orm_core::__private::Columns::Named(&[#(#columns),*]),
+                )
             }
         }
     }
