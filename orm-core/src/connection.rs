@@ -5,10 +5,11 @@ use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::{Connection as _, RunQueryDsl};
 
 use crate::backend::{Backend, BindValues};
-use crate::decode::LoadRow;
 #[cfg(feature = "mysql")]
 use crate::decode::One;
+use crate::decode::{LoadRow, Positional};
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::sql::Stmt;
 
 /// A database connection: SQLite (bundled, always available), PostgreSQL (feature `postgres`)
@@ -217,6 +218,12 @@ impl Connection {
             with_conn!(inner, |c, DB| DB::bind_all(&stmt.sql, stmt.binds.clone())
                 .load::<T>(c))
         })
+    }
+
+    /// Runs a statement the runtime wrote with `write_columns`, reading each model by position.
+    pub(crate) fn load_models<M: Model>(&mut self, stmt: &Stmt) -> Result<Vec<M>> {
+        let rows: Vec<Positional<M>> = self.load(stmt)?;
+        Ok(rows.into_iter().map(|Positional(m)| m).collect())
     }
 
     /// Connection setup: not part of any caller's count or log.

@@ -262,6 +262,18 @@ impl<DB: Backend, K: ReadPart<DB>, T: BuildAt<DB>, E: ReadPart<DB>, J: ReadPart<
     }
 }
 
+/// A model read by position, from a statement whose select list the runtime wrote in `FIELDS`
+/// order (`write_columns`). The model's own `QueryableByName` reads by name, so a statement
+/// written by hand may list the columns in any order.
+#[derive(Debug)]
+pub(crate) struct Positional<M>(pub M);
+
+impl<DB: Backend, M: BuildAt<DB>> QueryableByName<DB> for Positional<M> {
+    fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
+        M::build_at(row, Columns::At(0)).map(Positional)
+    }
+}
+
 /// A row of one column named `v`, for counts and key lists.
 #[derive(Debug)]
 pub(crate) struct One<T>(pub T);

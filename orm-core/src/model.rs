@@ -226,7 +226,7 @@ fn insert<M: Model>(conn: &mut Connection, rows: Vec<M::New>) -> Result<Vec<M>> 
         if conn.supports_returning() {
             w.push(" RETURNING ");
             write_columns::<M>(&mut w);
-            out.extend(conn.load::<M>(&w.finish())?);
+            out.extend(conn.load_models::<M>(&w.finish())?);
         } else {
             conn.execute(&w.finish())?;
             out.extend(read_back::<M>(conn, &chunk)?);
@@ -269,7 +269,7 @@ fn insert_one<M: Model>(conn: &mut Connection, row: M::New) -> Result<M> {
         w.push(" RETURNING ");
         write_columns::<M>(&mut w);
         return conn
-            .load::<M>(&w.finish())?
+            .load_models::<M>(&w.finish())?
             .pop()
             .ok_or(Error::NotFound { model: M::NAME });
     }
@@ -295,7 +295,7 @@ fn read_back<M: Model>(conn: &mut Connection, rows: &[M::New]) -> Result<Vec<M>>
             .bind(Value::BigInt(rows.len() as i64));
         w.push(" * @@auto_increment_increment ORDER BY ")
             .ident(pk.column);
-        return conn.load::<M>(&w.finish());
+        return conn.load_models::<M>(&w.finish());
     }
     let i = <M::New as Insert>::COLUMNS
         .iter()
@@ -308,7 +308,7 @@ fn read_back<M: Model>(conn: &mut Connection, rows: &[M::New]) -> Result<Vec<M>>
         .filter_map(|r| r.values().into_iter().nth(i))
         .collect();
     Expr::In(pk.column, keys.clone()).write(&mut w);
-    let mut found = conn.load::<M>(&w.finish())?;
+    let mut found = conn.load_models::<M>(&w.finish())?;
     let mut out = Vec::with_capacity(keys.len());
     for key in &keys {
         if let Some(pos) = found.iter().position(|m| &m.key().to_value() == key) {

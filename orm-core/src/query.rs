@@ -634,7 +634,7 @@ impl<M: Model> QuerySet<M> {
 
     /// Every matching row. One statement.
     pub fn all(&self, conn: &mut Connection) -> Result<Vec<M>> {
-        conn.load(&self.to_stmt(conn.backend()))
+        conn.load_models(&self.to_stmt(conn.backend()))
     }
 
     /// The first matching row (by the ordering given, else the primary key). One statement.
