@@ -1,10 +1,12 @@
 //! What differs between SQLite, PostgreSQL and MySQL: quoting, placeholders, bind limits, and
 //! how a [`Value`] is bound.
 
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::*;
+use diesel::{QueryResult, RunQueryDsl};
 
-use crate::value::{Kind, Value};
+use crate::sql::Stmt;
+use crate::value::{KeyList, Kind, Value};
 
 /// A database backend.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -62,139 +64,159 @@ impl Backend {
     }
 }
 
-pub(crate) type Query<'f, DB> = BoxedSqlQuery<'f, DB, SqlQuery>;
+/// A [`Stmt`] as diesel runs it: our SQL, placeholders included, and each value bound in place.
+/// Diesel keeps the prepared statement, keyed by its SQL, only when `cache` says so: statements
+/// whose SQL takes a bounded number of forms (prefetch levels, whose key lists are padded).
+pub(crate) struct Raw<'s> {
+    stmt: &'s Stmt,
+    cache: bool,
+}
 
-/// Binds every value, in order, to a raw statement of backend `DB`.
-pub(crate) trait BindValues: diesel::backend::Backend + Sized {
-    fn bind_value(q: Query<'_, Self>, v: Value) -> Query<'_, Self>;
+impl<'s> Raw<'s> {
+    /// Prepared afresh each time.
+    pub(crate) fn once(stmt: &'s Stmt) -> Self {
+        Raw { stmt, cache: false }
+    }
 
-    fn bind_all(sql: &str, values: Vec<Value>) -> Query<'static, Self> {
-        let mut q = diesel::sql_query(sql.to_owned()).into_boxed::<Self>();
-        for v in values {
-            q = Self::bind_value(q, v);
-        }
-        q
+    /// Prepared once per connection and reused.
+    pub(crate) fn cached(stmt: &'s Stmt) -> Self {
+        Raw { stmt, cache: true }
     }
 }
 
-/// The arms every backend shares; `$uuid` and `$null_uuid` say how UUIDs are stored.
+impl QueryId for Raw<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for Raw<'_> {
+    type SqlType = Untyped;
+}
+
+impl<Conn> RunQueryDsl<Conn> for Raw<'_> {}
+
+impl<DB: BindValues> QueryFragment<DB> for Raw<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        if !self.cache {
+            out.unsafe_to_cache_prepared();
+        }
+        out.push_sql(&self.stmt.sql);
+        for value in &self.stmt.binds {
+            DB::bind(&mut out, value)?;
+        }
+        Ok(())
+    }
+}
+
+/// Binds one value, whose placeholder the SQL already holds, on backend `DB`.
+pub(crate) trait BindValues: diesel::backend::Backend + Sized {
+    fn bind<'b>(out: &mut AstPass<'_, 'b, Self>, v: &'b Value) -> QueryResult<()>;
+}
+
+/// The arms every backend shares; `$uuid` and `$null_uuid` say how UUIDs are stored, `$keys` how
+/// a key list is.
 macro_rules! bind_match {
-    ($q:ident, $v:ident, |$u:ident| $uuid:expr, $null_uuid:expr, $keys:expr) => {
+    ($out:ident, $v:ident, |$u:ident| $uuid:expr, $null_uuid:expr, |$k:ident| $keys:expr) => {
         match $v {
             Value::Null(kind) => match kind {
-                Kind::SmallInt => $q.bind::<Nullable<SmallInt>, Option<i16>>(None),
-                Kind::Integer => $q.bind::<Nullable<Integer>, Option<i32>>(None),
-                Kind::BigInt => $q.bind::<Nullable<BigInt>, Option<i64>>(None),
-                Kind::Float => $q.bind::<Nullable<Float>, Option<f32>>(None),
-                Kind::Double => $q.bind::<Nullable<Double>, Option<f64>>(None),
-                Kind::Bool => $q.bind::<Nullable<Bool>, Option<bool>>(None),
-                Kind::Text => $q.bind::<Nullable<Text>, Option<String>>(None),
-                Kind::Binary => $q.bind::<Nullable<Binary>, Option<Vec<u8>>>(None),
+                Kind::SmallInt => $out.push_bind_param_value_only::<Nullable<SmallInt>, Option<i16>>(&None),
+                Kind::Integer => $out.push_bind_param_value_only::<Nullable<Integer>, Option<i32>>(&None),
+                Kind::BigInt => $out.push_bind_param_value_only::<Nullable<BigInt>, Option<i64>>(&None),
+                Kind::Float => $out.push_bind_param_value_only::<Nullable<Float>, Option<f32>>(&None),
+                Kind::Double => $out.push_bind_param_value_only::<Nullable<Double>, Option<f64>>(&None),
+                Kind::Bool => $out.push_bind_param_value_only::<Nullable<Bool>, Option<bool>>(&None),
+                Kind::Text => $out.push_bind_param_value_only::<Nullable<Text>, Option<String>>(&None),
+                Kind::Binary => $out.push_bind_param_value_only::<Nullable<Binary>, Option<Vec<u8>>>(&None),
                 #[cfg(feature = "chrono")]
-                Kind::Timestamp => {
-                    $q.bind::<Nullable<Timestamp>, Option<chrono::NaiveDateTime>>(None)
-                }
+                Kind::Timestamp => $out
+                    .push_bind_param_value_only::<Nullable<Timestamp>, Option<chrono::NaiveDateTime>>(&None),
                 #[cfg(feature = "chrono")]
-                Kind::Date => $q.bind::<Nullable<Date>, Option<chrono::NaiveDate>>(None),
+                Kind::Date => $out.push_bind_param_value_only::<Nullable<Date>, Option<chrono::NaiveDate>>(&None),
                 #[cfg(not(feature = "chrono"))]
-                Kind::Timestamp | Kind::Date => $q.bind::<Nullable<Text>, Option<String>>(None),
+                Kind::Timestamp | Kind::Date => {
+                    $out.push_bind_param_value_only::<Nullable<Text>, Option<String>>(&None)
+                }
                 Kind::Uuid => $null_uuid,
             },
-            Value::SmallInt(x) => $q.bind::<SmallInt, _>(x),
-            Value::Integer(x) => $q.bind::<Integer, _>(x),
-            Value::BigInt(x) => $q.bind::<BigInt, _>(x),
-            Value::Float(x) => $q.bind::<Float, _>(x),
-            Value::Double(x) => $q.bind::<Double, _>(x),
-            Value::Bool(x) => $q.bind::<Bool, _>(x),
-            Value::Text(x) => $q.bind::<Text, _>(x),
-            Value::Binary(x) => $q.bind::<Binary, _>(x),
+            Value::SmallInt(x) => $out.push_bind_param_value_only::<SmallInt, _>(x),
+            Value::Integer(x) => $out.push_bind_param_value_only::<Integer, _>(x),
+            Value::BigInt(x) => $out.push_bind_param_value_only::<BigInt, _>(x),
+            Value::Float(x) => $out.push_bind_param_value_only::<Float, _>(x),
+            Value::Double(x) => $out.push_bind_param_value_only::<Double, _>(x),
+            Value::Bool(x) => $out.push_bind_param_value_only::<Bool, _>(x),
+            Value::Text(x) => $out.push_bind_param_value_only::<Text, String>(x),
+            Value::Binary(x) => $out.push_bind_param_value_only::<Binary, Vec<u8>>(x),
             #[cfg(feature = "chrono")]
-            Value::Timestamp(x) => $q.bind::<Timestamp, _>(x),
+            Value::Timestamp(x) => $out.push_bind_param_value_only::<Timestamp, _>(x),
             #[cfg(feature = "chrono")]
-            Value::Date(x) => $q.bind::<Date, _>(x),
+            Value::Date(x) => $out.push_bind_param_value_only::<Date, _>(x),
             #[cfg(feature = "uuid")]
             Value::Uuid($u) => $uuid,
-            Value::Keys(kind, keys) => $keys(kind, keys),
+            Value::Keys($k) => $keys,
         }
     };
 }
 
 impl BindValues for diesel::sqlite::Sqlite {
-    fn bind_value(q: Query<'_, Self>, v: Value) -> Query<'_, Self> {
+    fn bind<'b>(out: &mut AstPass<'_, 'b, Self>, v: &'b Value) -> QueryResult<()> {
         bind_match!(
-            q,
+            out,
             v,
-            |u| q.bind::<Binary, _>(u.as_bytes().to_vec()),
-            q.bind::<Nullable<Binary>, Option<Vec<u8>>>(None),
+            |u| out.push_bind_param_value_only::<Binary, [u8]>(u.as_bytes()),
+            out.push_bind_param_value_only::<Nullable<Binary>, Option<Vec<u8>>>(&None),
             // Never written for this backend (`binds_key_arrays` is false): bind NULL, which
             // matches no key, rather than fail.
-            |_, _| q.bind::<Nullable<Text>, Option<String>>(None)
+            |_keys| out.push_bind_param_value_only::<Nullable<Text>, Option<String>>(&None)
         )
     }
 }
 
 #[cfg(feature = "mysql")]
 impl BindValues for diesel::mysql::Mysql {
-    fn bind_value(q: Query<'_, Self>, v: Value) -> Query<'_, Self> {
+    fn bind<'b>(out: &mut AstPass<'_, 'b, Self>, v: &'b Value) -> QueryResult<()> {
         bind_match!(
-            q,
+            out,
             v,
-            |u| q.bind::<Binary, _>(u.as_bytes().to_vec()),
-            q.bind::<Nullable<Binary>, Option<Vec<u8>>>(None),
+            |u| out.push_bind_param_value_only::<Binary, [u8]>(u.as_bytes()),
+            out.push_bind_param_value_only::<Nullable<Binary>, Option<Vec<u8>>>(&None),
             // Never written for this backend (`binds_key_arrays` is false): bind NULL, which
             // matches no key, rather than fail.
-            |_, _| q.bind::<Nullable<Text>, Option<String>>(None)
+            |_keys| out.push_bind_param_value_only::<Nullable<Text>, Option<String>>(&None)
         )
     }
 }
 
 #[cfg(feature = "postgres")]
 impl BindValues for diesel::pg::Pg {
-    fn bind_value(q: Query<'_, Self>, v: Value) -> Query<'_, Self> {
+    fn bind<'b>(out: &mut AstPass<'_, 'b, Self>, v: &'b Value) -> QueryResult<()> {
         #[cfg(feature = "uuid")]
-        fn null_uuid(q: Query<'_, diesel::pg::Pg>) -> Query<'_, diesel::pg::Pg> {
-            q.bind::<Nullable<Uuid>, Option<uuid::Uuid>>(None)
-        }
+        let null_uuid = |out: &mut AstPass<'_, 'b, Self>| {
+            out.push_bind_param_value_only::<Nullable<Uuid>, Option<uuid::Uuid>>(&None)
+        };
         #[cfg(not(feature = "uuid"))]
-        fn null_uuid(q: Query<'_, diesel::pg::Pg>) -> Query<'_, diesel::pg::Pg> {
-            q.bind::<Nullable<Binary>, Option<Vec<u8>>>(None)
-        }
+        let null_uuid = |out: &mut AstPass<'_, 'b, Self>| {
+            out.push_bind_param_value_only::<Nullable<Binary>, Option<Vec<u8>>>(&None)
+        };
         bind_match!(
-            q,
+            out,
             v,
-            |u| q.bind::<Uuid, _>(u),
-            null_uuid(q),
-            |kind, keys| pg_keys(q, kind, keys)
+            |u| out.push_bind_param_value_only::<Uuid, _>(u),
+            null_uuid(out),
+            |keys| pg_keys(out, keys)
         )
     }
 }
 
 /// Binds a key list as one PostgreSQL array of the keys' type.
 #[cfg(feature = "postgres")]
-fn pg_keys(
-    q: Query<'_, diesel::pg::Pg>,
-    kind: Kind,
-    keys: Vec<Value>,
-) -> Query<'_, diesel::pg::Pg> {
-    macro_rules! array {
-        ($sql:ty, $variant:ident) => {
-            q.bind::<Array<$sql>, _>(
-                keys.into_iter()
-                    .filter_map(|v| match v {
-                        Value::$variant(x) => Some(x),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>(),
-            )
-        };
-    }
-    match kind {
-        Kind::SmallInt => array!(SmallInt, SmallInt),
-        Kind::Integer => array!(Integer, Integer),
-        Kind::BigInt => array!(BigInt, BigInt),
-        Kind::Binary => array!(Binary, Binary),
+fn pg_keys<'b>(out: &mut AstPass<'_, 'b, diesel::pg::Pg>, keys: &'b KeyList) -> QueryResult<()> {
+    match keys {
+        KeyList::SmallInt(k) => out.push_bind_param_value_only::<Array<SmallInt>, _>(k),
+        KeyList::Integer(k) => out.push_bind_param_value_only::<Array<Integer>, _>(k),
+        KeyList::BigInt(k) => out.push_bind_param_value_only::<Array<BigInt>, _>(k),
+        KeyList::Text(k) => out.push_bind_param_value_only::<Array<Text>, _>(k),
+        KeyList::Binary(k) => out.push_bind_param_value_only::<Array<Binary>, _>(k),
         #[cfg(feature = "uuid")]
-        Kind::Uuid => array!(Uuid, Uuid),
-        _ => array!(Text, Text),
+        KeyList::Uuid(k) => out.push_bind_param_value_only::<Array<Uuid>, _>(k),
     }
 }

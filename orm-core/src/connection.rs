@@ -4,7 +4,7 @@
 use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::{Connection as _, RunQueryDsl};
 
-use crate::backend::{Backend, BindValues};
+use crate::backend::{Backend, Raw};
 #[cfg(feature = "mysql")]
 use crate::decode::One;
 use crate::decode::{LoadRow, Positional};
@@ -207,16 +207,22 @@ impl Connection {
     /// Runs a statement that returns no rows; returns the number of rows affected. Counted.
     pub fn execute(&mut self, stmt: &Stmt) -> Result<usize> {
         self.instrument(stmt, |inner| {
-            with_conn!(inner, |c, DB| DB::bind_all(&stmt.sql, stmt.binds.clone())
-                .execute(c))
+            with_conn!(inner, |c, DB| Raw::once(stmt).execute(c))
         })
     }
 
     /// Runs a query and decodes every row. Counted.
     pub fn load<T: LoadRow>(&mut self, stmt: &Stmt) -> Result<Vec<T>> {
         self.instrument(stmt, |inner| {
-            with_conn!(inner, |c, DB| DB::bind_all(&stmt.sql, stmt.binds.clone())
-                .load::<T>(c))
+            with_conn!(inner, |c, DB| Raw::once(stmt).load::<T>(c))
+        })
+    }
+
+    /// [`Connection::load`] for a statement whose SQL takes few forms (a prefetch level), which
+    /// is prepared once per connection and reused.
+    pub(crate) fn load_cached<T: LoadRow>(&mut self, stmt: &Stmt) -> Result<Vec<T>> {
+        self.instrument(stmt, |inner| {
+            with_conn!(inner, |c, DB| Raw::cached(stmt).load::<T>(c))
         })
     }
 
@@ -229,12 +235,7 @@ impl Connection {
     /// Connection setup: not part of any caller's count or log.
     #[cfg(feature = "mysql")]
     fn load_uncounted<T: LoadRow>(&mut self, stmt: &Stmt) -> Result<Vec<T>> {
-        with_conn!(&mut self.inner, |c, DB| DB::bind_all(
-            &stmt.sql,
-            stmt.binds.clone()
-        )
-        .load::<T>(c))
-        .map_err(Error::from)
+        with_conn!(&mut self.inner, |c, DB| Raw::once(stmt).load::<T>(c)).map_err(Error::from)
     }
 
     /// Runs several `;`-separated statements without binds (DDL). Counted as one.

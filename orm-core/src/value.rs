@@ -41,7 +41,7 @@ pub enum Value {
     /// A list of keys bound as one array (PostgreSQL `= ANY($1)`); written only where
     /// [`crate::Backend::binds_key_arrays`] says so.
     #[doc(hidden)]
-    Keys(Kind, Vec<Value>),
+    Keys(KeyList),
 }
 
 impl Value {
@@ -69,8 +69,67 @@ impl fmt::Display for Value {
             Value::Date(v) => write!(f, "{v}"),
             #[cfg(feature = "uuid")]
             Value::Uuid(v) => write!(f, "{v}"),
-            Value::Keys(_, v) => write!(f, "<{} keys>", v.len()),
+            Value::Keys(k) => write!(f, "<{} keys>", k.len()),
         }
+    }
+}
+
+/// Keys bound as one PostgreSQL array, typed so they bind as they are.
+#[doc(hidden)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeyList {
+    SmallInt(Vec<i16>),
+    Integer(Vec<i32>),
+    BigInt(Vec<i64>),
+    Text(Vec<String>),
+    Binary(Vec<Vec<u8>>),
+    #[cfg(feature = "uuid")]
+    Uuid(Vec<uuid::Uuid>),
+}
+
+impl KeyList {
+    /// The keys of `kind` among `keys` (the ones of another kind, which a key list never holds,
+    /// are left out). Kinds without an array type bind as text.
+    pub(crate) fn new(kind: Kind, keys: &[Value]) -> Self {
+        macro_rules! list {
+            ($variant:ident) => {
+                KeyList::$variant(
+                    keys.iter()
+                        .filter_map(|v| match v {
+                            Value::$variant(x) => Some(x.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                )
+            };
+        }
+        match kind {
+            Kind::SmallInt => list!(SmallInt),
+            Kind::Integer => list!(Integer),
+            Kind::BigInt => list!(BigInt),
+            Kind::Binary => list!(Binary),
+            #[cfg(feature = "uuid")]
+            Kind::Uuid => list!(Uuid),
+            _ => list!(Text),
+        }
+    }
+
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        match self {
+            KeyList::SmallInt(k) => k.len(),
+            KeyList::Integer(k) => k.len(),
+            KeyList::BigInt(k) => k.len(),
+            KeyList::Text(k) => k.len(),
+            KeyList::Binary(k) => k.len(),
+            #[cfg(feature = "uuid")]
+            KeyList::Uuid(k) => k.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 

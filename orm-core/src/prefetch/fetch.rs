@@ -25,7 +25,7 @@ use crate::model::{FieldDef, Model};
 use crate::query::{Across, CmpOp, Expr, Filter, InSelect, Order, QuerySet};
 use crate::relation::{ForeignKey, ManyToMany, Side};
 use crate::sql::{SqlWriter, Stmt};
-use crate::value::{Field, Kind as ValueKind, Value};
+use crate::value::{Field, KeyList, Kind as ValueKind, Value};
 
 use super::path::{
     ForwardKey, GenericForward, GenericReverse, Kind, Linked, Many, MaybeOne, OrderAcross, Part,
@@ -521,7 +521,7 @@ fn select<T: Model>(
     group(&mut w);
     if backend.binds_key_arrays(kind) {
         w.push(" = ANY(")
-            .bind(Value::Keys(kind, keys.to_vec()))
+            .bind(Value::Keys(KeyList::new(kind, keys)))
             .push(")");
     } else {
         w.push(" IN (");
