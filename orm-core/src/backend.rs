@@ -6,7 +6,9 @@ use diesel::sql_types::*;
 use diesel::{QueryResult, RunQueryDsl};
 
 use crate::sql::Stmt;
-use crate::value::{KeyList, Kind, Value};
+#[cfg(feature = "postgres")]
+use crate::value::KeyList;
+use crate::value::{Kind, Value};
 
 /// A database backend.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]

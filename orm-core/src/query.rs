@@ -223,6 +223,18 @@ pub(crate) struct Link {
 }
 
 impl Expr {
+    /// Whether the SQL of this condition changes with its values, not only its shape: an IN
+    /// list, whose length varies. A statement with one is not worth caching.
+    pub(crate) fn has_list(&self) -> bool {
+        match self {
+            Expr::In(..) => true,
+            Expr::And(all) | Expr::Or(all) => all.iter().any(Expr::has_list),
+            Expr::Not(inner) => inner.has_list(),
+            Expr::InSelect(select) => select.filters.iter().any(Expr::has_list),
+            _ => false,
+        }
+    }
+
     pub(crate) fn write(&self, w: &mut SqlWriter) {
         match self {
             Expr::Cmp(col, op, value) => {

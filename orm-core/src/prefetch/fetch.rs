@@ -427,8 +427,18 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: Part>(
             .saturating_sub(probe.bind_count() + 2)
             .max(1)
     };
+    // The statement is prepared once per connection when its SQL takes few forms: an array
+    // bind, or an IN list padded to a power of two; and no IN list among the filters.
+    let cache = !query.filters.iter().any(Expr::has_list);
     let mut rows = Vec::new();
     for chunk in keys.chunks(per_statement) {
+        let padded;
+        let chunk = if backend.binds_key_arrays(kind) || !cache {
+            chunk
+        } else {
+            padded = pad(chunk, per_statement);
+            &padded[..]
+        };
         let stmt = select(
             backend,
             query,
@@ -439,7 +449,11 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: Part>(
             chunk,
             kind,
         );
-        let loaded = conn.load::<FetchRow<K, T, E, J>>(&stmt)?;
+        let loaded = if cache {
+            conn.load_cached::<FetchRow<K, T, E, J>>(&stmt)?
+        } else {
+            conn.load::<FetchRow<K, T, E, J>>(&stmt)?
+        };
         if rows.is_empty() {
             rows = loaded;
         } else {
@@ -447,6 +461,22 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: Part>(
         }
     }
     Ok(rows)
+}
+
+/// `keys` lengthened to the next power of two (at most `limit`) by repeating the last key, which
+/// matches no other row: a level then has a few IN-list lengths, so a few statements to prepare.
+fn pad(keys: &[Value], limit: usize) -> Vec<Value> {
+    let len = keys
+        .len()
+        .checked_next_power_of_two()
+        .unwrap_or(keys.len())
+        .clamp(keys.len(), limit.max(keys.len()));
+    let mut padded = Vec::with_capacity(len);
+    padded.extend_from_slice(keys);
+    if let Some(last) = keys.last() {
+        padded.resize(len, last.clone());
+    }
+    padded
 }
 
 #[allow(clippy::too_many_arguments)]
