@@ -328,3 +328,49 @@ enum Tx {
     Commit,
     Rollback,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use diesel::connection::InstrumentationEvent;
+
+    use super::*;
+    use crate::decode::One;
+    use crate::value::Value;
+
+    /// The statements diesel prepares and keeps in its cache on `conn` from now on.
+    fn kept_statements(conn: &mut Connection) -> Arc<Mutex<Vec<String>>> {
+        let kept = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&kept);
+        #[allow(irrefutable_let_patterns)]
+        let Inner::Sqlite(c) = &mut conn.inner
+        else {
+            unreachable!("opened as SQLite")
+        };
+        c.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::CacheQuery { sql, .. } = event {
+                sink.lock().unwrap().push(sql.to_owned());
+            }
+        });
+        kept
+    }
+
+    #[test]
+    fn only_statements_loaded_as_cached_are_prepared_once_and_kept() {
+        let mut conn = Connection::open("sqlite::memory:").unwrap();
+        let kept = kept_statements(&mut conn);
+        let stmt = |n| Stmt {
+            sql: "SELECT ? AS v".into(),
+            binds: vec![Value::BigInt(n)],
+        };
+        for n in [1, 2] {
+            let rows: Vec<One<i64>> = conn.load_cached(&stmt(n)).unwrap();
+            assert_eq!(rows[0].0, n, "each run binds its own value");
+        }
+        let rows: Vec<One<i64>> = conn.load(&stmt(3)).unwrap();
+        assert_eq!(rows[0].0, 3);
+        assert_eq!(*kept.lock().unwrap(), ["SELECT ? AS v"]);
+        assert_eq!(conn.query_count(), 3);
+    }
+}

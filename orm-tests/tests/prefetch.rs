@@ -1307,3 +1307,71 @@ fn through_models_self_referential_links_and_edge_slices() {
         assert!(none.iter().all(|p| p.get(PersonFollowing).is_empty()));
     });
 }
+
+/// The statements diesel prepares and keeps on `conn` from now on.
+fn kept_statements(conn: &mut Connection) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    use diesel::connection::{Connection as _, InstrumentationEvent};
+    let kept = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&kept);
+    let record = move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::CacheQuery { sql, .. } = event {
+            sink.lock().unwrap().push(sql.to_owned());
+        }
+    };
+    match conn.backend() {
+        Backend::Sqlite => conn.as_sqlite().unwrap().set_instrumentation(record),
+        #[cfg(feature = "postgres")]
+        Backend::Postgres => conn.as_pg().unwrap().set_instrumentation(record),
+        #[cfg(feature = "mysql")]
+        Backend::Mysql => conn.as_mysql().unwrap().set_instrumentation(record),
+        #[allow(unreachable_patterns)]
+        other => panic!("{other:?} is not compiled in"),
+    }
+    kept
+}
+
+#[test]
+fn a_prefetch_level_is_prepared_once_per_form_and_reused() {
+    each_backend(|conn| {
+        let blogs: Vec<Blog> = (0..9).map(|i| blog(conn, &format!("b{i}"))).collect();
+        for b in &blogs {
+            entry(conn, b, "e", 0);
+        }
+        let kept = kept_statements(conn);
+        let load = |conn: &mut Connection, n: usize| {
+            let ids: Vec<i64> = blogs[..n].iter().map(|b| b.id).collect();
+            let loaded = assert_num_queries(conn, 2, |conn| {
+                Blog::query()
+                    .filter(Blog::id.is_in(ids))
+                    .prefetch(BlogEntries)
+                    .all(conn)
+                    .unwrap()
+            });
+            assert_eq!(loaded.len(), n);
+            assert!(loaded.iter().all(|b| b.get(BlogEntries).len() == 1));
+        };
+        // 3 and 4 parents share one form (the list of 3 is padded to 4), and PostgreSQL binds
+        // one array whatever the number: the entries' statement is prepared once.
+        load(conn, 3);
+        load(conn, 4);
+        load(conn, 3);
+        assert_eq!(kept.lock().unwrap().len(), 1, "{:?}", kept.lock().unwrap());
+        // 5 parents: a list of 8 on SQLite and MySQL, another form.
+        load(conn, 5);
+        let forms = if conn.backend() == Backend::Postgres {
+            1
+        } else {
+            2
+        };
+        assert_eq!(kept.lock().unwrap().len(), forms);
+        // A custom query with an IN list of its own is prepared each time, never kept.
+        let custom = assert_num_queries(conn, 2, |conn| {
+            Blog::query()
+                .prefetch(BlogEntries.filter(Entry::headline.is_in(["e", "f"])))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(custom.len(), 9);
+        assert_eq!(kept.lock().unwrap().len(), forms);
+    });
+}

@@ -611,3 +611,23 @@ impl<G: GenericForeignKey, T: Model> OrderAcross<G::Source, T> for GenericForwar
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::pad;
+    use crate::value::Value;
+
+    fn keys(n: i64) -> Vec<Value> {
+        (1..=n).map(Value::BigInt).collect()
+    }
+
+    #[test]
+    fn key_lists_pad_to_a_power_of_two_within_the_limit_repeating_the_last_key() {
+        assert_eq!(pad(&keys(3), 100), [1, 2, 3, 3].map(Value::BigInt));
+        assert_eq!(pad(&keys(4), 100), keys(4));
+        assert_eq!(pad(&keys(1), 100), keys(1));
+        assert_eq!(pad(&keys(5), 6).len(), 6);
+        assert_eq!(pad(&keys(1000), 32_766).len(), 1024);
+        assert!(pad(&[], 10).is_empty());
+    }
+}
