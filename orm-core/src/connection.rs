@@ -211,7 +211,8 @@ impl Connection {
         })
     }
 
-    /// Runs a query and decodes every row. Counted.
+    /// Runs a query and decodes every row, finding each column by name (so a statement written
+    /// by hand may list them in any order). Prepared afresh each time. Counted.
     pub fn load<T: LoadRow>(&mut self, stmt: &Stmt) -> Result<Vec<T>> {
         self.instrument(stmt, |inner| {
             with_conn!(inner, |c, DB| Raw::once(stmt).load::<T>(c))
