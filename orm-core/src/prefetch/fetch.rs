@@ -428,8 +428,10 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: Part>(
             .max(1)
     };
     // The statement is prepared once per connection when its SQL takes few forms: an array
-    // bind, or an IN list padded to a power of two; and no IN list among the filters.
-    let cache = !query.filters.iter().any(Expr::has_list);
+    // bind, or an IN list padded to a power of two; and no IN list among the filters. Not on
+    // MySQL, whose prepared statements count against a server-wide limit
+    // (`max_prepared_stmt_count`) that many connections times many forms could reach.
+    let cache = backend != Backend::Mysql && !query.filters.iter().any(Expr::has_list);
     let mut rows = Vec::new();
     for chunk in keys.chunks(per_statement) {
         let padded;
