@@ -53,11 +53,10 @@ where
 impl<R, N, A, E, J> Prefetch<R::Source> for PrefetchPath<R, N, A, E, J>
 where
     R: Relation,
-    N: Paths<R::Target>,
+    N: Paths<R::Target> + AddPaths<R::Target, JoinSlots<R, J>>,
     A: SlotName,
     E: ThroughMode<R::Kind>,
     J: JoinMode<R::Target>,
-    N: AddPaths<R::Target, JoinSlots<R, J>>,
     ItemOf<R, N, E, J>: Clone,
 {
     type Key = A;
