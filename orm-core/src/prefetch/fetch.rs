@@ -468,11 +468,8 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: Part>(
 /// `keys` lengthened to the next power of two (at most `limit`) by repeating the last key, which
 /// matches no other row: a level then has a few IN-list lengths, so a few statements to prepare.
 fn pad(keys: &[Value], limit: usize) -> Vec<Value> {
-    let len = keys
-        .len()
-        .checked_next_power_of_two()
-        .unwrap_or(keys.len())
-        .clamp(keys.len(), limit.max(keys.len()));
+    let len = keys.len().checked_next_power_of_two().unwrap_or(keys.len());
+    let len = len.min(limit).max(keys.len());
     let mut padded = Vec::with_capacity(len);
     padded.extend_from_slice(keys);
     if let Some(last) = keys.last() {
