@@ -234,7 +234,8 @@ pub mod __private {
     }
 }
 
-/// The README's Rust examples, compiled as doctests.
+/// The README's Rust examples, compiled as doctests. Its tour fragments (`rust,ignore`) are
+/// compiled in the setup they assume by `orm-tests/tests/readme.rs`.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;

@@ -89,8 +89,17 @@ impl<R: ForeignKey> ReverseManager<R> {
     /// and builds the insert form; whatever it puts in the key field, the row points here. One
     /// statement (two on MySQL).
     ///
-    /// ```ignore
-    /// let entry = blog.entry_set().create(&mut conn, |blog_id| NewEntry { blog_id, headline: "Hi".into() })?;
+    /// ```
+    /// # use orm_core::prelude::*;
+    /// # #[derive(Model, Clone)]
+    /// # pub struct Blog { pub id: i64 }
+    /// # #[derive(Model, Clone)]
+    /// # pub struct Entry { pub id: i64, #[foreign_key(Blog)] pub blog_id: i64, pub headline: String }
+    /// # fn run(conn: &mut Connection, blog: &Blog) -> orm_core::Result<()> {
+    /// let entry = blog.entry_set().create(conn, |blog_id| NewEntry { blog_id, headline: "Hi".into() })?;
+    /// assert_eq!(entry.blog_id, blog.id);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn create(
         &self,
