@@ -344,11 +344,7 @@ mod tests {
     fn kept_statements(conn: &mut Connection) -> Arc<Mutex<Vec<String>>> {
         let kept = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&kept);
-        #[allow(irrefutable_let_patterns)]
-        let Inner::Sqlite(c) = &mut conn.inner
-        else {
-            unreachable!("opened as SQLite")
-        };
+        let c = conn.as_sqlite().expect("opened as SQLite");
         c.set_instrumentation(move |event: InstrumentationEvent<'_>| {
             if let InstrumentationEvent::CacheQuery { sql, .. } = event {
                 sink.lock().unwrap().push(sql.to_owned());

@@ -51,6 +51,18 @@ pub fn book(conn: &mut Connection, author: &Author, editor: Option<&Author>, tit
     .unwrap()
 }
 
+/// A saved review of `book` with `stars`.
+pub fn review(conn: &mut Connection, book: &Book, stars: i16) -> Review {
+    Review::create(
+        conn,
+        NewReview {
+            book_id: book.id,
+            stars,
+        },
+    )
+    .unwrap()
+}
+
 /// `DELETE FROM table`, bypassing the ORM (to see what the DDL alone does).
 pub fn raw_delete_all(conn: &mut Connection, table: &str) -> orm_core::Result<usize> {
     let mut w = orm_core::SqlWriter::new(conn.backend());

@@ -3,7 +3,7 @@
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Error, IntegrityKind};
-use orm_tests::fixtures::{author, blog, book, entry, raw_delete_all};
+use orm_tests::fixtures::{author, blog, book, entry, raw_delete_all, review};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 
@@ -225,14 +225,7 @@ fn restrict_refuses_in_the_orm_and_in_the_ddl() {
     each_backend(|conn| {
         let a = author(conn, "a");
         let book = book(conn, &a, None, "t");
-        Review::create(
-            conn,
-            NewReview {
-                book_id: book.id,
-                stars: 5,
-            },
-        )
-        .unwrap();
+        review(conn, &book, 5);
         let err = book.delete(conn).unwrap_err();
         assert!(
             matches!(

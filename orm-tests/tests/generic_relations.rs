@@ -5,7 +5,7 @@ use orm_core::prefetch::Slot;
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::Error;
-use orm_tests::fixtures::{author, book, document, inserts, new_tagged, tag};
+use orm_tests::fixtures::{author, book, document, inserts, new_tagged, review, tag};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 
@@ -65,7 +65,7 @@ fn equal_ids_of_different_models_never_match() {
     each_backend(|conn| {
         let ann = author(conn, "Ann");
         let b = book(conn, &ann, None, "one");
-        let r = review(conn, b.id, 5);
+        let r = review(conn, &b, 5);
         // Make the review's id equal the book's, so only the content type tells them apart.
         assert_eq!(b.id, r.id);
         let target = conn.generic_target(&r).unwrap();
@@ -112,10 +112,6 @@ fn pointing_at_an_unsaved_instance_is_an_error_and_changes_nothing() {
 }
 
 /// A saved review of the book with this key.
-fn review(conn: &mut Connection, book_id: i64, stars: i16) -> Review {
-    Review::create(conn, NewReview { book_id, stars }).unwrap()
-}
-
 /// A book with its tags prefetched.
 type Tagged = Loaded<Book, (Slot<BookTags, Vec<Loaded<TaggedItem>>>, ())>;
 
@@ -199,7 +195,7 @@ fn deleting_a_target_deletes_its_tags_and_a_model_without_the_relation_leaves_th
         let keep = book(conn, &ann, None, "two");
         b.tags().create(conn, new_tagged("gone")).unwrap();
         keep.tags().create(conn, new_tagged("kept")).unwrap();
-        let r = review(conn, keep.id, 3);
+        let r = review(conn, &keep, 3);
         let target = conn.generic_target(&r).unwrap();
         tag_item(conn, "on a review", target);
         let deleted = b.delete(conn).unwrap();
@@ -236,7 +232,7 @@ fn books_with_their_tags_is_two_statements_and_never_matches_another_model() {
                 .unwrap();
         }
         // A review with the same id as the first book: its tag must not show up on the book.
-        let r = review(conn, b1.id, 1);
+        let r = review(conn, &b1, 1);
         assert_eq!(r.id, b1.id);
         let target = conn.generic_target(&r).unwrap();
         tag_item(conn, "review's", target);
@@ -271,7 +267,7 @@ fn items_prefetch_their_targets_per_type_with_nested_paths_in_one_statement_per_
         let rust = tag(conn, "rust", "Rust");
         let d = document(conn, "doc", Some(&rust.slug));
         // A review with the first book's id: not a possible target, and never taken for the book.
-        let r = review(conn, b1.id, 2);
+        let r = review(conn, &b1, 2);
         assert_eq!(r.id, b1.id);
         for (label, target) in [
             ("b1", conn.generic_target(&b1).unwrap()),
@@ -422,7 +418,7 @@ fn filtering_across_generic_relations_always_matches_the_content_type() {
         b2.tags().create(conn, new_tagged("essay")).unwrap();
         // A review of b2 whose id is b1's, tagged "roman": only the content type tells it from
         // b1, so it must not make any book match.
-        let r = review(conn, b2.id, 1);
+        let r = review(conn, &b2, 1);
         assert_eq!(r.id, b1.id);
         let target = conn.generic_target(&r).unwrap();
         tag_item(conn, "roman", target);
@@ -528,8 +524,8 @@ fn counting_across_a_generic_relation_is_one_left_join_with_the_content_type() {
             b1.tags().create(conn, new_tagged(label)).unwrap();
         }
         // Tags on a review whose id is b2's: they must not count for b2.
-        review(conn, b1.id, 1); // takes id 1, so the next review's id is b2's
-        let r2 = review(conn, b1.id, 1);
+        review(conn, &b1, 1); // takes id 1, so the next review's id is b2's
+        let r2 = review(conn, &b1, 1);
         assert_eq!(r2.id, b2.id);
         let target = conn.generic_target(&r2).unwrap();
         tag_item(conn, "review's", target);

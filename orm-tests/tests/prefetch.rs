@@ -7,7 +7,7 @@ use orm_core::prefetch_related_objects;
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Backend, Error};
-use orm_tests::fixtures::{author, blog, book, entry, names, person, pizza, toppings};
+use orm_tests::fixtures::{author, blog, book, entry, names, person, pizza, review, toppings};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 
@@ -168,14 +168,7 @@ fn nested_paths_cost_one_statement_per_level_and_share_a_level() {
         let two = book(conn, &ann, None, "two");
         book(conn, &bob, Some(&ann), "three");
         for (b, stars) in [(&one, 5), (&one, 3), (&two, 4)] {
-            Review::create(
-                conn,
-                NewReview {
-                    book_id: b.id,
-                    stars,
-                },
-            )
-            .unwrap();
+            review(conn, b, stars);
         }
         // Author -> books -> reviews, and books -> editor, on one shared books level;
         // edited_books beside it: 1 + 3 + 1.
@@ -282,14 +275,7 @@ fn a_relation_listed_twice_is_loaded_once_and_its_nested_paths_merge() {
         book(conn, &ann, None, "two");
         book(conn, &bob, Some(&ann), "three");
         for stars in [5, 3] {
-            Review::create(
-                conn,
-                NewReview {
-                    book_id: one.id,
-                    stars,
-                },
-            )
-            .unwrap();
+            review(conn, &one, stars);
         }
         // The same path twice: one slot, loaded once.
         let authors = assert_num_queries(conn, 2, |conn| {
@@ -726,14 +712,7 @@ fn prefetch_onto_objects_in_hand_and_again_onto_the_result() {
         let bob = author(conn, "Bob");
         let one = book(conn, &ann, Some(&bob), "one");
         book(conn, &bob, None, "two");
-        Review::create(
-            conn,
-            NewReview {
-                book_id: one.id,
-                stars: 5,
-            },
-        )
-        .unwrap();
+        review(conn, &one, 5);
         // One page of a query, then its relations.
         let page = Book::query()
             .order_by(Book::title.asc())
@@ -927,14 +906,7 @@ fn a_model_and_its_prefetched_relations_serialize_to_nested_json() {
     each_backend(|conn| {
         let ann = author(conn, "Ann");
         let one = book(conn, &ann, None, "one");
-        Review::create(
-            conn,
-            NewReview {
-                book_id: one.id,
-                stars: 4,
-            },
-        )
-        .unwrap();
+        review(conn, &one, 4);
         let authors = Author::query()
             .prefetch(AuthorBookSet.with(BookReviewSet).with(BookEditor))
             .all(conn)
