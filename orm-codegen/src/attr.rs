@@ -1,5 +1,5 @@
-//! Attribute grammar: `#[orm(...)]` and `#[many_to_many(...)]` on structs, `#[orm(...)]` and
-//! `#[foreign_key(...)]` on fields.
+//! Attribute grammar: `#[orm(...)]` and `#[many_to_many(...)]` on structs, `#[orm(...)]`,
+//! `#[foreign_key(...)]` and `#[one_to_one(...)]` on fields.
 //!
 //! Parsing fills typed slots; a slot set twice is an error, never a silent overwrite.
 
@@ -308,11 +308,14 @@ pub enum DefaultValue {
     Str(String),
 }
 
-/// `#[foreign_key(Target, related_name = ..., on_delete = ...)]`.
+/// `#[foreign_key(Target, related_name = ..., on_delete = ...)]`, or the same as
+/// `#[one_to_one(...)]`.
 #[derive(Debug)]
 pub struct ForeignKey {
     /// The whole attribute, for spans.
     pub attr: TokenStream,
+    /// Written `#[one_to_one]`: the column is unique, and the target has at most one row.
+    pub one_to_one: bool,
     pub target: syn::Path,
     pub related_name: Option<syn::Ident>,
     pub on_delete: OnDelete,
@@ -372,9 +375,17 @@ impl Field {
                 if let Err(err) = res {
                     cx.syn_error(err);
                 }
-            } else if attr.path() == FOREIGN_KEY {
-                if let Some(fk) = parse_foreign_key(cx, attr) {
-                    foreign_key.set(attr, fk);
+            } else if attr.path() == FOREIGN_KEY || attr.path() == ONE_TO_ONE {
+                let one_to_one = attr.path() == ONE_TO_ONE;
+                if let Some(fk) = parse_foreign_key(cx, attr, one_to_one) {
+                    if foreign_key.value.is_some() {
+                        cx.error_spanned_by(
+                            attr,
+                            "a field holds one relation: `#[foreign_key(..)]` or `#[one_to_one(..)]` (a foreign key with a unique column), once",
+                        );
+                    } else {
+                        foreign_key.set(attr, fk);
+                    }
                 }
             }
         }
@@ -391,12 +402,19 @@ impl Field {
 
 const FK_FORM: &str =
     "expected `#[foreign_key(Target)]` or `#[foreign_key(Target, related_name = name, on_delete = Cascade)]`";
+const ONE_TO_ONE_FORM: &str =
+    "expected `#[one_to_one(Target)]` or `#[one_to_one(Target, related_name = name, on_delete = Cascade)]`";
 
-fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute) -> Option<ForeignKey> {
+fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute, one_to_one: bool) -> Option<ForeignKey> {
     let mut related_name = Slot::none(cx, RELATED_NAME);
     let mut on_delete = Slot::none(cx, ON_DELETE);
     let keys = [RELATED_NAME, ON_DELETE];
-    let target = parse_relation(cx, attr, FK_FORM, "in `foreign_key`", &keys, |meta| {
+    let (form, place) = if one_to_one {
+        (ONE_TO_ONE_FORM, "in `one_to_one`")
+    } else {
+        (FK_FORM, "in `foreign_key`")
+    };
+    let target = parse_relation(cx, attr, form, place, &keys, |meta| {
         if meta.path == RELATED_NAME {
             related_name.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == ON_DELETE {
@@ -416,6 +434,7 @@ fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute) -> Option<ForeignKey> {
     let on_delete = on_delete.get();
     Some(ForeignKey {
         attr: attr.to_token_stream(),
+        one_to_one,
         target,
         related_name: related_name.get(),
         on_delete: on_delete.as_ref().map_or(OnDelete::Cascade, |(v, _)| *v),

@@ -100,7 +100,8 @@ impl Field<'_> {
 /// A relation declared on a field.
 #[derive(Debug)]
 pub enum Relation<'a> {
-    /// `#[foreign_key(Target, ...)]`: this column holds the target's primary key.
+    /// `#[foreign_key(Target, ...)]` or `#[one_to_one(Target, ...)]`: this column holds the
+    /// target's primary key.
     ForeignKey(ForeignKey<'a>),
 }
 
@@ -109,9 +110,12 @@ pub enum Relation<'a> {
 pub struct ForeignKey<'a> {
     pub attr: &'a attr::ForeignKey,
     pub target: &'a syn::Path,
-    /// The name of the reverse accessor on the target: `related_name`, or `<model>_set`.
+    /// The name of the reverse accessor on the target: `related_name`, else `<model>_set`, or
+    /// `<model>` for a one-to-one.
     pub related_name: Ident,
     pub on_delete: OnDelete,
+    /// `#[one_to_one]`: the column is unique, so a target row has at most one source row.
+    pub one_to_one: bool,
 }
 
 /// Parsed attributes, owned, that the IR borrows.
@@ -192,8 +196,13 @@ impl<'a> Model<'a> {
                     attr: fk,
                     target: &fk.target,
                     related_name: fk.related_name.clone().unwrap_or_else(|| {
+                        let model = snake_case(&input.ident.to_string());
                         Ident::new(
-                            &format!("{}_set", snake_case(&input.ident.to_string())),
+                            &if fk.one_to_one {
+                                model
+                            } else {
+                                format!("{model}_set")
+                            },
                             fk.target
                                 .segments
                                 .last()
@@ -201,6 +210,7 @@ impl<'a> Model<'a> {
                         )
                     }),
                     on_delete: fk.on_delete,
+                    one_to_one: fk.one_to_one,
                 })
             });
             fields.push(Field {
@@ -214,7 +224,8 @@ impl<'a> Model<'a> {
                 nullable,
                 primary_key: fattrs.primary_key.is_some(),
                 auto_increment: false,
-                unique: fattrs.unique,
+                unique: fattrs.unique
+                    || fattrs.foreign_key.as_ref().is_some_and(|fk| fk.one_to_one),
                 index: fattrs.index,
                 default: fattrs.default.as_ref().map(|(v, e)| (v, e)),
                 relation,

@@ -9,6 +9,7 @@ pub struct Symbol(pub &'static str);
 
 pub const ORM: Symbol = Symbol("orm");
 pub const FOREIGN_KEY: Symbol = Symbol("foreign_key");
+pub const ONE_TO_ONE: Symbol = Symbol("one_to_one");
 pub const TABLE: Symbol = Symbol("table");
 pub const PRIMARY_KEY: Symbol = Symbol("primary_key");
 pub const COLUMN: Symbol = Symbol("column");

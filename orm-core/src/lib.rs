@@ -18,6 +18,7 @@
 //! | `#[orm(unique)]`, `#[orm(index)]` | field | a unique constraint, an index |
 //! | `#[orm(default = <literal>)]` | field | a column default in the DDL |
 //! | `#[foreign_key(Target, related_name = name, on_delete = Cascade)]` | field | the field holds `Target`'s key; nullable when the field is an `Option`. `on_delete` is `Cascade` (default), `SetNull`, `Protect`, `Restrict` or `DoNothing` |
+//! | `#[one_to_one(Target, related_name = name, on_delete = Cascade)]` | field | a foreign key with a unique column (Django's `OneToOneField`): the target's reverse accessor (default: the model name in snake_case) returns the one row or `None`, not a manager, and the reverse can be ordered across ([`OneToOne`]) |
 //!
 //! Field types: `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, `Vec<u8>`,
 //! `chrono::NaiveDateTime` and `chrono::NaiveDate` (feature `chrono`), `uuid::Uuid` (feature
@@ -30,8 +31,10 @@
 //!   (`Entry::headline: Column<Entry, String>`), for filters, ordering and updates;
 //! - per foreign key, a forward accessor named after the field without `_id`
 //!   (`entry.blog(&mut conn)`: one statement), and on the target a reverse accessor
-//!   (`blog.entry_set()`, or the `related_name`) returning a [`ReverseManager`]. Both sides
-//!   must be in the same crate, because the reverse accessor is an inherent method of the target.
+//!   (`blog.entry_set()`, or the `related_name`) returning a [`ReverseManager`]; for a
+//!   one-to-one, `place.restaurant(&mut conn)` returning `Option<Restaurant>` (one statement).
+//!   Both sides must be in the same crate, because the reverse accessor is an inherent method of
+//!   the target.
 //! - per relation, a zero-sized type named after the model and the accessor (`EntryBlog`,
 //!   `PizzaToppings`) implementing [`ForeignKey`] or [`ManyToMany`];
 //! - per many-to-many, an accessor on both sides returning a [`ManyToManyManager`]
@@ -189,7 +192,7 @@ pub use prefetch::{prefetch_related_objects, Loaded, Prefetch, Prefetching, Rela
 pub use query::{Assignment, Column, Filter, Order, QuerySet, TextColumn};
 pub use relation::{
     ForeignKey, ForeignKeyTarget, Forward, KeyOf, ManyToMany, ManyToManyThrough,
-    NullableForeignKey, OptionalExtra, Reverse, Side, Through,
+    NullableForeignKey, OneToOne, OptionalExtra, Reverse, Side, Through,
 };
 pub use sql::{SqlWriter, Stmt};
 pub use value::{Field, Kind, Value};

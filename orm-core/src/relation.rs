@@ -38,6 +38,10 @@ pub trait ForeignKey: Sized + 'static {
     /// What a prefetch of this key gives each row: the target ([`crate::prefetch::One`]), or
     /// an `Option` of it when nullable ([`crate::prefetch::MaybeOne`]).
     type Arity: crate::prefetch::Arity;
+    /// What a prefetch of the reverse gives each target: its source rows
+    /// ([`crate::prefetch::Many`]), or for a one-to-one an `Option` of the one
+    /// ([`crate::prefetch::MaybeOne`]).
+    type Reverse: crate::prefetch::Arity;
     /// The key column.
     const COLUMN: &'static str;
     /// `Entry.blog_id`, for messages.
@@ -60,6 +64,25 @@ pub trait ForeignKey: Sized + 'static {
     /// The target row with this key: one statement.
     fn fetch(conn: &mut Connection, key: &Self::Key) -> Result<Self::Target> {
         <Self::Target as ForeignKeyTarget<Self::Key>>::fetch(conn, key)
+    }
+}
+
+/// A one-to-one (`#[one_to_one(Target)]`): a foreign key whose column is unique, so a target
+/// row has at most one source row. The target gets that row (`place.restaurant(conn)`), not a
+/// manager, and the reverse can be ordered by, as a foreign key can.
+#[diagnostic::on_unimplemented(
+    message = "rows cannot be ordered by a column of a to-many relation: `{Self}` is a foreign key, not a one-to-one",
+    label = "each row has any number of these",
+    note = "order across a foreign key (`EntryBlog`), the reverse of a one-to-one (`#[one_to_one(..)]`), or a generic foreign key to one type (`TaggedItemBooks`); to order by a to-many relation, count it with `with_count`"
+)]
+pub trait OneToOne: ForeignKey<Reverse = crate::prefetch::MaybeOne> {
+    /// The source row pointing at `target`, if any: one statement.
+    fn source_of(conn: &mut Connection, target: &Self::Target) -> Result<Option<Self::Source>> {
+        match crate::ReverseManager::<Self>::of(target).query().get(conn) {
+            Ok(row) => Ok(Some(row)),
+            Err(crate::Error::NotFound { .. }) => Ok(None),
+            Err(err) => Err(err),
+        }
     }
 }
 

@@ -11,7 +11,14 @@ use proc_macro::TokenStream;
 /// Derives `orm_core::Model`. Documented on the re-export in `orm-core`.
 #[proc_macro_derive(
     Model,
-    attributes(orm, foreign_key, many_to_many, generic_foreign_key, generic_relation)
+    attributes(
+        orm,
+        foreign_key,
+        one_to_one,
+        many_to_many,
+        generic_foreign_key,
+        generic_relation
+    )
 )]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     expand::expand(input.into())

@@ -24,6 +24,19 @@ fn entry_with_foreign_key() {
 }
 
 #[test]
+fn one_to_one() {
+    insta::assert_snapshot!(expand(
+        r#"
+        pub struct Restaurant {
+            pub id: i64,
+            #[one_to_one(Place)]
+            pub place_id: i64,
+        }
+        "#
+    ));
+}
+
+#[test]
 fn many_to_many() {
     insta::assert_snapshot!(expand(
         r#"

@@ -157,6 +157,34 @@ CREATE TABLE `tagged_item` (
 
 CREATE INDEX `tagged_item_content_object_idx` ON `tagged_item` (`content_type_id`, `object_id`);
 
+CREATE TABLE `place` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `name` TEXT NOT NULL
+);
+
+CREATE TABLE `restaurant` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `place_id` BIGINT NOT NULL UNIQUE,
+    `serves_pizza` BOOLEAN NOT NULL,
+    CONSTRAINT `restaurant_place_id_fk` FOREIGN KEY (`place_id`) REFERENCES `place` (`id`) ON DELETE CASCADE
+);
+
+CREATE TABLE `waiter` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `restaurant_id` BIGINT NOT NULL,
+    `name` TEXT NOT NULL,
+    CONSTRAINT `waiter_restaurant_id_fk` FOREIGN KEY (`restaurant_id`) REFERENCES `restaurant` (`id`) ON DELETE CASCADE
+);
+
+CREATE INDEX `waiter_restaurant_id_idx` ON `waiter` (`restaurant_id`);
+
+CREATE TABLE `underground_bar` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `place_id` BIGINT UNIQUE,
+    `name` TEXT NOT NULL,
+    CONSTRAINT `underground_bar_place_id_fk` FOREIGN KEY (`place_id`) REFERENCES `place` (`id`) ON DELETE SET NULL
+);
+
 CREATE TABLE `orm_content_type` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `model` VARCHAR(255) NOT NULL UNIQUE
@@ -196,5 +224,5 @@ CREATE UNIQUE INDEX `membership_group_id_person_id_uniq` ON `membership` (`group
 
 CREATE UNIQUE INDEX `slide_order_chapter_id_slide_id_uniq` ON `slide_order` (`chapter_id`, `slide_id`);
 
-INSERT INTO `orm_content_type` (`model`) VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('tagged_item'), ('orm_content_type');
+INSERT INTO `orm_content_type` (`model`) VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('tagged_item'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('orm_content_type');
 

@@ -217,3 +217,38 @@ pub struct TaggedItem {
     pub content_type_id: i64,
     pub object_id: String,
 }
+
+/// A place, with at most one restaurant and at most one underground bar (Django's one-to-one
+/// example).
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Place {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A restaurant on a place: a one-to-one, so `place.restaurant(conn)` is one row or none.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Restaurant {
+    pub id: i64,
+    #[one_to_one(Place)]
+    pub place_id: i64,
+    pub serves_pizza: bool,
+}
+
+/// A waiter of a restaurant: a plain foreign key behind the one-to-one, for nested paths.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Waiter {
+    pub id: i64,
+    #[foreign_key(Restaurant, related_name = waiters)]
+    pub restaurant_id: i64,
+    pub name: String,
+}
+
+/// A bar that may have no place: a nullable one-to-one that outlives its place.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct UndergroundBar {
+    pub id: i64,
+    #[one_to_one(Place, related_name = bar, on_delete = SetNull)]
+    pub place_id: Option<i64>,
+    pub name: String,
+}

@@ -55,7 +55,12 @@ fn setup(snippet: &str) -> Option<(&'static str, &'static str)> {
         ("orm_codegen::Build", "", ""),
         ("include_schema!", "", ""),
         ("Entry::bulk_create", "", "let new_entries: Vec<NewEntry> = Vec::new();"),
-        ("entry.blog(", "", "let entry = Entry::get(&mut conn, 1)?;"),
+        (
+            "entry.blog(",
+            "use orm_tests::models::{Place, Restaurant};",
+            "let entry = Entry::get(&mut conn, 1)?;
+             let place = Place::get(&mut conn, 1)?;",
+        ),
         (
             "blog.entries().add(",
             "use orm_tests::models::{Author, Book, Chapter, Group, MembershipExtra, Person, SlideOrder};

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::generic::{GenericForeignKey, GenericItems, GenericRelation, ObjectId};
 use crate::model::{FieldDef, Model};
 use crate::query::{Across, CmpOp, Expr, Filter, InSelect, Order, QuerySet};
-use crate::relation::{ForeignKey, ManyToMany, Side};
+use crate::relation::{ForeignKey, ManyToMany, OneToOne, Side};
 use crate::sql::{SqlWriter, Stmt};
 use crate::value::{Field, KeyList, Kind as ValueKind, Value};
 
@@ -192,7 +192,7 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
 }
 
 impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
-    type Arity = Many;
+    type Arity = F::Reverse;
     fn fetch<E: Part, J: Part>(
         conn: &mut Connection,
         parents: &[&F::Target],
@@ -595,6 +595,17 @@ impl<F: ForeignKey> OrderAcross<F::Source, F::Target> for ForwardKey<F> {
             table: F::TARGET_TABLE,
             key: pk::<F::Target>(),
             outer: F::COLUMN,
+            generic: None,
+        })
+    }
+}
+
+impl<F: OneToOne> OrderAcross<F::Target, F::Source> for ReverseKey<F> {
+    fn by(order: Order<F::Source>) -> Order<F::Target> {
+        order.across(Across {
+            table: <F::Source as Model>::TABLE,
+            key: F::COLUMN,
+            outer: pk::<F::Target>(),
             generic: None,
         })
     }

@@ -156,7 +156,7 @@ pub trait Kind<S: Model, T: Model>: 'static {
 #[diagnostic::on_unimplemented(
     message = "rows cannot be ordered by a column of a to-many relation",
     label = "each row has any number of these",
-    note = "order across a foreign key (`EntryBlog`) or a generic foreign key to one type (`TaggedItemBooks`); to order by a to-many relation, count it with `with_count`"
+    note = "order across a foreign key (`EntryBlog`), the reverse of a one-to-one (`#[one_to_one(..)]`), or a generic foreign key to one type (`TaggedItemBooks`); to order by a to-many relation, count it with `with_count`"
 )]
 pub trait OrderAcross<S, T> {
     /// The ordering of `S` rows by `order` on their `T`.

@@ -1,5 +1,6 @@
-//! Foreign keys: the forward accessor, the reverse manager on the target, the compile-time
-//! checks against the target, and the `on_delete` registration.
+//! Foreign keys and one-to-ones: the forward accessor, the reverse manager (or, for a
+//! one-to-one, the one row) on the target, the compile-time checks against the target, and the
+//! `on_delete` registration.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -149,8 +150,39 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             }
         }
     };
-    let reverse_doc =
-        format!("The [`{source}`] rows whose `{name}` points at this row, as a manager.");
+    let reverse_accessor = if fk.one_to_one {
+        let doc = format!(
+            "The [`{source}`] row whose `{name}` points at this row, if any. Runs one statement."
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn #reverse(
+                &self,
+                conn: &mut ::orm_core::Connection,
+            ) -> ::orm_core::Result<::std::option::Option<#source>> {
+                <#rel as ::orm_core::OneToOne>::source_of(conn, self)
+            }
+        }
+    } else {
+        let doc = format!("The [`{source}`] rows whose `{name}` points at this row, as a manager.");
+        quote! {
+            #[doc = #doc]
+            pub fn #reverse(&self) -> ::orm_core::ReverseManager<#rel> {
+                ::orm_core::ReverseManager::of(self)
+            }
+        }
+    };
+    let (reverse_arity, one_to_one) = if fk.one_to_one {
+        (
+            quote!(::orm_core::prefetch::MaybeOne),
+            Some(quote! {
+                #[automatically_derived]
+                impl ::orm_core::OneToOne for #rel {}
+            }),
+        )
+    } else {
+        (quote!(::orm_core::prefetch::Many), None)
+    };
     let rel_doc = format!(
         "The foreign key `{source}.{name}`, as a type: what [`{source}::{accessor}`] follows and the reverse manager manages."
     );
@@ -220,6 +252,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             type Target = #target;
             type Value = #field_ty;
             type Arity = #arity;
+            type Reverse = #reverse_arity;
             const COLUMN: &'static str = #column;
             const NAME: &'static str = #rel_name;
             fn wrap(key: #key_ty) -> #field_ty {
@@ -242,6 +275,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             }
         }
         #nullable
+        #one_to_one
 
         #forward_impls
 
@@ -257,10 +291,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
 
         #[automatically_derived]
         impl #target {
-            #[doc = #reverse_doc]
-            pub fn #reverse(&self) -> ::orm_core::ReverseManager<#rel> {
-                ::orm_core::ReverseManager::of(self)
-            }
+            #reverse_accessor
         }
 
         #[doc(hidden)]
