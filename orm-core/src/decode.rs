@@ -235,9 +235,17 @@ where
     }
 }
 
+/// Two parts side by side: the objects of several `select_related` joins, in join order.
+impl<DB: Backend, A: ReadPart<DB>, B: ReadPart<DB>> ReadPart<DB> for (A, B) {
+    const WIDTH: usize = A::WIDTH + B::WIDTH;
+    fn read<'a>(row: &impl NamedRow<'a, DB>, start: usize) -> deserialize::Result<Self> {
+        Ok((A::read(row, start)?, B::read(row, start + A::WIDTH)?))
+    }
+}
+
 /// A prefetched row, read by position in the order `fetch.rs` selects: the parent key
-/// (many-to-many), the object (aliases `l*`), the through row (`r*`), and the object a
-/// `select_related` joined (`orm_j`, `j*`).
+/// (many-to-many), the object (aliases `l*`), the through row (`r*`), and the objects the
+/// `select_related` joins brought (`orm_j0`, `j*`, `orm_j1`, ...).
 #[derive(Debug)]
 pub(crate) struct FetchRow<K, T, E, J> {
     pub key: K,

@@ -633,6 +633,41 @@ fn select_related_inside_a_prefetch_costs_no_statement() {
                 assert_eq!(b.get(BookAuthor).id, a.id);
             }
         }
+
+        // Two foreign keys of the books, both to `author`: two LEFT JOINs, one statement. With
+        // a top N the select is wrapped, and every column keeps its own alias.
+        for newest in [None, Some(1)] {
+            let authors = assert_num_queries(conn, 2, |conn| {
+                let books = AuthorBookSet
+                    .order_by(Book::title.desc())
+                    .select_related(BookAuthor)
+                    .select_related(BookEditor);
+                let books = match newest {
+                    Some(n) => books.limit(n),
+                    None => books,
+                };
+                Author::query()
+                    .filter(Author::name.eq("Ann"))
+                    .prefetch(books)
+                    .all(conn)
+                    .unwrap()
+            });
+            let got: Vec<(&str, &str, Option<&str>)> = assert_num_queries(conn, 0, |_| {
+                authors[0]
+                    .get(AuthorBookSet)
+                    .iter()
+                    .map(|b| {
+                        (
+                            b.title.as_str(),
+                            b.get(BookAuthor).name.as_str(),
+                            b.get(BookEditor).as_ref().map(|e| e.name.as_str()),
+                        )
+                    })
+                    .collect()
+            });
+            let all = [("two", "Ann", None), ("one", "Ann", Some("Bob"))];
+            assert_eq!(got, all[..newest.map_or(2, |n| n as usize)]);
+        }
     });
 }
 

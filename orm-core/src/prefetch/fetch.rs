@@ -1,10 +1,10 @@
 //! The one statement per relation level: which rows, for which parents, and the SQL.
 //!
 //! ```sql
-//! SELECT [j.owner AS orm_k,] t.a AS l0, .. [, j.x AS r0, ..] [, <found> AS orm_j, s.a AS j0, ..]
+//! SELECT [j.owner AS orm_k,] t.a AS l0, .. [, j.x AS r0, ..] [, <found> AS orm_j0, s0.a AS j0, ..]
 //! FROM target t
 //! [INNER JOIN link j ON j.other = t.pk]        -- many-to-many
-//! [LEFT JOIN joined s ON s.pk = t.fk]          -- select_related
+//! [LEFT JOIN joined s0 ON s0.pk = t.fk ...]    -- select_related, one join per foreign key
 //! WHERE <group> IN (..) | <group> = ANY($1)    -- the parents' keys
 //!   AND <filters> [ORDER BY <order>]
 //! ```
@@ -50,6 +50,8 @@ pub struct Fetched<T, E, J> {
 pub struct JoinSpec {
     /// The joined table.
     pub table: &'static str,
+    /// Its columns.
+    pub fields: &'static [FieldDef],
     /// Its primary key.
     pub key: &'static str,
     /// The key column on the related rows.
@@ -159,11 +161,11 @@ impl<'p, K: BindKey + Eq + Hash + ?Sized> ByKey<'p, K> {
 
 impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
     type Arity = F::Arity;
-    fn fetch<E: Part, J: Part>(
+    fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,
         parents: &[&F::Source],
         query: &QuerySet<F::Target>,
-        join: Option<JoinSpec>,
+        joins: &[JoinSpec],
     ) -> Result<Fetched<F::Target, E, J>> {
         let by = ByKey::new(parents.iter().map(|p| F::target_key(p)).enumerate());
         let pk = <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column;
@@ -171,7 +173,7 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
             conn,
             query,
             From::Table { group: pk },
-            join,
+            joins,
             &by.keys,
             F::Key::KIND,
         )?;
@@ -193,18 +195,18 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
 
 impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
     type Arity = F::Reverse;
-    fn fetch<E: Part, J: Part>(
+    fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,
         parents: &[&F::Target],
         query: &QuerySet<F::Source>,
-        join: Option<JoinSpec>,
+        joins: &[JoinSpec],
     ) -> Result<Fetched<F::Source, E, J>> {
         let by = by_own_key(parents);
         let rows = fetch_rows::<(), _, E, J>(
             conn,
             query,
             From::Table { group: F::COLUMN },
-            join,
+            joins,
             &by.keys,
             F::Key::KIND,
         )?;
@@ -227,11 +229,11 @@ impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
 
 impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
     type Arity = Many;
-    fn fetch<E: Part, J: Part>(
+    fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,
         parents: &[&D::Owner],
         query: &QuerySet<D::Other>,
-        join: Option<JoinSpec>,
+        joins: &[JoinSpec],
     ) -> Result<Fetched<D::Other, E, J>> {
         let by = by_own_key(parents);
         let from = From::Link {
@@ -243,7 +245,7 @@ impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
             conn,
             query,
             from,
-            join,
+            joins,
             &by.keys,
             <<D::Owner as Model>::Key as Field>::KIND,
         )?;
@@ -276,11 +278,11 @@ where
     T::Key: ObjectId,
 {
     type Arity = MaybeOne;
-    fn fetch<E: Part, J: Part>(
+    fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,
         parents: &[&G::Source],
         query: &QuerySet<T>,
-        join: Option<JoinSpec>,
+        joins: &[JoinSpec],
     ) -> Result<Fetched<T, E, J>> {
         let content_type = conn.content_type::<T>()?;
         // The keys of the parents that point at a `T`; the others get `None`.
@@ -305,7 +307,7 @@ where
             conn,
             query,
             From::Table { group: pk },
-            join,
+            joins,
             &by.keys,
             <T::Key as Field>::KIND,
         )?;
@@ -333,11 +335,11 @@ where
     <R::Owner as Model>::Key: ObjectId,
 {
     type Arity = Many;
-    fn fetch<E: Part, J: Part>(
+    fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,
         parents: &[&R::Owner],
         query: &QuerySet<R::Items>,
-        join: Option<JoinSpec>,
+        joins: &[JoinSpec],
     ) -> Result<Fetched<R::Items, E, J>> {
         let ids: Vec<String> = parents.iter().map(|p| p.key().to_object_id()).collect();
         let by = ByKey::<str>::new(ids.iter().map(|id| Some(id.as_str())).enumerate());
@@ -351,7 +353,7 @@ where
         let from = From::Table {
             group: Gfk::<R>::OBJECT_ID_COLUMN,
         };
-        let rows = fetch_rows::<(), _, E, J>(conn, &query, from, join, &by.keys, ValueKind::Text)?;
+        let rows = fetch_rows::<(), _, E, J>(conn, &query, from, joins, &by.keys, ValueKind::Text)?;
         Ok(by.link(rows, |r| Some(Gfk::<R>::get(&r.target).1)))
     }
 
@@ -402,16 +404,23 @@ fn in_select(
 
 /// Runs the level's statement for `keys`: one, or one per chunk where the backend's bind limit
 /// forces it. Keys are distinct, so no row comes twice. No keys, no statement.
-fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: Part>(
+fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     conn: &mut Connection,
     query: &QuerySet<T>,
     from: From,
-    join: Option<JoinSpec>,
+    joins: &[JoinSpec],
     keys: &[Value],
     kind: ValueKind,
 ) -> Result<Vec<FetchRow<K, T, E, J>>> {
     if keys.is_empty() {
         return Ok(Vec::new());
+    }
+    let joined: usize = joins.iter().map(|j| j.fields.len()).sum();
+    if joined > JOINED.len() {
+        return Err(Error::InvalidInput(format!(
+            "`select_related` joins {joined} columns into one statement; at most {} fit",
+            JOINED.len()
+        )));
     }
     let backend = conn.backend();
     let per_statement = if backend.binds_key_arrays(kind) {
@@ -441,16 +450,7 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: Part>(
             padded = pad(chunk, per_statement);
             &padded[..]
         };
-        let stmt = select(
-            backend,
-            query,
-            &from,
-            join,
-            E::FIELDS,
-            J::FIELDS,
-            chunk,
-            kind,
-        );
+        let stmt = select(backend, query, &from, joins, E::FIELDS, chunk, kind);
         let loaded = if cache {
             conn.load_cached::<FetchRow<K, T, E, J>>(&stmt)?
         } else {
@@ -483,9 +483,8 @@ fn select<T: Model>(
     backend: Backend,
     query: &QuerySet<T>,
     from: &From,
-    join: Option<JoinSpec>,
+    joins: &[JoinSpec],
     through: &[FieldDef],
-    joined: &[FieldDef],
     keys: &[Value],
     kind: ValueKind,
 ) -> Stmt {
@@ -518,15 +517,19 @@ fn select<T: Model>(
         w.push(", ");
         fields(&mut w, LINK, through, RIGHT);
     }
-    if let Some(j) = join {
-        w.push(", CAST(CASE WHEN ").qualified(JOIN, j.key);
+    // Each join: a flag column, 0 when the LEFT JOIN found no row, then the row's columns.
+    let mut aliases = JOINED;
+    for (i, j) in joins.iter().enumerate() {
+        let (names, rest) = aliases.split_at(j.fields.len().min(aliases.len()));
+        aliases = rest;
+        w.push(", CAST(CASE WHEN ").qualified(&join_alias(i), j.key);
         w.push(" IS NULL THEN 0 ELSE 1 END AS ");
         w.push(match backend {
             Backend::Mysql => "SIGNED",
             _ => "BIGINT",
         });
-        w.push(") AS orm_j, ");
-        fields(&mut w, JOIN, joined, JOINED);
+        w.push(&format!(") AS orm_j{i}, "));
+        fields(&mut w, &join_alias(i), j.fields, names);
     }
     if top_n {
         w.push(", ROW_NUMBER() OVER (PARTITION BY ");
@@ -541,9 +544,10 @@ fn select<T: Model>(
         w.push(" ON ").qualified(LINK, other).push(" = ");
         w.qualified(TARGET, T::FIELDS[T::PK].column);
     }
-    if let Some(j) = join {
-        w.push(" LEFT JOIN ").ident(j.table).push(" ").ident(JOIN);
-        w.push(" ON ").qualified(JOIN, j.key).push(" = ");
+    for (i, j) in joins.iter().enumerate() {
+        let alias = join_alias(i);
+        w.push(" LEFT JOIN ").ident(j.table).push(" ").ident(&alias);
+        w.push(" ON ").qualified(&alias, j.key).push(" = ");
         w.qualified(TARGET, j.column);
     }
     w.push(" WHERE ");
@@ -579,6 +583,11 @@ fn select<T: Model>(
 }
 
 /// `alias.column AS name, ...`
+/// The alias of the `i`th joined table.
+fn join_alias(i: usize) -> String {
+    format!("{JOIN}{i}")
+}
+
 fn fields(w: &mut SqlWriter, alias: &str, fields: &[FieldDef], names: &[&str]) {
     w.list(fields.iter().zip(names), ", ", |w, (f, name)| {
         w.qualified(alias, f.column).push(" AS ").push(name);

@@ -66,8 +66,10 @@ where
     type Shape = (R, E, J);
 
     fn load(&self, conn: &mut Connection, parents: &[&R::Source]) -> Result<Vec<Self::Value>> {
+        let mut joins = Vec::new();
+        J::joins(&mut joins);
         let Fetched { rows, links } =
-            R::Kind::fetch::<E::Part, J::Part>(conn, parents, &self.query, J::JOIN)?;
+            R::Kind::fetch::<E::Part, J::Part>(conn, parents, &self.query, &joins)?;
         let mut extras = Vec::with_capacity(rows.len());
         let mut targets = Vec::with_capacity(rows.len());
         for (target, extra, joined) in rows {

@@ -86,7 +86,7 @@ pub trait Relation: SlotName + Copy + Default + 'static {
     }
     /// Loads the foreign key `fk` of the related rows in the same statement (a JOIN: Django's
     /// `select_related` inside `Prefetch`). Read it as if it were prefetched: `entry.get(fk)`.
-    fn select_related<F>(self, fk: F) -> PrefetchPath<Self, (), Self, Plain, Select<F>>
+    fn select_related<F>(self, fk: F) -> PrefetchPath<Self, (), Self, Plain, (Select<F>, ())>
     where
         F: ForeignKey<Source = Self::Target>,
     {
@@ -140,11 +140,11 @@ pub trait Kind<S: Model, T: Model>: 'static {
     type Arity: Arity;
     /// Loads the related rows of every parent, with the through part `E` and the joined part
     /// `J`, and which parent each row belongs to.
-    fn fetch<E: Part, J: Part>(
+    fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,
         parents: &[&S],
         query: &QuerySet<T>,
-        join: Option<JoinSpec>,
+        joins: &[JoinSpec],
     ) -> Result<Fetched<T, E, J>>;
 
     /// The condition on `S` rows: some related `T` row matches `filter` (a subquery).
@@ -249,15 +249,16 @@ impl<R: ManyToManyThrough, D: Side<R>> ThroughMode<Linked<R, D>> for WithThrough
     }
 }
 
-/// What a path joins into its statement: nothing, or a foreign key of the related rows.
+/// What a path joins into its statement: nothing (`()`), or foreign keys of the related rows,
+/// one LEFT JOIN each (`(Select<F2>, (Select<F1>, ()))`, the last one first).
 pub trait JoinMode<T: Model>: 'static {
-    /// The row part.
-    type Part: Part;
-    /// The slots each related object starts with: the joined one, or none.
+    /// The row part: the joined objects, in join order.
+    type Part: ReadPartAll;
+    /// The slots each related object starts with: one per join.
     type Slots;
-    /// The join.
-    const JOIN: Option<JoinSpec>;
-    /// The joined object as a slot.
+    /// Appends the joins, in the order `Part` reads them.
+    fn joins(out: &mut Vec<JoinSpec>);
+    /// The joined objects as slots.
     fn attach(part: Self::Part) -> Result<Self::Slots>;
 }
 
@@ -268,24 +269,31 @@ pub struct Select<F>(PhantomData<F>);
 impl<T: Model> JoinMode<T> for () {
     type Part = ();
     type Slots = ();
-    const JOIN: Option<JoinSpec> = None;
+    fn joins(_: &mut Vec<JoinSpec>) {}
     fn attach(_: ()) -> Result<()> {
         Ok(())
     }
 }
 
-impl<F: ForeignKey> JoinMode<F::Source> for Select<F> {
-    type Part = Opt<F::Target>;
-    type Slots = (Slot<F, <F::Arity as Arity>::Of<Loaded<F::Target>>>, ());
-    const JOIN: Option<JoinSpec> = Some(JoinSpec {
-        table: <F::Target as Model>::TABLE,
-        key: <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column,
-        column: F::COLUMN,
-    });
-    fn attach(part: Opt<F::Target>) -> Result<Self::Slots> {
-        let objects = part.0.into_iter().map(Loaded::new).collect();
+impl<F: ForeignKey, Rest: JoinMode<F::Source>> JoinMode<F::Source> for (Select<F>, Rest) {
+    type Part = (Opt<F::Target>, Rest::Part);
+    type Slots = (
+        Slot<F, <F::Arity as Arity>::Of<Loaded<F::Target>>>,
+        Rest::Slots,
+    );
+    fn joins(out: &mut Vec<JoinSpec>) {
+        out.push(JoinSpec {
+            table: <F::Target as Model>::TABLE,
+            fields: <F::Target as Model>::FIELDS,
+            key: <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column,
+            column: F::COLUMN,
+        });
+        Rest::joins(out);
+    }
+    fn attach((head, rest): Self::Part) -> Result<Self::Slots> {
+        let objects = head.0.into_iter().map(Loaded::new).collect();
         let value = F::Arity::collect(objects, <F::Target as Model>::NAME)?;
-        Ok((Slot::new(value), ()))
+        Ok((Slot::new(value), Rest::attach(rest)?))
     }
 }
 
@@ -425,8 +433,9 @@ impl<R: Relation, N, A, E, J> PrefetchPath<R, N, A, E, J> {
     {
         self.retype()
     }
-    /// Loads the foreign key `fk` of the related rows in the same statement.
-    pub fn select_related<F>(self, fk: F) -> PrefetchPath<R, N, A, E, Select<F>>
+    /// Loads the foreign key `fk` of the related rows in the same statement. Call it again for
+    /// more foreign keys: one LEFT JOIN each, still one statement.
+    pub fn select_related<F>(self, fk: F) -> PrefetchPath<R, N, A, E, (Select<F>, J)>
     where
         F: ForeignKey<Source = R::Target>,
     {
