@@ -282,6 +282,14 @@ fn column(field: &Field<'_>, d: Dialect) -> String {
     out
 }
 
+/// A column holding a key: a primary key, a foreign key, a generic object id. On MySQL its text
+/// compares byte for byte (`utf8mb4_bin`), as on SQLite and PostgreSQL and as `String`'s `Eq`:
+/// under MySQL's default, case-insensitive collation `"Rust"` and `"rust"` would be one key to
+/// the database and two to the rows read back.
+fn holds_key(field: &Field<'_>) -> bool {
+    field.primary_key || field.relation.is_some() || field.generic_key
+}
+
 /// A column whose values must be indexable by MySQL, which cannot index `TEXT` or `BLOB`.
 fn keyed(field: &Field<'_>) -> bool {
     field.primary_key
@@ -304,6 +312,9 @@ fn sql_type(field: &Field<'_>, d: Dialect) -> &'static str {
         (Kind::Double, Mysql) => "DOUBLE",
         (Kind::Double, Sqlite) => "DOUBLE",
         (Kind::Bool, _) => "BOOLEAN",
+        (Kind::Text, Mysql) if holds_key(field) => {
+            "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+        }
         (Kind::Text, Mysql) if keyed(field) => "VARCHAR(255)",
         (Kind::Text, _) => "TEXT",
         (Kind::Bytes, Postgres) => "BYTEA",

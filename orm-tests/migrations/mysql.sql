@@ -50,14 +50,14 @@ CREATE TABLE `review` (
 CREATE INDEX `review_book_id_idx` ON `review` (`book_id`);
 
 CREATE TABLE `tag` (
-    `slug` VARCHAR(255) NOT NULL PRIMARY KEY,
+    `slug` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
     `label` TEXT NOT NULL
 );
 
 CREATE TABLE `document` (
     `uid` BINARY(16) NOT NULL PRIMARY KEY,
     `title` TEXT NOT NULL,
-    `tag_slug` VARCHAR(255),
+    `tag_slug` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
     CONSTRAINT `document_tag_slug_fk` FOREIGN KEY (`tag_slug`) REFERENCES `tag` (`slug`) ON DELETE SET NULL
 );
 
@@ -152,7 +152,7 @@ CREATE TABLE `tagged_item` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `label` TEXT NOT NULL,
     `content_type_id` BIGINT NOT NULL,
-    `object_id` VARCHAR(255) NOT NULL
+    `object_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL
 );
 
 CREATE INDEX `tagged_item_content_object_idx` ON `tagged_item` (`content_type_id`, `object_id`);

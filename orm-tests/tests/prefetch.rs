@@ -7,7 +7,9 @@ use orm_core::prefetch_related_objects;
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Backend, Error};
-use orm_tests::fixtures::{author, blog, book, entry, names, person, pizza, review, toppings};
+use orm_tests::fixtures::{
+    author, blog, book, document, entry, names, person, pizza, review, tag, toppings,
+};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 
@@ -962,6 +964,61 @@ fn a_model_and_its_prefetched_relations_serialize_to_nested_json() {
                     "editor": null,
                 }],
             }])
+        );
+    });
+}
+
+#[test]
+fn text_keys_differing_only_in_case_are_two_keys_on_every_backend() {
+    each_backend(|conn| {
+        // MySQL's default collation ignores case; key columns are created binary there, so a
+        // key means on every backend what it means to `String`'s `Eq`, and to the prefetch.
+        let lower = tag(conn, "rust", "lower");
+        let upper = tag(conn, "Rust", "upper");
+        assert_eq!(Tag::get(conn, "Rust").unwrap(), upper);
+        let doc = document(conn, "d", Some("Rust"));
+        let err = Document::create(
+            conn,
+            NewDocument {
+                uid: uuid::Uuid::new_v4(),
+                title: "e".into(),
+                tag_slug: Some("RUST".into()),
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Integrity {
+                    kind: orm_core::IntegrityKind::ForeignKey,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+
+        let tags = assert_num_queries(conn, 2, |conn| {
+            Tag::query()
+                .order_by(Tag::label.asc())
+                .prefetch(TagDocuments)
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(tags[0].model(), &lower);
+        assert!(tags[0].get(TagDocuments).is_empty());
+        assert_eq!(tags[1].get(TagDocuments)[0].model(), &doc);
+        let docs = assert_num_queries(conn, 2, |conn| {
+            Document::query()
+                .prefetch(DocumentTagSlugObject)
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(
+            docs[0]
+                .get(DocumentTagSlugObject)
+                .as_ref()
+                .map(|t| t.model()),
+            Some(&upper)
         );
     });
 }

@@ -82,10 +82,9 @@ fn ddl_orders_tables_by_dependency_and_quotes_per_backend() {
         .postgres
         .iter()
         .any(|s| s.contains("\"uid\" UUID NOT NULL PRIMARY KEY")));
-    assert!(MIGRATION
-        .mysql
-        .iter()
-        .any(|s| s.contains("`slug` VARCHAR(255) NOT NULL PRIMARY KEY")));
+    assert!(MIGRATION.mysql.iter().any(|s| s.contains(
+        "`slug` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY"
+    )));
     assert!(MIGRATION
         .sqlite
         .iter()
