@@ -69,6 +69,17 @@ fn reverse_foreign_key_is_one_statement_and_empty_parents_get_empty_vecs() {
                 .unwrap()
         });
         assert!(none.is_empty());
+        // Counting or testing for rows prefetches nothing.
+        let with_entries = Blog::query()
+            .filter(BlogEntries.any(Entry::headline.ne("b1")))
+            .prefetch(BlogEntries);
+        assert_eq!(
+            assert_num_queries(conn, 1, |conn| with_entries.count(conn).unwrap()),
+            1
+        );
+        assert!(assert_num_queries(conn, 1, |conn| with_entries
+            .exists(conn)
+            .unwrap()));
     });
 }
 

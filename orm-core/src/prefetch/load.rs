@@ -250,6 +250,17 @@ impl<M: Model, Ps: Paths<M> + AddPaths<M, ()>> Prefetching<M, Ps> {
             .ok_or(Error::NotFound { model: M::NAME })
     }
 
+    /// The number of matching rows: one statement, nothing prefetched (as Django's `count()`
+    /// on a query with `prefetch_related`).
+    pub fn count(&self, conn: &mut Connection) -> Result<i64> {
+        self.query.count(conn)
+    }
+
+    /// Whether any row matches: one statement, nothing prefetched.
+    pub fn exists(&self, conn: &mut Connection) -> Result<bool> {
+        self.query.exists(conn)
+    }
+
     fn check(&self) -> Result<()> {
         self.paths.check(&mut Vec::new(), &mut Vec::new())
     }
