@@ -608,6 +608,11 @@ impl<M: Model> QuerySet<M> {
             w.push(" ORDER BY ");
             w.list(&self.order, ", ", |w, o| o.write(w, M::TABLE));
         }
+        self.write_limit(w);
+    }
+
+    /// ` LIMIT .. OFFSET ..`, when the query has either.
+    pub(crate) fn write_limit(&self, w: &mut SqlWriter) {
         let backend = w.backend();
         match (self.limit, self.offset) {
             (None, None) => {}
@@ -651,11 +656,16 @@ impl<M: Model> QuerySet<M> {
 
     /// The first matching row (by the ordering given, else the primary key). One statement.
     pub fn first(&self, conn: &mut Connection) -> Result<Option<M>> {
+        Ok(self.first_only().all(conn)?.into_iter().next())
+    }
+
+    /// This query cut to its first row: ordered by the primary key when it has no ordering.
+    pub(crate) fn first_only(&self) -> Self {
         let mut qs = self.clone();
         if qs.order.is_empty() {
             qs.order.push(Order::new(M::FIELDS[M::PK].column, false));
         }
-        Ok(qs.limit(1).all(conn)?.into_iter().next())
+        qs.limit(1)
     }
 
     /// Exactly one matching row: [`Error::NotFound`] when none,

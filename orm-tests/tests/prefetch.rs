@@ -685,6 +685,100 @@ fn select_related_inside_a_prefetch_costs_no_statement() {
 }
 
 #[test]
+fn select_related_on_a_query_joins_in_its_one_statement() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let bob = author(conn, "Bob");
+        let one = book(conn, &ann, Some(&bob), "one");
+        book(conn, &bob, None, "two");
+        book(conn, &bob, Some(&ann), "three");
+        review(conn, &one, 5);
+
+        // Two foreign keys to one table, a filter, an ordering, a page: one statement.
+        let books = assert_num_queries(conn, 1, |conn| {
+            Book::query()
+                .select_related(BookAuthor)
+                .select_related(BookEditor)
+                .filter(Book::title.ne("nope"))
+                .order_by(Book::title.asc())
+                .offset(1)
+                .limit(2)
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<(&str, &str, Option<&str>)> = assert_num_queries(conn, 0, |_| {
+            books
+                .iter()
+                .map(|b| {
+                    (
+                        b.title.as_str(),
+                        b.get(BookAuthor).name.as_str(),
+                        b.get(BookEditor).as_ref().map(|e| e.name.as_str()),
+                    )
+                })
+                .collect()
+        });
+        assert_eq!(got, [("three", "Bob", Some("Ann")), ("two", "Bob", None)]);
+
+        // With prefetch paths: the joined key is a slot like a prefetched one, so a path to it
+        // runs only its nested paths.
+        let books = assert_num_queries(conn, 3, |conn| {
+            Book::query()
+                .select_related(BookAuthor)
+                .prefetch(BookReviewSet)
+                .prefetch(BookAuthor.with(AuthorEditedBooks))
+                .order_by(Book::title.asc())
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(books[0].get(BookReviewSet).len(), 1);
+        let edited: Vec<&str> = books[0]
+            .get(BookAuthor)
+            .get(AuthorEditedBooks)
+            .iter()
+            .map(|b| b.title.as_str())
+            .collect();
+        assert_eq!(edited, ["three"]);
+
+        // first and get: one statement each.
+        let first = assert_num_queries(conn, 1, |conn| {
+            Book::query()
+                .select_related(BookEditor)
+                .first(conn)
+                .unwrap()
+        });
+        assert_eq!(first.unwrap().get(BookEditor).as_ref().unwrap().name, "Bob");
+        let two = assert_num_queries(conn, 1, |conn| {
+            Book::query()
+                .select_related(BookAuthor)
+                .filter(Book::title.eq("two"))
+                .get(conn)
+                .unwrap()
+        });
+        assert_eq!(two.get(BookAuthor).model(), &bob);
+        let err = Book::query()
+            .select_related(BookAuthor)
+            .get(conn)
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::MultipleObjectsReturned { .. }),
+            "{err}"
+        );
+
+        // A path to a joined key with its own query would be ignored: an error, before any
+        // statement.
+        let err = assert_num_queries(conn, 0, |conn| {
+            Book::query()
+                .select_related(BookAuthor)
+                .prefetch(BookAuthor.filter(Author::name.eq("Ann")))
+                .all(conn)
+                .unwrap_err()
+        });
+        assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+    });
+}
+
+#[test]
 fn many_to_many_prefetch_carries_the_through_rows() {
     each_backend(|conn| {
         let ch = Chapter::create(

@@ -60,6 +60,8 @@ pub struct JoinSpec {
 
 /// Where the parents' keys are matched.
 enum From {
+    /// No parents: every row the query matches (a query's own `select_related`).
+    All,
     /// A column of the related rows.
     Table { group: &'static str },
     /// A join table: its column holding the parent's key, and the one holding the row's.
@@ -415,13 +417,7 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let joined: usize = joins.iter().map(|j| j.fields.len()).sum();
-    if joined > JOINED.len() {
-        return Err(Error::InvalidInput(format!(
-            "`select_related` joins {joined} columns into one statement; at most {} fit",
-            JOINED.len()
-        )));
-    }
+    check_width(joins)?;
     let backend = conn.backend();
     let per_statement = if backend.binds_key_arrays(kind) {
         keys.len()
@@ -465,6 +461,39 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     Ok(rows)
 }
 
+/// The rows of `query`, each with the rows its foreign keys `joins` point at: one statement
+/// (`select_related` on a query).
+pub(crate) fn select_joined<T: Model, J: ReadPartAll>(
+    conn: &mut Connection,
+    query: &QuerySet<T>,
+    joins: &[JoinSpec],
+) -> Result<Vec<(T, J)>> {
+    check_width(joins)?;
+    let stmt = select(
+        conn.backend(),
+        query,
+        &From::All,
+        joins,
+        &[],
+        &[],
+        ValueKind::BigInt,
+    );
+    let rows = conn.load::<FetchRow<(), T, (), J>>(&stmt)?;
+    Ok(rows.into_iter().map(|r| (r.target, r.joined)).collect())
+}
+
+/// The joined columns must fit the aliases (`j0` ...).
+fn check_width(joins: &[JoinSpec]) -> Result<()> {
+    let joined: usize = joins.iter().map(|j| j.fields.len()).sum();
+    if joined > JOINED.len() {
+        return Err(Error::InvalidInput(format!(
+            "`select_related` joins {joined} columns into one statement; at most {} fit",
+            JOINED.len()
+        )));
+    }
+    Ok(())
+}
+
 /// `keys` lengthened to the next power of two (at most `limit`) by repeating the last key, which
 /// matches no other row: a level then has a few IN-list lengths, so a few statements to prepare.
 fn pad(keys: &[Value], limit: usize) -> Vec<Value> {
@@ -489,9 +518,11 @@ fn select<T: Model>(
     kind: ValueKind,
 ) -> Stmt {
     let mut w = SqlWriter::new(backend);
-    let top_n = query.limit.is_some() || query.offset.is_some();
+    // A slice per parent; without parents, a slice of the whole (`LIMIT`, below).
+    let top_n = (query.limit.is_some() || query.offset.is_some()) && !matches!(from, From::All);
     let group = |w: &mut SqlWriter| {
         match from {
+            From::All => w,
             From::Table { group } => w.qualified(TARGET, group),
             From::Link { owner, .. } => w.qualified(LINK, owner),
         };
@@ -550,21 +581,27 @@ fn select<T: Model>(
         w.push(" ON ").qualified(&alias, j.key).push(" = ");
         w.qualified(TARGET, j.column);
     }
-    w.push(" WHERE ");
-    group(&mut w);
-    if backend.binds_key_arrays(kind) {
-        w.push(" = ANY(")
-            .bind(Value::Keys(KeyList::new(kind, keys)))
-            .push(")");
-    } else {
-        w.push(" IN (");
-        w.list(keys, ", ", |w, k| {
-            w.bind(k.clone());
-        });
-        w.push(")");
+    let mut conditions = 0;
+    if !matches!(from, From::All) {
+        w.push(" WHERE ");
+        group(&mut w);
+        if backend.binds_key_arrays(kind) {
+            w.push(" = ANY(")
+                .bind(Value::Keys(KeyList::new(kind, keys)))
+                .push(")");
+        } else {
+            w.push(" IN (");
+            w.list(keys, ", ", |w, k| {
+                w.bind(k.clone());
+            });
+            w.push(")");
+        }
+        conditions += 1;
     }
     for filter in &query.filters {
-        w.push(" AND ").qualify(TARGET, |w| filter.write(w));
+        w.push(if conditions == 0 { " WHERE " } else { " AND " });
+        w.qualify(TARGET, |w| filter.write(w));
+        conditions += 1;
     }
     if top_n {
         let offset = clamp(query.offset.unwrap_or(0));
@@ -579,15 +616,18 @@ fn select<T: Model>(
         w.push(" ORDER BY ");
         order(&mut w);
     }
+    if matches!(from, From::All) {
+        query.write_limit(&mut w);
+    }
     w.finish()
 }
 
-/// `alias.column AS name, ...`
 /// The alias of the `i`th joined table.
 fn join_alias(i: usize) -> String {
     format!("{JOIN}{i}")
 }
 
+/// `alias.column AS name, ...`
 fn fields(w: &mut SqlWriter, alias: &str, fields: &[FieldDef], names: &[&str]) {
     w.list(fields.iter().zip(names), ", ", |w, (f, name)| {
         w.qualified(alias, f.column).push(" AS ").push(name);

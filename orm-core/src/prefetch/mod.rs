@@ -30,7 +30,9 @@ mod track;
 pub use self::serde::SerializeSlots;
 pub use count::{CountJoin, WithCount};
 pub use fetch::{Fetched, JoinSpec};
-pub use load::{prefetch_related_objects, IntoLoaded, Paths, Prefetching, SlotsOf, WithSlot};
+pub use load::{
+    prefetch_related_objects, IntoLoaded, LoadedRow, Paths, Prefetching, SlotsOf, WithSlot,
+};
 pub use loaded::{Has, HasAt, Loaded, Prefetched, Slot};
 pub use path::{
     Arity, ForwardKey, GenericForward, GenericReverse, JoinMode, Kind, Linked, Many, MaybeOne, One,

@@ -11,10 +11,11 @@ use crate::model::{FieldDef, Model};
 use crate::query::{Filter, Order, QuerySet};
 use crate::relation::{ForeignKey, ManyToManyThrough, Side};
 
-use super::fetch::{Fetched, JoinSpec};
+use super::fetch::{select_joined, Fetched, JoinSpec};
 use super::key::Id;
 use super::load::Paths;
 use super::loaded::{Loaded, Slot};
+use super::slots::Seen;
 
 /// A relation that can be prefetched from `Source`: implemented by the derive on every relation
 /// type — `EntryBlog` (a foreign key), `BlogEntries` (its reverse), `PizzaToppings` and
@@ -260,6 +261,11 @@ pub trait JoinMode<T: Model>: 'static {
     fn joins(out: &mut Vec<JoinSpec>);
     /// The joined objects as slots.
     fn attach(part: Self::Part) -> Result<Self::Slots>;
+    /// Marks the joined keys as loaded plainly, so a path listed after them is checked against
+    /// them (see [`slots::check`](super::slots::check)).
+    fn seen(seen: &mut Vec<Seen<'_>>);
+    /// The rows of `query`, each with its joined objects: one statement.
+    fn load(conn: &mut Connection, query: &QuerySet<T>) -> Result<Vec<Loaded<T, Self::Slots>>>;
 }
 
 /// `select_related(F)`: joins the target of the foreign key `F`.
@@ -272,6 +278,10 @@ impl<T: Model> JoinMode<T> for () {
     fn joins(_: &mut Vec<JoinSpec>) {}
     fn attach(_: ()) -> Result<()> {
         Ok(())
+    }
+    fn seen(_: &mut Vec<Seen<'_>>) {}
+    fn load(conn: &mut Connection, query: &QuerySet<T>) -> Result<Vec<Loaded<T>>> {
+        Ok(query.all(conn)?.into_iter().map(Loaded::new).collect())
     }
 }
 
@@ -294,6 +304,21 @@ impl<F: ForeignKey, Rest: JoinMode<F::Source>> JoinMode<F::Source> for (Select<F
         let objects = head.0.into_iter().map(Loaded::new).collect();
         let value = F::Arity::collect(objects, <F::Target as Model>::NAME)?;
         Ok((Slot::new(value), Rest::attach(rest)?))
+    }
+    fn seen(seen: &mut Vec<Seen<'_>>) {
+        seen.push(Seen::joined::<F>());
+        Rest::seen(seen);
+    }
+    fn load(
+        conn: &mut Connection,
+        query: &QuerySet<F::Source>,
+    ) -> Result<Vec<Loaded<F::Source, Self::Slots>>> {
+        let mut joins = Vec::new();
+        Self::joins(&mut joins);
+        select_joined::<F::Source, Self::Part>(conn, query, &joins)?
+            .into_iter()
+            .map(|(model, part)| Ok(Loaded::with(model, Self::attach(part)?)))
+            .collect()
     }
 }
 

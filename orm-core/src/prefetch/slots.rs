@@ -15,7 +15,7 @@ use crate::query::QuerySet;
 use super::key::{Bit, Same, B0, B1};
 use super::load::Paths;
 use super::loaded::{Loaded, Slot};
-use super::path::{Prefetch, SlotName};
+use super::path::{Plain, Prefetch, SlotName};
 
 /// Whether the slot list `Self` holds the key `K`.
 pub trait Holds<K> {
@@ -341,6 +341,17 @@ pub struct Seen<'a> {
     at: Vec<TypeId>,
     shape: TypeId,
     query: Option<&'a dyn Any>,
+}
+
+impl Seen<'_> {
+    /// The foreign key `F` joined into the query (`select_related`): as if prefetched plainly.
+    pub(crate) fn joined<F: 'static>() -> Self {
+        Seen {
+            at: vec![TypeId::of::<F>()],
+            shape: TypeId::of::<(F, Plain, ())>(),
+            query: None,
+        }
+    }
 }
 
 /// Checks `path`, stored at `at` (the keys from the root), against the paths seen before it,
