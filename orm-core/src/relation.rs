@@ -26,6 +26,11 @@ pub trait ForeignKeyTarget<K>: Model<Key = K> {
 
 /// A foreign key: a field of `Source` holding a `Target` key. Implemented by the derive on the
 /// relation's type (`EntryBlog`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a foreign key",
+    label = "expected a foreign key, such as `EntryBlog` for `Entry.blog_id`",
+    note = "`select_related` joins a foreign key of the rows (the type named after the model and the key field without `_id`); the reverse of a foreign key and a many-to-many are loaded with `.prefetch(..)`"
+)]
 pub trait ForeignKey: Sized + 'static {
     /// The model that declares the key field.
     type Source: Model;
