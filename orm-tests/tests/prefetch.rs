@@ -765,6 +765,63 @@ fn select_related_on_a_query_joins_in_its_one_statement() {
             "{err}"
         );
 
+        // Joins of the joined rows (Django's `select_related('book__author', 'book__editor')`):
+        // still one statement, on a query and inside a prefetch.
+        let reviews = assert_num_queries(conn, 1, |conn| {
+            Review::query()
+                .select_related(ReviewBook.then(BookAuthor).then(BookEditor))
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<(&str, &str, Option<&str>)> = assert_num_queries(conn, 0, |_| {
+            reviews
+                .iter()
+                .map(|r| {
+                    let b = r.get(ReviewBook);
+                    (
+                        b.title.as_str(),
+                        b.get(BookAuthor).name.as_str(),
+                        b.get(BookEditor).as_ref().map(|e| e.name.as_str()),
+                    )
+                })
+                .collect()
+        });
+        assert_eq!(got, [("one", "Ann", Some("Bob"))]);
+        let books = assert_num_queries(conn, 2, |conn| {
+            Book::query()
+                .order_by(Book::title.asc())
+                .prefetch(BookReviewSet.select_related(ReviewBook.then(BookEditor)))
+                .all(conn)
+                .unwrap()
+        });
+        let editor = books[0].get(BookReviewSet)[0]
+            .get(ReviewBook)
+            .get(BookEditor)
+            .as_ref()
+            .map(|e| e.name.as_str());
+        assert_eq!(editor, Some("Bob"));
+        // A path listed after a nested join merges into it, and is checked against it.
+        let reviews = assert_num_queries(conn, 2, |conn| {
+            Review::query()
+                .select_related(ReviewBook.then(BookAuthor))
+                .prefetch(ReviewBook.with(BookAuthor.with(AuthorEditedBooks)))
+                .all(conn)
+                .unwrap()
+        });
+        let edited = reviews[0]
+            .get(ReviewBook)
+            .get(BookAuthor)
+            .get(AuthorEditedBooks);
+        assert_eq!(edited.len(), 1);
+        let err = assert_num_queries(conn, 0, |conn| {
+            Review::query()
+                .select_related(ReviewBook.then(BookAuthor))
+                .prefetch(ReviewBook.with(BookAuthor.filter(Author::name.eq("Ann"))))
+                .all(conn)
+                .unwrap_err()
+        });
+        assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+
         // A path to a joined key with its own query would be ignored: an error, before any
         // statement.
         let err = assert_num_queries(conn, 0, |conn| {

@@ -54,8 +54,10 @@ pub struct JoinSpec {
     pub fields: &'static [FieldDef],
     /// Its primary key.
     pub key: &'static str,
-    /// The key column on the related rows.
+    /// The key column on the related rows, or on the join `from`.
     pub column: &'static str,
+    /// The join whose table holds `column` (`None`: the related rows).
+    pub from: Option<usize>,
 }
 
 /// Where the parents' keys are matched.
@@ -579,7 +581,10 @@ fn select<T: Model>(
         let alias = join_alias(i);
         w.push(" LEFT JOIN ").ident(j.table).push(" ").ident(&alias);
         w.push(" ON ").qualified(&alias, j.key).push(" = ");
-        w.qualified(TARGET, j.column);
+        match j.from {
+            Some(from) => w.qualified(&join_alias(from), j.column),
+            None => w.qualified(TARGET, j.column),
+        };
     }
     let mut conditions = 0;
     if !matches!(from, From::All) {

@@ -9,12 +9,11 @@ use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{Filter, Order, QuerySet};
-use crate::relation::ForeignKey;
 
 use super::fetch::Fetched;
 use super::loaded::Loaded;
 use super::path::{
-    Arity, JoinMode, Kind, Plain, Prefetch, PrefetchPath, Relation, Select, SlotName, StartsAt,
+    Arity, IntoSelect, JoinMode, Kind, Plain, Prefetch, PrefetchPath, Relation, SlotName, StartsAt,
     ThroughMode,
 };
 use super::slots::{self, AddPath, AddPaths, Seen};
@@ -70,7 +69,7 @@ where
 
     fn load(&self, conn: &mut Connection, parents: &[&R::Source]) -> Result<Vec<Self::Value>> {
         let mut joins = Vec::new();
-        J::joins(&mut joins);
+        J::joins(&mut joins, None);
         let Fetched { rows, links } =
             R::Kind::fetch::<E::Part, J::Part>(conn, parents, &self.query, &joins)?;
         let mut extras = Vec::with_capacity(rows.len());
@@ -195,9 +194,9 @@ impl<M: Model> QuerySet<M> {
     /// Loads the row the foreign key `fk` points at in the same statement, with a LEFT JOIN
     /// (Django's `select_related`): `Entry::query().select_related(EntryBlog)`. Read it as if it
     /// were prefetched, at no cost: `entry.get(EntryBlog)`.
-    pub fn select_related<F>(self, fk: F) -> Prefetching<M, (), (Select<F>, ())>
+    pub fn select_related<S>(self, fk: S) -> Prefetching<M, (), (S::Select, ())>
     where
-        F: ForeignKey<Source = M>,
+        S: IntoSelect<M>,
     {
         let _ = fk;
         Prefetching {
@@ -228,9 +227,9 @@ where
     }
 
     /// Joins another foreign key into the query's statement (see [`QuerySet::select_related`]).
-    pub fn select_related<F>(self, fk: F) -> Prefetching<M, Ps, (Select<F>, J)>
+    pub fn select_related<S>(self, fk: S) -> Prefetching<M, Ps, (S::Select, J)>
     where
-        F: ForeignKey<Source = M>,
+        S: IntoSelect<M>,
     {
         let _ = fk;
         Prefetching {
@@ -321,7 +320,7 @@ where
     /// Checks the paths against each other and against the joins, before any statement.
     fn check(&self) -> Result<()> {
         let mut seen = Vec::new();
-        J::seen(&mut seen);
+        J::seen(&mut seen, &[]);
         self.paths.check(&mut Vec::new(), &mut seen)
     }
 }

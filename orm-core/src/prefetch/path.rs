@@ -1,6 +1,7 @@
 //! Prefetch paths: the relation types the derive emits, and what can be said about them
 //! (a custom query, nested paths, `to_attr`, through rows, `select_related`).
 
+use std::any::TypeId;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -87,11 +88,24 @@ pub trait Relation: SlotName + Copy + Default + 'static {
     }
     /// Loads the foreign key `fk` of the related rows in the same statement (a JOIN: Django's
     /// `select_related` inside `Prefetch`). Read it as if it were prefetched: `entry.get(fk)`.
-    fn select_related<F>(self, fk: F) -> PrefetchPath<Self, (), Self, Plain, (Select<F>, ())>
+    /// `fk` may carry joins of its own: `EntryBlog.then(BlogOwner)`.
+    fn select_related<S>(self, fk: S) -> PrefetchPath<Self, (), Self, Plain, (S::Select, ())>
     where
-        F: ForeignKey<Source = Self::Target>,
+        S: IntoSelect<Self::Target>,
     {
         PrefetchPath::default().select_related(fk)
+    }
+    /// On a foreign key: joins `next`, a foreign key of its target, after it, in the same
+    /// statement (Django's `select_related('blog__owner')`): `EntryBlog.then(BlogOwner)`, read
+    /// as `entry.get(EntryBlog).get(BlogOwner)`. Several `.then` join several keys of the
+    /// target; nest them for deeper ones: `EntryBlog.then(BlogOwner.then(OwnerAgent))`.
+    fn then<G>(self, next: G) -> Select<Self, (G::Select, ())>
+    where
+        Self: ForeignKey,
+        G: IntoSelect<<Self as ForeignKey>::Target>,
+    {
+        let _ = next;
+        Select(PhantomData)
     }
 }
 
@@ -251,71 +265,146 @@ impl<R: ManyToManyThrough, D: Side<R>> ThroughMode<Linked<R, D>> for WithThrough
 }
 
 /// What a path joins into its statement: nothing (`()`), or foreign keys of the related rows,
-/// one LEFT JOIN each (`(Select<F2>, (Select<F1>, ()))`, the last one first).
+/// one LEFT JOIN each (`(Select<F2>, (Select<F1>, ()))`, the last one first), each with the
+/// joins of its own target (`Select<F, N>`).
 pub trait JoinMode<T: Model>: 'static {
     /// The row part: the joined objects, in join order.
     type Part: ReadPartAll;
     /// The slots each related object starts with: one per join.
     type Slots;
-    /// Appends the joins, in the order `Part` reads them.
-    fn joins(out: &mut Vec<JoinSpec>);
+    /// Appends the joins, in the order `Part` reads them; `from` is the join whose table holds
+    /// their key columns (`None`: the related rows themselves).
+    fn joins(out: &mut Vec<JoinSpec>, from: Option<usize>);
     /// The joined objects as slots.
     fn attach(part: Self::Part) -> Result<Self::Slots>;
-    /// Marks the joined keys as loaded plainly, so a path listed after them is checked against
-    /// them (see [`slots::check`](super::slots::check)).
-    fn seen(seen: &mut Vec<Seen<'_>>);
+    /// Marks the joined keys, under `at`, as loaded plainly, so a path listed after them is
+    /// checked against them (see [`slots::check`](super::slots::check)).
+    fn seen(seen: &mut Vec<Seen<'_>>, at: &[TypeId]);
     /// The rows of `query`, each with its joined objects: one statement.
     fn load(conn: &mut Connection, query: &QuerySet<T>) -> Result<Vec<Loaded<T, Self::Slots>>>;
 }
 
-/// `select_related(F)`: joins the target of the foreign key `F`.
+/// `select_related(F)`: joins the target of the foreign key `F`, and the joins `N` of that
+/// target (`EntryBlog.then(BlogOwner)`).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Select<F>(PhantomData<F>);
+pub struct Select<F, N = ()>(PhantomData<(F, N)>);
+
+impl<F, N> Select<F, N> {
+    /// Joins `next`, another foreign key of this one's target, after it: see [`Relation::then`].
+    pub fn then<G>(self, next: G) -> Select<F, (G::Select, N)>
+    where
+        F: ForeignKey,
+        G: IntoSelect<F::Target>,
+    {
+        let _ = next;
+        Select(PhantomData)
+    }
+}
+
+/// Something `select_related` takes on rows of `T`: a foreign key of `T` (`EntryBlog`), or one
+/// with joins of its own (`EntryBlog.then(BlogOwner)`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a foreign key of `{T}`",
+    label = "expected a foreign key of `{T}`, such as `EntryBlog` for `Entry.blog_id`",
+    note = "`select_related` joins a foreign key of the rows (the type named after the model and the key field without `_id`); the reverse of a foreign key and a many-to-many are loaded with `.prefetch(..)`"
+)]
+pub trait IntoSelect<T: Model> {
+    /// The join.
+    type Select: JoinOne<T>;
+}
+
+/// The target of the foreign key `F`.
+type FkTarget<F> = <F as ForeignKey>::Target;
+
+// Through `StartsAt`, not `F::Source`, so a key of another model fails with its message rather
+// than as a type mismatch.
+impl<T: Model, F: ForeignKey + StartsAt<T>> IntoSelect<T> for F {
+    type Select = Select<F, ()>;
+}
+
+impl<T: Model, F: ForeignKey + StartsAt<T>, N: JoinMode<FkTarget<F>>> IntoSelect<T>
+    for Select<F, N>
+{
+    type Select = Self;
+}
+
+/// One join of rows of `T`, with the joins under it: an element of a [`JoinMode`] list.
+pub trait JoinOne<T: Model>: 'static {
+    /// Its part of the row.
+    type Part: ReadPartAll;
+    /// Its slot.
+    type Slot;
+    /// See [`JoinMode::joins`].
+    fn joins(out: &mut Vec<JoinSpec>, from: Option<usize>);
+    /// See [`JoinMode::attach`].
+    fn attach(part: Self::Part) -> Result<Self::Slot>;
+    /// See [`JoinMode::seen`].
+    fn seen(seen: &mut Vec<Seen<'_>>, at: &[TypeId]);
+}
+
+impl<T: Model, F: ForeignKey + StartsAt<T>, N: JoinMode<FkTarget<F>>> JoinOne<T> for Select<F, N> {
+    type Part = (Opt<FkTarget<F>>, N::Part);
+    type Slot = Slot<F, <<F as ForeignKey>::Arity as Arity>::Of<Loaded<FkTarget<F>, N::Slots>>>;
+    fn joins(out: &mut Vec<JoinSpec>, from: Option<usize>) {
+        out.push(JoinSpec {
+            table: <FkTarget<F> as Model>::TABLE,
+            fields: <FkTarget<F> as Model>::FIELDS,
+            key: <FkTarget<F> as Model>::FIELDS[<FkTarget<F> as Model>::PK].column,
+            column: <F as ForeignKey>::COLUMN,
+            from,
+        });
+        N::joins(out, Some(out.len() - 1));
+    }
+    fn attach((head, nested): Self::Part) -> Result<Self::Slot> {
+        // Without the head row, the joins under it found nothing either.
+        let objects = match head.0 {
+            Some(target) => vec![Loaded::with(target, N::attach(nested)?)],
+            None => Vec::new(),
+        };
+        Ok(Slot::new(<F as ForeignKey>::Arity::collect(
+            objects,
+            <FkTarget<F> as Model>::NAME,
+        )?))
+    }
+    fn seen(seen: &mut Vec<Seen<'_>>, at: &[TypeId]) {
+        let mut here = at.to_vec();
+        here.push(TypeId::of::<F>());
+        N::seen(seen, &here);
+        seen.push(Seen::joined::<F>(here));
+    }
+}
 
 impl<T: Model> JoinMode<T> for () {
     type Part = ();
     type Slots = ();
-    fn joins(_: &mut Vec<JoinSpec>) {}
+    fn joins(_: &mut Vec<JoinSpec>, _: Option<usize>) {}
     fn attach(_: ()) -> Result<()> {
         Ok(())
     }
-    fn seen(_: &mut Vec<Seen<'_>>) {}
+    fn seen(_: &mut Vec<Seen<'_>>, _: &[TypeId]) {}
     fn load(conn: &mut Connection, query: &QuerySet<T>) -> Result<Vec<Loaded<T>>> {
         Ok(query.all(conn)?.into_iter().map(Loaded::new).collect())
     }
 }
 
-impl<F: ForeignKey, Rest: JoinMode<F::Source>> JoinMode<F::Source> for (Select<F>, Rest) {
-    type Part = (Opt<F::Target>, Rest::Part);
-    type Slots = (
-        Slot<F, <F::Arity as Arity>::Of<Loaded<F::Target>>>,
-        Rest::Slots,
-    );
-    fn joins(out: &mut Vec<JoinSpec>) {
-        out.push(JoinSpec {
-            table: <F::Target as Model>::TABLE,
-            fields: <F::Target as Model>::FIELDS,
-            key: <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column,
-            column: F::COLUMN,
-        });
-        Rest::joins(out);
+impl<T: Model, S: JoinOne<T>, Rest: JoinMode<T>> JoinMode<T> for (S, Rest) {
+    type Part = (S::Part, Rest::Part);
+    type Slots = (S::Slot, Rest::Slots);
+    fn joins(out: &mut Vec<JoinSpec>, from: Option<usize>) {
+        S::joins(out, from);
+        Rest::joins(out, from);
     }
     fn attach((head, rest): Self::Part) -> Result<Self::Slots> {
-        let objects = head.0.into_iter().map(Loaded::new).collect();
-        let value = F::Arity::collect(objects, <F::Target as Model>::NAME)?;
-        Ok((Slot::new(value), Rest::attach(rest)?))
+        Ok((S::attach(head)?, Rest::attach(rest)?))
     }
-    fn seen(seen: &mut Vec<Seen<'_>>) {
-        seen.push(Seen::joined::<F>());
-        Rest::seen(seen);
+    fn seen(seen: &mut Vec<Seen<'_>>, at: &[TypeId]) {
+        S::seen(seen, at);
+        Rest::seen(seen, at);
     }
-    fn load(
-        conn: &mut Connection,
-        query: &QuerySet<F::Source>,
-    ) -> Result<Vec<Loaded<F::Source, Self::Slots>>> {
+    fn load(conn: &mut Connection, query: &QuerySet<T>) -> Result<Vec<Loaded<T, Self::Slots>>> {
         let mut joins = Vec::new();
-        Self::joins(&mut joins);
-        select_joined::<F::Source, Self::Part>(conn, query, &joins)?
+        Self::joins(&mut joins, None);
+        select_joined::<T, Self::Part>(conn, query, &joins)?
             .into_iter()
             .map(|(model, part)| Ok(Loaded::with(model, Self::attach(part)?)))
             .collect()
@@ -327,9 +416,9 @@ impl<F: ForeignKey, Rest: JoinMode<F::Source>> JoinMode<F::Source> for (Select<F
 /// blanket impl over `Relation::Source` would fail as a type mismatch instead, without this
 /// message).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a relation of `{M}`, so it cannot be prefetched from it",
+    message = "`{Self}` is not a relation of `{M}`, so it cannot be loaded from it",
     label = "this relation starts at another model",
-    note = "a prefetch path starts at the model being loaded: `{M}` + the accessor (`BlogEntries` for `blog.entries()`); nested steps go in `.with(..)` on the step before"
+    note = "a prefetch path or a `select_related` key starts at the model being loaded: `{M}` + the accessor (`BlogEntries` for `blog.entries()`); nested steps go in `.with(..)` (prefetch) or `.then(..)` (select_related) on the step before"
 )]
 pub trait StartsAt<M>: Relation {
     /// The parents, as the relation's source (they are).
@@ -460,9 +549,9 @@ impl<R: Relation, N, A, E, J> PrefetchPath<R, N, A, E, J> {
     }
     /// Loads the foreign key `fk` of the related rows in the same statement. Call it again for
     /// more foreign keys: one LEFT JOIN each, still one statement.
-    pub fn select_related<F>(self, fk: F) -> PrefetchPath<R, N, A, E, (Select<F>, J)>
+    pub fn select_related<S>(self, fk: S) -> PrefetchPath<R, N, A, E, (S::Select, J)>
     where
-        F: ForeignKey<Source = R::Target>,
+        S: IntoSelect<R::Target>,
     {
         let _ = fk;
         self.retype()

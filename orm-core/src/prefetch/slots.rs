@@ -344,10 +344,10 @@ pub struct Seen<'a> {
 }
 
 impl Seen<'_> {
-    /// The foreign key `F` joined into the query (`select_related`): as if prefetched plainly.
-    pub(crate) fn joined<F: 'static>() -> Self {
+    /// The foreign key `F`, joined at `at` (`select_related`): as if prefetched plainly.
+    pub(crate) fn joined<F: 'static>(at: Vec<TypeId>) -> Self {
         Seen {
-            at: vec![TypeId::of::<F>()],
+            at,
             shape: TypeId::of::<(F, Plain, ())>(),
             query: None,
         }
