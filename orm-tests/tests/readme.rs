@@ -49,7 +49,7 @@ fn split(snippet: &str) -> (String, String) {
 fn setup(snippet: &str) -> Option<(&'static str, &'static str)> {
     const TEST_MODELS: &str = "use orm_tests::models::{
         Author, AuthorBookSet, AuthorEditedBooks, Book, BookAuthor, BookEditor, BookReviewSet,
-        Chapter, ChapterSlides, Group, MembershipExtra, Person, SlideOrder,
+        Chapter, ChapterSlides, Group, MembershipExtra, Person, Review, ReviewBook, SlideOrder,
     };";
     let setups: [(&str, &str, &str); 9] = [
         ("orm_codegen::Build", "", ""),
