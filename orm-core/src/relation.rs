@@ -29,7 +29,7 @@ pub trait ForeignKeyTarget<K>: Model<Key = K> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a foreign key",
     label = "expected a foreign key, such as `EntryBlog` for `Entry.blog_id`",
-    note = "`select_related` joins a foreign key of the rows (the type named after the model and the key field without `_id`); the reverse of a foreign key and a many-to-many are loaded with `.prefetch(..)`"
+    note = "a foreign key is the type named after the model and its key field without `_id`; the reverse of a foreign key and a many-to-many are other relation types"
 )]
 pub trait ForeignKey: Sized + 'static {
     /// The model that declares the key field.
@@ -76,9 +76,9 @@ pub trait ForeignKey: Sized + 'static {
 /// row has at most one source row. The target gets that row (`place.restaurant(conn)`), not a
 /// manager, and the reverse can be ordered by, as a foreign key can.
 #[diagnostic::on_unimplemented(
-    message = "rows cannot be ordered by a column of a to-many relation: `{Self}` is a foreign key, not a one-to-one",
+    message = "`{Self}` is a foreign key, not a one-to-one: followed backwards, it gives any number of rows",
     label = "each row has any number of these",
-    note = "order across a foreign key (`EntryBlog`), the reverse of a one-to-one (`#[one_to_one(..)]`), or a generic foreign key to one type (`TaggedItemBooks`); to order by a to-many relation, count it with `with_count`"
+    note = "only what a row has at most one of can be ordered by (`.by(..)`) or joined (`select_related`): a foreign key (`EntryBlog`), the reverse of a one-to-one (`#[one_to_one(..)]`), or a generic foreign key to one type (`TaggedItemBooks`); count a to-many relation with `with_count`, load it with `.prefetch(..)`"
 )]
 pub trait OneToOne: ForeignKey<Reverse = crate::prefetch::MaybeOne> {
     /// The source row pointing at `target`, if any: one statement.

@@ -183,6 +183,59 @@ fn prefetching_the_reverse_gives_each_target_its_row_or_none() {
 }
 
 #[test]
+fn select_related_joins_the_reverse_too() {
+    each_backend(|conn| {
+        let demon = place(conn, "Demon Dogs");
+        let ace = place(conn, "Ace Hardware");
+        let r = restaurant(conn, &demon, true);
+        let joe = waiter(conn, &r, "Joe");
+        bar(conn, Some(&demon), "Joe's");
+
+        // Both reverses, as LEFT JOINs: a place without them gets `None`.
+        let places = assert_num_queries(conn, 1, |conn| {
+            Place::query()
+                .select_related(PlaceRestaurant)
+                .select_related(PlaceBar)
+                .order_by(Place::name.asc())
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<(&str, Option<bool>, Option<&str>)> = assert_num_queries(conn, 0, |_| {
+            places
+                .iter()
+                .map(|p| {
+                    (
+                        p.name.as_str(),
+                        p.get(PlaceRestaurant).as_ref().map(|r| r.serves_pizza),
+                        p.get(PlaceBar).as_ref().map(|b| b.name.as_str()),
+                    )
+                })
+                .collect()
+        });
+        assert_eq!(
+            got,
+            [
+                ("Ace Hardware", None, None),
+                ("Demon Dogs", Some(true), Some("Joe's"))
+            ]
+        );
+        assert_eq!(places[0].model(), &ace);
+
+        // Forwards, forwards, then backwards: a waiter's restaurant's place's bar.
+        let waiters = assert_num_queries(conn, 1, |conn| {
+            Waiter::query()
+                .select_related(WaiterRestaurant.then(RestaurantPlace.then(PlaceBar)))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(waiters[0].model(), &joe);
+        let place = waiters[0].get(WaiterRestaurant).get(RestaurantPlace);
+        assert_eq!(place.model(), &demon);
+        assert_eq!(place.get(PlaceBar).as_ref().unwrap().name, "Joe's");
+    });
+}
+
+#[test]
 fn filters_and_orderings_cross_the_reverse_in_one_statement() {
     each_backend(|conn| {
         let a = place(conn, "a");

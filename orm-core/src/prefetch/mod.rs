@@ -35,9 +35,9 @@ pub use load::{
 };
 pub use loaded::{Has, HasAt, Loaded, Prefetched, Slot};
 pub use path::{
-    Arity, ForwardKey, GenericForward, GenericReverse, IntoSelect, JoinMode, JoinOne, Kind, Linked,
-    Many, MaybeOne, One, OrderAcross, Part, Plain, Prefetch, PrefetchPath, Relation, ReverseKey,
-    Select, SlotName, StartsAt, ThroughMode, ToAttr, WithThrough,
+    Arity, ForwardKey, GenericForward, GenericReverse, IntoSelect, JoinKind, JoinMode, JoinOne,
+    Kind, Linked, Many, MaybeOne, One, OrderAcross, Part, Plain, Prefetch, PrefetchPath, Relation,
+    ReverseKey, Select, SlotName, StartsAt, ThroughMode, ToAttr, WithThrough,
 };
 pub use slots::{AddPath, AddPaths, AddWhen, Holds, Item, MergeAt, Seen, SlotValue};
 pub use track::{TrackKind, TrackedItems, TrackedLinks, TrackedRows};

@@ -10,7 +10,7 @@ use crate::decode::{Opt, ReadPartAll, Req};
 use crate::error::{Error, Result};
 use crate::model::{FieldDef, Model};
 use crate::query::{Filter, Order, QuerySet};
-use crate::relation::{ForeignKey, ManyToManyThrough, Side};
+use crate::relation::{ForeignKey, ManyToManyThrough, OneToOne, Side};
 
 use super::fetch::{select_joined, Fetched, JoinSpec};
 use super::key::Id;
@@ -95,14 +95,15 @@ pub trait Relation: SlotName + Copy + Default + 'static {
     {
         PrefetchPath::default().select_related(fk)
     }
-    /// On a foreign key: joins `next`, a foreign key of its target, after it, in the same
-    /// statement (Django's `select_related('blog__owner')`): `EntryBlog.then(BlogOwner)`, read
-    /// as `entry.get(EntryBlog).get(BlogOwner)`. Several `.then` join several keys of the
-    /// target; nest them for deeper ones: `EntryBlog.then(BlogOwner.then(OwnerAgent))`.
+    /// On a foreign key (or the reverse of a one-to-one): joins `next`, a foreign key of its
+    /// target, after it, in the same statement (Django's `select_related('blog__owner')`):
+    /// `EntryBlog.then(BlogOwner)`, read as `entry.get(EntryBlog).get(BlogOwner)`. Several
+    /// `.then` join several keys of the target; nest them for deeper ones:
+    /// `EntryBlog.then(BlogOwner.then(OwnerAgent))`.
     fn then<G>(self, next: G) -> Select<Self, (G::Select, ())>
     where
-        Self: ForeignKey,
-        G: IntoSelect<<Self as ForeignKey>::Target>,
+        Self::Kind: JoinKind<Self::Source, Self::Target>,
+        G: IntoSelect<Self::Target>,
     {
         let _ = next;
         Select(PhantomData)
@@ -284,8 +285,8 @@ pub trait JoinMode<T: Model>: 'static {
     fn load(conn: &mut Connection, query: &QuerySet<T>) -> Result<Vec<Loaded<T, Self::Slots>>>;
 }
 
-/// `select_related(F)`: joins the target of the foreign key `F`, and the joins `N` of that
-/// target (`EntryBlog.then(BlogOwner)`).
+/// `select_related(F)`: joins the target of the relation `F` (a foreign key, or the reverse of
+/// a one-to-one), and the joins `N` of that target (`EntryBlog.then(BlogOwner)`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Select<F, N = ()>(PhantomData<(F, N)>);
 
@@ -293,7 +294,7 @@ impl<F, N> Select<F, N> {
     /// Joins `next`, another foreign key of this one's target, after it: see [`Relation::then`].
     pub fn then<G>(self, next: G) -> Select<F, (G::Select, N)>
     where
-        F: ForeignKey,
+        F: Relation,
         G: IntoSelect<F::Target>,
     {
         let _ = next;
@@ -301,11 +302,12 @@ impl<F, N> Select<F, N> {
     }
 }
 
-/// Something `select_related` takes on rows of `T`: a foreign key of `T` (`EntryBlog`), or one
-/// with joins of its own (`EntryBlog.then(BlogOwner)`).
+/// Something `select_related` takes on rows of `T`: a foreign key of `T` (`EntryBlog`), the
+/// reverse of a one-to-one (`PlaceRestaurant`), or one with joins of its own
+/// (`EntryBlog.then(BlogOwner)`).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a foreign key of `{T}`",
-    label = "expected a foreign key of `{T}`, such as `EntryBlog` for `Entry.blog_id`",
+    message = "`{Self}` cannot be joined into rows of `{T}`",
+    label = "expected a foreign key of `{T}` (such as `EntryBlog` for `Entry.blog_id`), or the reverse of a one-to-one",
     note = "`select_related` joins a foreign key of the rows (the type named after the model and the key field without `_id`); the reverse of a foreign key and a many-to-many are loaded with `.prefetch(..)`"
 )]
 pub trait IntoSelect<T: Model> {
@@ -313,17 +315,61 @@ pub trait IntoSelect<T: Model> {
     type Select: JoinOne<T>;
 }
 
-/// The target of the foreign key `F`.
-type FkTarget<F> = <F as ForeignKey>::Target;
-
-// Through `StartsAt`, not `F::Source`, so a key of another model fails with its message rather
-// than as a type mismatch.
-impl<T: Model, F: ForeignKey + StartsAt<T>> IntoSelect<T> for F {
-    type Select = Select<F, ()>;
+/// How a relation with at most one row per source row is joined: a foreign key forwards
+/// ([`ForwardKey`]), or a one-to-one backwards ([`ReverseKey`] of a [`OneToOne`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` gives any number of rows, so it cannot be joined into one row",
+    label = "not a foreign key, nor the reverse of a one-to-one",
+    note = "`select_related` joins a foreign key (`EntryBlog` for `Entry.blog_id`) or the reverse of a one-to-one; the reverse of a foreign key and a many-to-many are loaded with `.prefetch(..)`"
+)]
+pub trait JoinKind<S: Model, T: Model>: 'static {
+    /// What each source row gets: the row, or an `Option` of it.
+    type Arity: Arity;
+    /// The join of `T`'s table onto the rows (or onto the join `from`).
+    fn spec(from: Option<usize>) -> JoinSpec;
 }
 
-impl<T: Model, F: ForeignKey + StartsAt<T>, N: JoinMode<FkTarget<F>>> IntoSelect<T>
-    for Select<F, N>
+impl<F: ForeignKey> JoinKind<F::Source, F::Target> for ForwardKey<F> {
+    type Arity = F::Arity;
+    fn spec(from: Option<usize>) -> JoinSpec {
+        JoinSpec {
+            table: <F::Target as Model>::TABLE,
+            fields: <F::Target as Model>::FIELDS,
+            key: <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column,
+            column: F::COLUMN,
+            from,
+        }
+    }
+}
+
+impl<F: OneToOne> JoinKind<F::Target, F::Source> for ReverseKey<F> {
+    type Arity = MaybeOne;
+    fn spec(from: Option<usize>) -> JoinSpec {
+        JoinSpec {
+            table: <F::Source as Model>::TABLE,
+            fields: <F::Source as Model>::FIELDS,
+            key: F::COLUMN,
+            column: <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column,
+            from,
+        }
+    }
+}
+
+/// The join kind of the relation `R`.
+type JoinOf<R> = <R as Relation>::Kind;
+
+// Through `StartsAt`, not `R::Source`, so a relation of another model fails with its message
+// rather than as a type mismatch.
+impl<T: Model, R: StartsAt<T>> IntoSelect<T> for R
+where
+    R::Kind: JoinKind<R::Source, R::Target>,
+{
+    type Select = Select<R, ()>;
+}
+
+impl<T: Model, R: StartsAt<T>, N: JoinMode<R::Target>> IntoSelect<T> for Select<R, N>
+where
+    R::Kind: JoinKind<R::Source, R::Target>,
 {
     type Select = Self;
 }
@@ -342,17 +388,19 @@ pub trait JoinOne<T: Model>: 'static {
     fn seen(seen: &mut Vec<Seen<'_>>, at: &[TypeId]);
 }
 
-impl<T: Model, F: ForeignKey + StartsAt<T>, N: JoinMode<FkTarget<F>>> JoinOne<T> for Select<F, N> {
-    type Part = (Opt<FkTarget<F>>, N::Part);
-    type Slot = Slot<F, <<F as ForeignKey>::Arity as Arity>::Of<Loaded<FkTarget<F>, N::Slots>>>;
+impl<T: Model, R: StartsAt<T>, N: JoinMode<R::Target>> JoinOne<T> for Select<R, N>
+where
+    R::Kind: JoinKind<R::Source, R::Target>,
+{
+    type Part = (Opt<R::Target>, N::Part);
+    type Slot = Slot<
+        R,
+        <<JoinOf<R> as JoinKind<R::Source, R::Target>>::Arity as Arity>::Of<
+            Loaded<R::Target, N::Slots>,
+        >,
+    >;
     fn joins(out: &mut Vec<JoinSpec>, from: Option<usize>) {
-        out.push(JoinSpec {
-            table: <FkTarget<F> as Model>::TABLE,
-            fields: <FkTarget<F> as Model>::FIELDS,
-            key: <FkTarget<F> as Model>::FIELDS[<FkTarget<F> as Model>::PK].column,
-            column: <F as ForeignKey>::COLUMN,
-            from,
-        });
+        out.push(<JoinOf<R> as JoinKind<R::Source, R::Target>>::spec(from));
         N::joins(out, Some(out.len() - 1));
     }
     fn attach((head, nested): Self::Part) -> Result<Self::Slot> {
@@ -361,16 +409,17 @@ impl<T: Model, F: ForeignKey + StartsAt<T>, N: JoinMode<FkTarget<F>>> JoinOne<T>
             Some(target) => vec![Loaded::with(target, N::attach(nested)?)],
             None => Vec::new(),
         };
-        Ok(Slot::new(<F as ForeignKey>::Arity::collect(
+        let value = <JoinOf<R> as JoinKind<R::Source, R::Target>>::Arity::collect(
             objects,
-            <FkTarget<F> as Model>::NAME,
-        )?))
+            <R::Target as Model>::NAME,
+        )?;
+        Ok(Slot::new(value))
     }
     fn seen(seen: &mut Vec<Seen<'_>>, at: &[TypeId]) {
         let mut here = at.to_vec();
-        here.push(TypeId::of::<F>());
+        here.push(TypeId::of::<R>());
         N::seen(seen, &here);
-        seen.push(Seen::joined::<F>(here));
+        seen.push(Seen::joined::<R>(here));
     }
 }
 
@@ -417,7 +466,7 @@ impl<T: Model, S: JoinOne<T>, Rest: JoinMode<T>> JoinMode<T> for (S, Rest) {
 /// message).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a relation of `{M}`, so it cannot be loaded from it",
-    label = "this relation starts at another model",
+    label = "a relation of another model, or not a relation",
     note = "a prefetch path or a `select_related` key starts at the model being loaded: `{M}` + the accessor (`BlogEntries` for `blog.entries()`); nested steps go in `.with(..)` (prefetch) or `.then(..)` (select_related) on the step before"
 )]
 pub trait StartsAt<M>: Relation {
