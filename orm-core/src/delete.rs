@@ -20,7 +20,9 @@ pub enum OnDelete {
     SetNull,
     /// Refuse the delete with [`Error::Protected`].
     Protect,
-    /// Refuse the delete with [`Error::Protected`]; the DDL says `ON DELETE RESTRICT`.
+    /// Refuse the delete with [`Error::Protected`], unless every referencing row is being
+    /// deleted by the same call through a `Cascade` (Django's `RESTRICT`); the DDL says
+    /// `ON DELETE RESTRICT`.
     Restrict,
     /// Leave them; the database's own constraint decides.
     DoNothing,
@@ -37,8 +39,10 @@ pub struct ForeignKeyInfo {
     /// The key column's kind, to bind NULL for `SetNull`.
     pub kind: crate::Kind,
     pub on_delete: OnDelete,
-    /// Deletes the source rows whose `column` is among the keys (for `Cascade`).
-    pub collect: fn(&mut Connection, &'static str, &[Value], &mut Visited) -> Result<Deleted>,
+    /// The keys of the source rows whose `column` is among the keys.
+    pub find: fn(&mut Connection, &'static str, &[Value]) -> Result<Vec<Value>>,
+    /// Deletes source rows by key, and what depends on them.
+    pub delete: fn(&mut Connection, Vec<Value>, &mut Visited) -> Result<Deleted>,
 }
 
 inventory::collect!(ForeignKeyInfo);
@@ -49,63 +53,157 @@ inventory::collect!(ForeignKeyInfo);
 #[derive(Debug)]
 pub struct GenericRelationInfo {
     pub owner_table: &'static str,
-    /// Deletes the rows pointing at the owners with these keys.
-    pub collect: fn(&mut Connection, &[Value], &mut Visited) -> Result<Deleted>,
+    /// The items' table.
+    pub items_table: &'static str,
+    /// The keys of the items pointing at the owners with these keys.
+    pub find: fn(&mut Connection, &[Value]) -> Result<Vec<Value>>,
+    /// Deletes items by key, and what depends on them.
+    pub delete: fn(&mut Connection, Vec<Value>, &mut Visited) -> Result<Deleted>,
 }
 
 inventory::collect!(GenericRelationInfo);
 
-/// Rows already being deleted, so cycles of cascades end.
-#[doc(hidden)]
-#[derive(Debug, Default)]
-pub struct Visited(HashSet<(&'static str, String)>);
+/// A row, as the delete tracks it: its table and its key.
+type RowId = (&'static str, String);
 
-pub(crate) fn delete_keys<M: Model>(conn: &mut Connection, keys: Vec<Value>) -> Result<Deleted> {
-    delete_visited::<M>(conn, keys, &mut Visited::default())
+fn row_id(table: &'static str, key: &Value) -> RowId {
+    (table, format!("{key:?}"))
 }
 
-pub(crate) fn delete_visited<M: Model>(
+/// What one delete call has seen: the rows already being deleted, so cycles of cascades end, and
+/// the rows its cascades reach, worked out when a `Restrict` needs them.
+#[doc(hidden)]
+#[derive(Debug, Default)]
+pub struct Visited {
+    rows: HashSet<RowId>,
+    root: Option<(&'static str, Vec<Value>)>,
+    cascaded: Option<HashSet<RowId>>,
+}
+
+impl Visited {
+    /// The rows that deleting the root reaches through `Cascade` keys and generic relations,
+    /// read once per delete, the first time a `Restrict` key is found in use.
+    fn cascaded(&mut self, conn: &mut Connection) -> Result<&HashSet<RowId>> {
+        if self.cascaded.is_none() {
+            let mut reached = HashSet::new();
+            let mut queue = Vec::new();
+            if let Some((table, keys)) = &self.root {
+                queue.push((*table, keys.clone()));
+            }
+            while let Some((table, keys)) = queue.pop() {
+                let keys: Vec<Value> = keys
+                    .into_iter()
+                    .filter(|k| reached.insert(row_id(table, k)))
+                    .collect();
+                if keys.is_empty() {
+                    continue;
+                }
+                for fk in dependents(table) {
+                    if fk.on_delete == OnDelete::Cascade {
+                        queue.push((fk.source_table, (fk.find)(conn, fk.column, &keys)?));
+                    }
+                }
+                for generic in inventory::iter::<GenericRelationInfo> {
+                    if generic.owner_table == table {
+                        queue.push((generic.items_table, (generic.find)(conn, &keys)?));
+                    }
+                }
+            }
+            self.cascaded = Some(reached);
+        }
+        Ok(self.cascaded.get_or_insert_with(HashSet::new))
+    }
+}
+
+/// The foreign keys pointing at `table`, in a fixed order (by source table and column), so a
+/// delete runs the same statements in every build.
+fn dependents(table: &str) -> Vec<&'static ForeignKeyInfo> {
+    let mut found: Vec<&'static ForeignKeyInfo> = inventory::iter::<ForeignKeyInfo>
+        .into_iter()
+        .filter(|fk| fk.target_table == table)
+        .collect();
+    found.sort_by_key(|fk| (fk.source_table, fk.column));
+    found
+}
+
+pub(crate) fn delete_keys<M: Model>(conn: &mut Connection, keys: Vec<Value>) -> Result<Deleted> {
+    let mut visited = Visited {
+        root: Some((M::TABLE, keys.clone())),
+        ..Visited::default()
+    };
+    delete_visited::<M>(conn, keys, &mut visited)
+}
+
+#[doc(hidden)]
+pub fn delete_visited<M: Model>(
     conn: &mut Connection,
     keys: Vec<Value>,
     visited: &mut Visited,
 ) -> Result<Deleted> {
     let keys: Vec<Value> = keys
         .into_iter()
-        .filter(|k| visited.0.insert((M::TABLE, format!("{k:?}"))))
+        .filter(|k| visited.rows.insert(row_id(M::TABLE, k)))
         .collect();
     let mut deleted = Deleted::default();
     if keys.is_empty() {
         return Ok(deleted);
     }
-    let dependents: Vec<&ForeignKeyInfo> = inventory::iter::<ForeignKeyInfo>
-        .into_iter()
-        .filter(|fk| fk.target_table == M::TABLE)
-        .collect();
-    // Refusals first, so a refused delete has touched nothing.
+    let dependents = dependents(M::TABLE);
+    // Refusals first, so a refused delete has touched nothing of this level (and the caller's
+    // transaction undoes the levels before it).
+    let mut restricted = Vec::new();
     for fk in &dependents {
-        if matches!(fk.on_delete, OnDelete::Protect | OnDelete::Restrict) {
-            let count = count_referencing(conn, fk, &keys)?;
-            if count > 0 {
-                return Err(Error::Protected {
-                    model: M::NAME,
-                    referencing: fk.source,
-                    column: fk.column,
-                    count,
-                    on_delete: fk.on_delete,
-                });
+        let refuse = |count: i64| Error::Protected {
+            model: M::NAME,
+            referencing: fk.source,
+            column: fk.column,
+            count,
+            on_delete: fk.on_delete,
+        };
+        match fk.on_delete {
+            OnDelete::Protect => {
+                let count = count_referencing(conn, fk, &keys)?;
+                if count > 0 {
+                    return Err(refuse(count));
+                }
             }
+            OnDelete::Restrict => {
+                let rows = (fk.find)(conn, fk.column, &keys)?;
+                if rows.is_empty() {
+                    continue;
+                }
+                // Allowed when this call deletes every one of them anyway, through a cascade:
+                // then they go first, here, so the database's own RESTRICT holds too.
+                let cascaded = visited.cascaded(conn)?;
+                let kept = rows
+                    .iter()
+                    .filter(|k| !cascaded.contains(&row_id(fk.source_table, k)))
+                    .count();
+                if kept > 0 {
+                    return Err(refuse(i64::try_from(kept).unwrap_or(i64::MAX)));
+                }
+                restricted.push((*fk, rows));
+            }
+            OnDelete::Cascade | OnDelete::SetNull | OnDelete::DoNothing => {}
         }
+    }
+    for (fk, rows) in restricted {
+        deleted.merge((fk.delete)(conn, rows, visited)?);
     }
     for fk in &dependents {
         match fk.on_delete {
-            OnDelete::Cascade => deleted.merge((fk.collect)(conn, fk.column, &keys, visited)?),
+            OnDelete::Cascade => {
+                let rows = (fk.find)(conn, fk.column, &keys)?;
+                deleted.merge((fk.delete)(conn, rows, visited)?);
+            }
             OnDelete::SetNull => set_null(conn, fk, &keys)?,
             OnDelete::Protect | OnDelete::Restrict | OnDelete::DoNothing => {}
         }
     }
     for generic in inventory::iter::<GenericRelationInfo> {
         if generic.owner_table == M::TABLE {
-            deleted.merge((generic.collect)(conn, &keys, visited)?);
+            let items = (generic.find)(conn, &keys)?;
+            deleted.merge((generic.delete)(conn, items, visited)?);
         }
     }
     let pk = M::FIELDS[M::PK].column;
@@ -148,15 +246,13 @@ fn set_null(conn: &mut Connection, fk: &ForeignKeyInfo, keys: &[Value]) -> Resul
     Ok(())
 }
 
-/// `Cascade` for source model `S`: loads the rows pointing at `keys`, then deletes them (and
-/// whatever points at them).
+/// The keys of the `S` rows whose `column` is among `keys`.
 #[doc(hidden)]
-pub fn collect_dependents<S: Model>(
+pub fn find_referencing<S: Model>(
     conn: &mut Connection,
     column: &'static str,
     keys: &[Value],
-    visited: &mut Visited,
-) -> Result<Deleted> {
+) -> Result<Vec<Value>> {
     let mut found = Vec::new();
     for chunk in keys.chunks(conn.backend().max_binds()) {
         let rows = S::query()
@@ -164,5 +260,5 @@ pub fn collect_dependents<S: Model>(
             .all(conn)?;
         found.extend(rows.iter().map(|r| r.key().to_value()));
     }
-    delete_visited::<S>(conn, found, visited)
+    Ok(found)
 }

@@ -10,7 +10,6 @@ use std::fmt::{self, Debug};
 use std::marker::PhantomData;
 
 use crate::connection::Connection;
-use crate::delete::Visited;
 use crate::error::{Error, Result};
 use crate::model::{pk_filter, Deleted, Model};
 use crate::prefetch::{GenericForward, Relation, SlotName, StartsAt};
@@ -345,20 +344,20 @@ fn value_object_id(value: &Value) -> Option<String> {
     }
 }
 
-/// Deleting owners of `R` deletes the rows that point at them (registered by the derive).
+/// The keys of the items of `R` that point at these owners: deleting an owner deletes them
+/// (registered by the derive).
 #[doc(hidden)]
-pub fn collect_generic<R: GenericRelation>(
+pub fn find_generic<R: GenericRelation>(
     conn: &mut Connection,
     owners: &[Value],
-    visited: &mut Visited,
-) -> Result<Deleted> {
+) -> Result<Vec<Value>> {
     let ids: Vec<Value> = owners
         .iter()
         .filter_map(value_object_id)
         .map(Value::Text)
         .collect();
     if ids.is_empty() {
-        return Ok(Deleted::default());
+        return Ok(Vec::new());
     }
     let content_type = conn.content_type::<R::Owner>()?;
     let mut found = Vec::new();
@@ -376,7 +375,7 @@ pub fn collect_generic<R: GenericRelation>(
             .all(conn)?;
         found.extend(rows.iter().map(|r| r.key().to_value()));
     }
-    crate::delete::delete_visited::<R::Items>(conn, found, visited)
+    Ok(found)
 }
 
 /// `T` is a possible target of the generic foreign keys of `Items`: `T` declares

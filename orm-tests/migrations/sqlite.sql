@@ -185,6 +185,33 @@ CREATE TABLE "underground_bar" (
     CONSTRAINT "underground_bar_place_id_fk" FOREIGN KEY ("place_id") REFERENCES "place" ("id") ON DELETE SET NULL
 );
 
+CREATE TABLE "artist" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "name" TEXT NOT NULL
+);
+
+CREATE TABLE "album" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "artist_id" BIGINT NOT NULL,
+    "title" TEXT NOT NULL,
+    CONSTRAINT "album_artist_id_fk" FOREIGN KEY ("artist_id") REFERENCES "artist" ("id") ON DELETE CASCADE
+);
+
+CREATE INDEX "album_artist_id_idx" ON "album" ("artist_id");
+
+CREATE TABLE "song" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "artist_id" BIGINT NOT NULL,
+    "album_id" BIGINT NOT NULL,
+    "title" TEXT NOT NULL,
+    CONSTRAINT "song_artist_id_fk" FOREIGN KEY ("artist_id") REFERENCES "artist" ("id") ON DELETE CASCADE,
+    CONSTRAINT "song_album_id_fk" FOREIGN KEY ("album_id") REFERENCES "album" ("id") ON DELETE RESTRICT
+);
+
+CREATE INDEX "song_artist_id_idx" ON "song" ("artist_id");
+
+CREATE INDEX "song_album_id_idx" ON "song" ("album_id");
+
 CREATE TABLE "orm_content_type" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "model" TEXT NOT NULL UNIQUE
@@ -224,5 +251,5 @@ CREATE UNIQUE INDEX "membership_group_id_person_id_uniq" ON "membership" ("group
 
 CREATE UNIQUE INDEX "slide_order_chapter_id_slide_id_uniq" ON "slide_order" ("chapter_id", "slide_id");
 
-INSERT INTO "orm_content_type" ("model") VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('tagged_item'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('orm_content_type');
+INSERT INTO "orm_content_type" ("model") VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('tagged_item'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('orm_content_type');
 

@@ -252,3 +252,31 @@ pub struct UndergroundBar {
     pub place_id: Option<i64>,
     pub name: String,
 }
+
+/// An artist: deleting one deletes its albums and its songs (Django's `RESTRICT` example).
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Artist {
+    pub id: i64,
+    pub name: String,
+}
+
+/// An album of an artist.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Album {
+    pub id: i64,
+    #[foreign_key(Artist, on_delete = Cascade)]
+    pub artist_id: i64,
+    pub title: String,
+}
+
+/// A song: its album cannot be deleted while it is there (`Restrict`), unless the same delete
+/// takes the song too, through its artist.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Song {
+    pub id: i64,
+    #[foreign_key(Artist, on_delete = Cascade)]
+    pub artist_id: i64,
+    #[foreign_key(Album, on_delete = Restrict)]
+    pub album_id: i64,
+    pub title: String,
+}

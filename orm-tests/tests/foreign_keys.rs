@@ -254,6 +254,93 @@ fn restrict_refuses_in_the_orm_and_in_the_ddl() {
 }
 
 #[test]
+fn restrict_allows_a_delete_that_cascades_to_the_referencing_rows() {
+    each_backend(|conn| {
+        let artist = |conn: &mut Connection, name: &str| {
+            Artist::create(conn, NewArtist { name: name.into() }).unwrap()
+        };
+        let album = |conn: &mut Connection, by: &Artist, title: &str| {
+            Album::create(
+                conn,
+                NewAlbum {
+                    artist_id: by.id,
+                    title: title.into(),
+                },
+            )
+            .unwrap()
+        };
+        let song = |conn: &mut Connection, by: &Artist, on: &Album, title: &str| {
+            Song::create(
+                conn,
+                NewSong {
+                    artist_id: by.id,
+                    album_id: on.id,
+                    title: title.into(),
+                },
+            )
+            .unwrap()
+        };
+        let counts = |conn: &mut Connection| {
+            (
+                Artist::query().count(conn).unwrap(),
+                Album::query().count(conn).unwrap(),
+                Song::query().count(conn).unwrap(),
+            )
+        };
+        let one = artist(conn, "one");
+        let first = album(conn, &one, "first");
+        song(conn, &one, &first, "a");
+        song(conn, &one, &first, "b");
+
+        // The album alone: its songs stay, so it is refused, and nothing is deleted.
+        let err = first.delete(conn).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Protected {
+                    referencing: "Song",
+                    count: 2,
+                    on_delete: OnDelete::Restrict,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(counts(conn), (1, 1, 2));
+
+        // The artist: the same call deletes the songs (through `Song.artist_id`), so the album
+        // may go. The songs are deleted first, or the database's own RESTRICT would refuse.
+        // Albums, then the songs of the album, then the rows the cascades reach (albums and
+        // songs of the artist), the songs, the album, the artist's songs (none left), the artist.
+        let deleted = assert_num_queries(conn, 8, |conn| one.delete(conn).unwrap());
+        assert_eq!(deleted.total, 4);
+        assert_eq!(counts(conn), (0, 0, 0));
+
+        // A song of another artist on this artist's album: the cascade does not reach it, so
+        // the delete is refused and undone as a whole.
+        let two = artist(conn, "two");
+        let three = artist(conn, "three");
+        let second = album(conn, &two, "second");
+        song(conn, &two, &second, "c");
+        song(conn, &three, &second, "d");
+        let err = two.delete(conn).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Protected {
+                    model: "Album",
+                    count: 1,
+                    on_delete: OnDelete::Restrict,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(counts(conn), (2, 1, 2));
+    });
+}
+
+#[test]
 fn set_null_clears_the_key() {
     each_backend(|conn| {
         let a = author(conn, "a");

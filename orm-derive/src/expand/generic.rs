@@ -96,7 +96,9 @@ fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -
             ::orm_core::__private::inventory::submit! {
                 ::orm_core::__private::GenericRelationInfo {
                     owner_table: <#owner as ::orm_core::Model>::TABLE,
-                    collect: ::orm_core::generic::collect_generic::<#rel>,
+                    items_table: <#items as ::orm_core::Model>::TABLE,
+                    find: ::orm_core::generic::find_generic::<#rel>,
+                    delete: ::orm_core::__private::delete_visited::<#items>,
                 }
             }
         };

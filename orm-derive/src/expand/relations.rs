@@ -304,7 +304,8 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
                     kind: <#key_ty as ::orm_core::__private::Field>::KIND,
                     column: #column,
                     on_delete: ::orm_core::OnDelete::#on_delete,
-                    collect: ::orm_core::__private::collect_dependents::<#source>,
+                    find: ::orm_core::__private::find_referencing::<#source>,
+                    delete: ::orm_core::__private::delete_visited::<#source>,
                 }
             }
         };
