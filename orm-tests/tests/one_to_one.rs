@@ -232,6 +232,35 @@ fn select_related_joins_the_reverse_too() {
         let place = waiters[0].get(WaiterRestaurant).get(RestaurantPlace);
         assert_eq!(place.model(), &demon);
         assert_eq!(place.get(PlaceBar).as_ref().unwrap().name, "Joe's");
+
+        // Under a nullable key: no place, so nothing under it; a place without a restaurant.
+        bar(conn, None, "Nowhere");
+        bar(conn, Some(&ace), "Ace's");
+        let bars = assert_num_queries(conn, 1, |conn| {
+            UndergroundBar::query()
+                .select_related(UndergroundBarPlace.then(PlaceRestaurant))
+                .order_by(UndergroundBar::name.asc())
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<(&str, Option<(&str, bool)>)> = bars
+            .iter()
+            .map(|b| {
+                let place = b
+                    .get(UndergroundBarPlace)
+                    .as_ref()
+                    .map(|p| (p.name.as_str(), p.get(PlaceRestaurant).is_some()));
+                (b.name.as_str(), place)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Ace's", Some(("Ace Hardware", false))),
+                ("Joe's", Some(("Demon Dogs", true))),
+                ("Nowhere", None)
+            ]
+        );
     });
 }
 
