@@ -11,10 +11,10 @@ use crate::model::Model;
 use crate::query::{Filter, Order, QuerySet};
 
 use super::fetch::Fetched;
+use super::join::{IntoSelect, JoinMode};
 use super::loaded::Loaded;
 use super::path::{
-    Arity, IntoSelect, JoinMode, Kind, Plain, Prefetch, PrefetchPath, Relation, SlotName, StartsAt,
-    ThroughMode,
+    Arity, Kind, Plain, Prefetch, PrefetchPath, Relation, SlotName, StartsAt, ThroughMode,
 };
 use super::slots::{self, AddPath, AddPaths, Seen};
 

@@ -17,6 +17,7 @@
 
 mod count;
 mod fetch;
+mod join;
 pub mod key;
 mod load;
 mod loaded;
@@ -30,14 +31,15 @@ mod track;
 pub use self::serde::SerializeSlots;
 pub use count::{CountJoin, WithCount};
 pub use fetch::{Fetched, JoinSpec};
+pub use join::{IntoSelect, JoinKind, JoinMode, JoinOne, Select};
 pub use load::{
     prefetch_related_objects, IntoLoaded, LoadedRow, Paths, Prefetching, SlotsOf, WithSlot,
 };
 pub use loaded::{Has, HasAt, Loaded, Prefetched, Slot};
 pub use path::{
-    Arity, ForwardKey, GenericForward, GenericReverse, IntoSelect, JoinKind, JoinMode, JoinOne,
-    Kind, Linked, Many, MaybeOne, One, OrderAcross, Part, Plain, Prefetch, PrefetchPath, Relation,
-    ReverseKey, Select, SlotName, StartsAt, ThroughMode, ToAttr, WithThrough,
+    Arity, ForwardKey, GenericForward, GenericReverse, Kind, Linked, Many, MaybeOne, One,
+    OrderAcross, Part, Plain, Prefetch, PrefetchPath, Relation, ReverseKey, SlotName, StartsAt,
+    ThroughMode, ToAttr, WithThrough,
 };
 pub use slots::{AddPath, AddPaths, AddWhen, Holds, Item, MergeAt, Seen, SlotValue};
 pub use track::{TrackKind, TrackedItems, TrackedLinks, TrackedRows};
