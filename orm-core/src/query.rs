@@ -379,6 +379,8 @@ pub struct Order<M> {
     pub(crate) desc: bool,
     /// The relations to follow to reach the column, outermost first; empty for the row's own.
     pub(crate) across: Vec<Across>,
+    /// Where NULLs go: first (`Some(true)`), last, or where the backend puts them (`None`).
+    nulls_first: Option<bool>,
     _marker: PhantomData<fn() -> M>,
 }
 
@@ -400,41 +402,75 @@ impl<M> Order<M> {
             column,
             desc,
             across: Vec::new(),
+            nulls_first: None,
+            _marker: PhantomData,
+        }
+    }
+
+    /// NULLs before every value, on every backend (Django's `asc(nulls_first=True)`). Without
+    /// it, PostgreSQL puts them last in ascending order and SQLite and MySQL first.
+    pub fn nulls_first(mut self) -> Self {
+        self.nulls_first = Some(true);
+        self
+    }
+
+    /// NULLs after every value, on every backend (Django's `asc(nulls_last=True)`): rows without
+    /// a related row, when ordering across a nullable key, come last.
+    pub fn nulls_last(mut self) -> Self {
+        self.nulls_first = Some(false);
+        self
+    }
+
+    /// The same term for rows of another model `S`, with the relations `hop`, if any, in front.
+    fn retarget<S>(self, hop: Option<Across>) -> Order<S> {
+        let mut across = self.across;
+        if let Some(hop) = hop {
+            across.insert(0, hop);
+        }
+        Order {
+            column: self.column,
+            desc: self.desc,
+            across,
+            nulls_first: self.nulls_first,
             _marker: PhantomData,
         }
     }
 
     /// The same term with the model forgotten, to keep terms of several models in one list.
     pub(crate) fn erase(self) -> Order<()> {
-        Order {
-            column: self.column,
-            desc: self.desc,
-            across: self.across,
-            _marker: PhantomData,
-        }
+        self.retarget(None)
     }
 
     /// The same term for the rows of a model that reaches this one through `hop`.
-    pub(crate) fn across<S>(mut self, hop: Across) -> Order<S> {
-        self.across.insert(0, hop);
-        Order {
-            column: self.column,
-            desc: self.desc,
-            across: self.across,
-            _marker: PhantomData,
-        }
+    pub(crate) fn across<S>(self, hop: Across) -> Order<S> {
+        self.retarget(Some(hop))
     }
 
     /// Writes the term. Columns of the row being ordered are qualified by the writer's alias,
-    /// or by `table` when it has none (a subquery must not take them for its own).
+    /// or by `table` when it has none (a subquery must not take them for its own). NULLs placed
+    /// first or last are a leading `CASE` term, which every backend understands.
     pub(crate) fn write(&self, w: &mut SqlWriter, table: &'static str) {
+        if let Some(first) = self.nulls_first {
+            w.push("CASE WHEN ");
+            self.write_value(w, table);
+            w.push(if first {
+                " IS NULL THEN 0 ELSE 1 END, "
+            } else {
+                " IS NULL THEN 1 ELSE 0 END, "
+            });
+        }
+        self.write_value(w, table);
+        w.push(if self.desc { " DESC" } else { " ASC" });
+    }
+
+    /// The value ordered by: the column, or the subquery that reaches it.
+    fn write_value(&self, w: &mut SqlWriter, table: &'static str) {
         if self.across.is_empty() {
             w.column(self.column);
         } else {
             let outer = w.qualifier().unwrap_or(table);
             self.write_across(w, &self.across, 0, outer);
         }
-        w.push(if self.desc { " DESC" } else { " ASC" });
     }
 
     /// `(SELECT <the rest> FROM table x<depth> WHERE x<depth>.key = outer.column)`.
@@ -479,7 +515,8 @@ impl<M> Order<M> {
 
 impl<M> PartialEq for Order<M> {
     fn eq(&self, other: &Self) -> bool {
-        (self.column, self.desc, &self.across) == (other.column, other.desc, &other.across)
+        (self.column, self.desc, &self.across, self.nulls_first)
+            == (other.column, other.desc, &other.across, other.nulls_first)
     }
 }
 
@@ -489,6 +526,7 @@ impl<M> Clone for Order<M> {
             column: self.column,
             desc: self.desc,
             across: self.across.clone(),
+            nulls_first: self.nulls_first,
             _marker: PhantomData,
         }
     }
@@ -504,7 +542,12 @@ impl<M> fmt::Debug for Order<M> {
             "{} {}",
             self.column,
             if self.desc { "DESC" } else { "ASC" }
-        )
+        )?;
+        match self.nulls_first {
+            Some(true) => write!(f, " NULLS FIRST"),
+            Some(false) => write!(f, " NULLS LAST"),
+            None => Ok(()),
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use orm_core::prefetch::Has;
 use orm_core::prefetch_related_objects;
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
-use orm_core::{Backend, Error};
+use orm_core::{Backend, Error, Order};
 use orm_tests::fixtures::{
     author, blog, book, document, entry, names, person, pizza, review, tag, toppings,
 };
@@ -1324,6 +1324,59 @@ fn one_object_twice_in_hand_gets_its_relation_twice_from_one_statement() {
             .get(conn)
             .unwrap_err();
         assert!(matches!(missing, Error::NotFound { model: "Pizza" }));
+    });
+}
+
+#[test]
+fn nulls_go_first_or_last_on_every_backend() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let bob = author(conn, "Bob");
+        book(conn, &ann, Some(&bob), "edited by Bob");
+        book(conn, &ann, None, "unedited");
+        book(conn, &bob, Some(&ann), "edited by Ann");
+        let titles = |conn: &mut Connection, order: Order<Book>| -> Vec<String> {
+            assert_num_queries(conn, 1, |conn| {
+                Book::query()
+                    .order_by(order)
+                    .all(conn)
+                    .unwrap()
+                    .into_iter()
+                    .map(|b| b.title)
+                    .collect()
+            })
+        };
+        // A nullable column of the row.
+        assert_eq!(
+            titles(conn, Book::editor_id.asc().nulls_first()),
+            ["unedited", "edited by Ann", "edited by Bob"]
+        );
+        assert_eq!(
+            titles(conn, Book::editor_id.desc().nulls_last()),
+            ["edited by Bob", "edited by Ann", "unedited"]
+        );
+        // Across a nullable foreign key: a book without an editor has no name to sort by.
+        assert_eq!(
+            titles(conn, BookEditor.by(Author::name.asc()).nulls_last()),
+            ["edited by Ann", "edited by Bob", "unedited"]
+        );
+        assert_eq!(
+            titles(conn, BookEditor.by(Author::name.desc()).nulls_first()),
+            ["unedited", "edited by Bob", "edited by Ann"]
+        );
+        // The same ordering picks the top N per parent in one statement.
+        let authors = assert_num_queries(conn, 2, |conn| {
+            Author::query()
+                .filter(Author::name.eq("Ann"))
+                .prefetch(
+                    AuthorBookSet
+                        .order_by(BookEditor.by(Author::name.asc()).nulls_first())
+                        .limit(1),
+                )
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(authors[0].get(AuthorBookSet)[0].title, "unedited");
     });
 }
 
