@@ -1444,6 +1444,19 @@ fn counting_related_rows_per_row_is_one_statement() {
                 .unwrap()
         });
         assert_eq!(blogs, [(a, 2), (b, 0)]);
+        // Counted rows, then a prefetch onto them (Django's `annotate(..).prefetch_related(..)`):
+        // one statement for the rows and counts, one for the relation.
+        let (rows, counts): (Vec<Blog>, Vec<i64>) = blogs.into_iter().unzip();
+        let loaded = assert_num_queries(conn, 1, |conn| {
+            prefetch_related_objects(conn, rows, BlogEntries.order_by(Entry::headline.asc()))
+                .unwrap()
+        });
+        let got: Vec<(usize, i64)> = loaded
+            .iter()
+            .zip(&counts)
+            .map(|(b, n)| (b.get(BlogEntries).len(), *n))
+            .collect();
+        assert_eq!(got, [(2, 2), (0, 0)]);
         let p = pizza(conn, "p");
         let t = toppings(conn, &["x", "y", "z"]);
         p.toppings().add(conn, &t).unwrap();
