@@ -59,6 +59,11 @@ pub enum Error {
     #[error("cannot connect: {0}")]
     Connection(String),
 
+    /// An [`AsyncConnection`](crate::AsyncConnection) is closed: a closure it ran panicked, or
+    /// its connection was taken back with `into_inner`.
+    #[error("the connection is closed: a closure it ran panicked, or it was taken back with `into_inner`")]
+    Closed,
+
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[source] DieselError),

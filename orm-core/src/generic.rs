@@ -155,8 +155,8 @@ type KeyOf<R> = <<R as GenericRelation>::Items as GenericItems>::Key;
 /// The rows of a reverse generic relation for one owner: `book.tags()`, Django's generic related
 /// manager. Writes run in one transaction.
 pub struct GenericManager<'a, R: GenericRelation> {
-    owner: &'a R::Owner,
-    bulk: bool,
+    pub(crate) owner: &'a R::Owner,
+    pub(crate) bulk: bool,
 }
 
 impl<R: GenericRelation> fmt::Debug for GenericManager<'_, R> {

@@ -157,6 +157,7 @@
 //! Statement counts are part of the API: every method documents how many statements it sends,
 //! and [`testing::assert_num_queries`] checks them.
 
+mod async_conn;
 mod backend;
 mod connection;
 mod content_type;
@@ -175,8 +176,10 @@ mod query;
 mod relation;
 mod sql;
 pub mod testing;
+mod twins;
 mod value;
 
+pub use async_conn::{AsyncConnection, Pending};
 pub use backend::Backend;
 pub use connection::Connection;
 pub use content_type::CONTENT_TYPE_TABLE;

@@ -71,8 +71,8 @@ impl<E, F: Fn() -> E> ExtraSource<E> for DefaultsWith<F> {
 /// that has no row fails with [`crate::Error::Integrity`] of kind `ForeignKey`. Either way
 /// nothing is written.
 pub struct ManyToManyManager<'a, R: ManyToMany, S: Side<R> = Forward, D = NoDefaults> {
-    owner: &'a S::Owner,
-    defaults: D,
+    pub(crate) owner: &'a S::Owner,
+    pub(crate) defaults: D,
     _marker: PhantomData<fn() -> R>,
 }
 
@@ -87,7 +87,7 @@ impl<R: ManyToMany, S: Side<R>, D: fmt::Debug> fmt::Debug for ManyToManyManager<
     }
 }
 
-type OtherKey<R, S> = <<S as Side<R>>::Other as Model>::Key;
+pub(crate) type OtherKey<R, S> = <<S as Side<R>>::Other as Model>::Key;
 
 impl<'a, R: ManyToMany, S: Side<R>> ManyToManyManager<'a, R, S, NoDefaults> {
     /// The manager of `owner`'s links.
@@ -127,6 +127,15 @@ impl<'a, R: ManyToMany, S: Side<R>> ManyToManyManager<'a, R, S, NoDefaults> {
 }
 
 impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
+    /// The manager of `owner`'s links, with `defaults` for the through rows.
+    pub(crate) fn with_defaults(owner: &'a S::Owner, defaults: D) -> Self {
+        ManyToManyManager {
+            owner,
+            defaults,
+            _marker: PhantomData,
+        }
+    }
+
     /// Runs a write in one transaction; a foreign-key failure caused by an owner without a row
     /// becomes [`crate::Error::Unsaved`].
     /// The closure gets the relation's hooks on this connection.
@@ -188,7 +197,14 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     where
         D: ExtraSource<R::Extra>,
     {
-        let keys = distinct::<S::Other, K>(objs);
+        self.add_keys(conn, distinct::<S::Other, K>(objs))
+    }
+
+    /// [`ManyToManyManager::add`] of distinct keys.
+    pub(crate) fn add_keys(&self, conn: &mut Connection, keys: Vec<OtherKey<R, S>>) -> Result<()>
+    where
+        D: ExtraSource<R::Extra>,
+    {
         if keys.is_empty() {
             return Ok(());
         }
@@ -225,7 +241,15 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         conn: &mut Connection,
         objs: impl IntoIterator<Item = K>,
     ) -> Result<()> {
-        let keys = distinct::<S::Other, K>(objs);
+        self.remove_distinct(conn, distinct::<S::Other, K>(objs))
+    }
+
+    /// [`ManyToManyManager::remove`] of distinct keys.
+    pub(crate) fn remove_distinct(
+        &self,
+        conn: &mut Connection,
+        keys: Vec<OtherKey<R, S>>,
+    ) -> Result<()> {
         if keys.is_empty() {
             return Ok(());
         }
@@ -249,7 +273,14 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     where
         D: ExtraSource<R::Extra>,
     {
-        let keys = distinct::<S::Other, K>(objs);
+        self.set_keys(conn, distinct::<S::Other, K>(objs))
+    }
+
+    /// [`ManyToManyManager::set`] to distinct keys.
+    pub(crate) fn set_keys(&self, conn: &mut Connection, keys: Vec<OtherKey<R, S>>) -> Result<()>
+    where
+        D: ExtraSource<R::Extra>,
+    {
         let extra = self.defaults.extra();
         self.write(conn, |conn, hooks| {
             let current = self.linked(conn, None)?;
@@ -281,7 +312,18 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     where
         D: ExtraSource<R::Extra>,
     {
-        let keys = distinct::<S::Other, K>(objs);
+        self.set_with_clear_keys(conn, distinct::<S::Other, K>(objs))
+    }
+
+    /// [`ManyToManyManager::set_with_clear`] to distinct keys.
+    pub(crate) fn set_with_clear_keys(
+        &self,
+        conn: &mut Connection,
+        keys: Vec<OtherKey<R, S>>,
+    ) -> Result<()>
+    where
+        D: ExtraSource<R::Extra>,
+    {
         let extra = self.defaults.extra();
         self.write(conn, |conn, hooks| {
             self.clear_in(conn, hooks)?;
@@ -461,7 +503,7 @@ impl<'a, R: ManyToManyThrough, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
 }
 
 /// The keys of `objs`, first occurrence first.
-fn distinct<M: Model, K: KeyOf<M>>(objs: impl IntoIterator<Item = K>) -> Vec<M::Key> {
+pub(crate) fn distinct<M: Model, K: KeyOf<M>>(objs: impl IntoIterator<Item = K>) -> Vec<M::Key> {
     let mut seen = HashSet::new();
     objs.into_iter()
         .map(KeyOf::key_of)

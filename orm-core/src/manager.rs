@@ -18,10 +18,20 @@ use crate::value::{Field, Value};
 /// Every method writes at once; nothing needs saving afterwards. Writes run in one transaction
 /// (a savepoint when one is open), so a failing call leaves the database and the objects passed
 /// in as they were.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ReverseManager<R: ForeignKey> {
     parent: R::Key,
     bulk: bool,
+}
+
+// Not derived: that would ask `R` (a marker type) to be `Clone`.
+impl<R: ForeignKey> Clone for ReverseManager<R> {
+    fn clone(&self) -> Self {
+        ReverseManager {
+            parent: self.parent.clone(),
+            bulk: self.bulk,
+        }
+    }
 }
 
 impl<R: ForeignKey> ReverseManager<R> {

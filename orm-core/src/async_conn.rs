@@ -1,0 +1,179 @@
+//! An async face for a [`Connection`]: Django's `sync_to_async`, done once for the whole API.
+//!
+//! Diesel's connections block, so an [`AsyncConnection`] owns a [`Connection`] on a thread of
+//! its own and runs closures there, one at a time, in the order they were sent. A call returns
+//! a future that resolves when its closure has run; the calling task never blocks. The futures
+//! need no particular runtime (tokio, async-std, smol or a plain `block_on` all work).
+//!
+//! Every async twin of a manager method (`aadd`, `acreate`, `aremove`, `aclear`, `aset`) is the
+//! sync method run through [`AsyncConnection::run`], so both do the same statements, in the same
+//! transaction, with the same hooks.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::mpsc;
+use std::task::{Context, Poll};
+use std::thread;
+
+use futures_channel::oneshot;
+
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+
+/// A closure the worker runs on its connection.
+type Job = Box<dyn FnOnce(&mut Connection) -> Flow + Send>;
+
+/// What the worker does after a job: go on, stop after a panic (a transaction may be half
+/// open), or hand the connection over ([`AsyncConnection::into_inner`]).
+enum Flow {
+    Continue,
+    Stop,
+    Hand(oneshot::Sender<Connection>),
+}
+
+/// A [`Connection`] on a thread of its own, for async code: `aconn.run(|conn| ..).await`, and
+/// the managers' async twins (`blog.entry_set().aadd(&aconn, [&mut entry]).await`).
+///
+/// Clones share the one connection (and thread); their calls run one after another. The thread
+/// ends, closing the connection, when the last clone is dropped.
+///
+/// A closure that panics makes the `run` that sent it panic with the same payload, as a sync call
+/// would; the connection is then closed (a transaction may have been left half done), and later
+/// calls fail with [`Error::Closed`].
+///
+/// A future dropped before it resolves does not cancel its closure: once sent, it runs to the
+/// end (so a write is never cut in half); only its result is lost.
+#[derive(Clone)]
+pub struct AsyncConnection {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl fmt::Debug for AsyncConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncConnection").finish_non_exhaustive()
+    }
+}
+
+impl AsyncConnection {
+    /// Opens a connection from a URL ([`Connection::open`]) on a new thread.
+    pub async fn open(url: &str) -> Result<AsyncConnection> {
+        let url = url.to_owned();
+        let (opened, result) = oneshot::channel();
+        let (jobs, queue) = mpsc::channel::<Job>();
+        spawn(
+            move || match Connection::open(&url) {
+                Ok(conn) => {
+                    let _ = opened.send(Ok(()));
+                    Some(conn)
+                }
+                Err(e) => {
+                    let _ = opened.send(Err(e));
+                    None
+                }
+            },
+            queue,
+        )?;
+        result.await.map_err(|_| Error::Closed)??;
+        Ok(AsyncConnection { jobs })
+    }
+
+    /// Moves an open connection onto a new thread.
+    pub fn new(conn: Connection) -> Result<AsyncConnection> {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        spawn(move || Some(conn), queue)?;
+        Ok(AsyncConnection { jobs })
+    }
+
+    /// Runs `f` on the connection and returns what it returns. `f` runs after every call sent
+    /// before it; a transaction is one closure (`aconn.run(|c| c.transaction(|c| ..))`).
+    ///
+    /// `f` is sent at once, before the future is polled; the future does not borrow `self`.
+    pub fn run<T, F>(&self, f: F) -> Pending<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let (reply, result) = oneshot::channel::<thread::Result<Result<T>>>();
+        let job: Job = Box::new(move |conn| {
+            let out = panic::catch_unwind(AssertUnwindSafe(|| f(conn)));
+            let flow = if out.is_ok() {
+                Flow::Continue
+            } else {
+                Flow::Stop
+            };
+            let _ = reply.send(out);
+            flow
+        });
+        Pending {
+            result: self.jobs.send(job).is_ok().then_some(result),
+        }
+    }
+
+    /// Takes the connection back once every call sent before has run. Other clones of this
+    /// handle fail with [`Error::Closed`] from then on; so does this call if the connection was
+    /// closed after a panic.
+    pub async fn into_inner(self) -> Result<Connection> {
+        let (give, taken) = oneshot::channel::<Connection>();
+        let job: Job = Box::new(move |_| Flow::Hand(give));
+        self.jobs.send(job).map_err(|_| Error::Closed)?;
+        taken.await.map_err(|_| Error::Closed)
+    }
+}
+
+/// What a call on an [`AsyncConnection`] resolves to, once its closure has run on the
+/// connection's thread. Dropping it does not cancel the closure.
+#[must_use = "the call runs whether or not it is awaited; await it for its result"]
+pub struct Pending<T> {
+    /// `None` when the call could not be sent: the connection is closed.
+    result: Option<oneshot::Receiver<thread::Result<Result<T>>>>,
+}
+
+impl<T> fmt::Debug for Pending<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pending").finish_non_exhaustive()
+    }
+}
+
+impl<T> Future for Pending<T> {
+    type Output = Result<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
+        let Some(result) = self.result.as_mut() else {
+            return Poll::Ready(Err(Error::Closed));
+        };
+        match Pin::new(result).poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(Ok(out))) => Poll::Ready(out),
+            // The closure panicked: so does the caller, as it would have calling it directly.
+            Poll::Ready(Ok(Err(payload))) => panic::resume_unwind(payload),
+            Poll::Ready(Err(oneshot::Canceled)) => Poll::Ready(Err(Error::Closed)),
+        }
+    }
+}
+
+/// Starts the worker: `open` makes the connection on the new thread (or reports why not and
+/// returns `None`), then jobs run until every sender is gone or one says stop.
+fn spawn(
+    open: impl FnOnce() -> Option<Connection> + Send + 'static,
+    queue: mpsc::Receiver<Job>,
+) -> Result<()> {
+    thread::Builder::new()
+        .name("orm-connection".into())
+        .spawn(move || {
+            let Some(mut conn) = open() else { return };
+            while let Ok(job) = queue.recv() {
+                match job(&mut conn) {
+                    Flow::Continue => {}
+                    Flow::Stop => return,
+                    Flow::Hand(to) => {
+                        let _ = to.send(conn);
+                        return;
+                    }
+                }
+            }
+        })
+        .map(drop)
+        .map_err(|e| Error::Connection(format!("cannot start the connection's thread: {e}")))
+}

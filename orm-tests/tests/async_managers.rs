@@ -1,0 +1,410 @@
+//! Django's async twins (`aadd`, `acreate`, `aremove`, `aclear`, `aset`) on an
+//! `AsyncConnection`, on every backend, with exact statement counts: each twin writes what its
+//! sync method writes.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
+use futures_executor::block_on;
+use orm_core::hooks::{M2mAction, M2mChanged};
+use orm_core::prelude::*;
+use orm_core::{AsyncConnection, Error};
+use orm_tests::fixtures::{
+    author, blog, book, entry, inserts, names, new_entry, new_tagged, person,
+};
+use orm_tests::harness::each_database;
+use orm_tests::models::*;
+
+/// Runs `test` with an async connection to a fresh database, on every backend.
+fn each_backend_async(mut test: impl FnMut(&AsyncConnection, &mut Connection)) {
+    each_database(|db| {
+        let aconn = block_on(AsyncConnection::open(&db.url)).unwrap();
+        test(&aconn, &mut db.conn);
+    });
+}
+
+/// Runs the future `start` makes, and asserts the statements it sent on `aconn`.
+fn counted<T>(aconn: &AsyncConnection, expected: u64, start: impl FnOnce() -> T) -> T::Output
+where
+    T: Future,
+{
+    block_on(async {
+        let before = aconn.run(|c| Ok(c.query_count())).await.unwrap();
+        let out = start().await;
+        let after = aconn.run(|c| Ok(c.query_count())).await.unwrap();
+        assert_eq!(after - before, expected, "statements sent");
+        out
+    })
+}
+
+fn headlines(conn: &mut Connection, b: &Blog) -> Vec<String> {
+    names(b.entries().all(conn).unwrap(), |e| e.headline)
+}
+
+#[test]
+fn reverse_foreign_key_twins_write_what_the_sync_methods_write() {
+    each_backend_async(|aconn, conn| {
+        let (b1, b2) = (blog(conn, "one"), blog(conn, "two"));
+        let mut e1 = entry(conn, &b1, "a", 0);
+        let mut e2 = entry(conn, &b1, "b", 0);
+        // aadd: one UPDATE; the objects are updated in memory.
+        counted(aconn, 1, || b2.entries().aadd(aconn, [&mut e1, &mut e2])).unwrap();
+        assert_eq!((e1.blog_id, e2.blog_id), (b2.id, b2.id));
+        assert_eq!(headlines(conn, &b2), ["a", "b"]);
+        // acreate: one INSERT (two statements on MySQL).
+        let draft = new_entry(&b1, "c", 0);
+        let new = move |blog_id| NewEntry { blog_id, ..draft };
+        let c = counted(aconn, inserts(conn), || b1.entries().acreate(aconn, new)).unwrap();
+        assert_eq!(c.blog_id, b1.id);
+        assert_eq!(headlines(conn, &b1), ["c"]);
+        // aset on a non-nullable key adds (rows cannot leave their parent): one UPDATE.
+        let mut c = c;
+        counted(aconn, 1, || b2.entries().aset(aconn, [&mut c])).unwrap();
+        assert_eq!(headlines(conn, &b2), ["a", "b", "c"]);
+        assert!(headlines(conn, &b1).is_empty());
+    });
+}
+
+#[test]
+fn nullable_foreign_key_twins_remove_clear_and_set() {
+    each_backend_async(|aconn, conn| {
+        let ann = author(conn, "Ann");
+        let mut x = book(conn, &ann, Some(&ann), "x");
+        let mut y = book(conn, &ann, Some(&ann), "y");
+        let mut z = book(conn, &ann, None, "z");
+        let edited =
+            |conn: &mut Connection| names(ann.edited_books().all(conn).unwrap(), |b| b.title);
+        // aremove: one UPDATE setting the key to NULL, in memory too.
+        counted(aconn, 1, || ann.edited_books().aremove(aconn, [&mut x])).unwrap();
+        assert_eq!(x.editor_id, None);
+        assert_eq!(edited(conn), ["y"]);
+        // aset: one read, one UPDATE detaching y, one UPDATE pointing x and z.
+        counted(aconn, 3, || {
+            ann.edited_books().aset(aconn, [&mut x, &mut z])
+        })
+        .unwrap();
+        assert_eq!((x.editor_id, z.editor_id), (Some(ann.id), Some(ann.id)));
+        assert_eq!(edited(conn), ["x", "z"]);
+        // aset_with_clear: the clear, then one UPDATE.
+        counted(aconn, 2, || {
+            ann.edited_books().aset_with_clear(aconn, [&mut y])
+        })
+        .unwrap();
+        assert_eq!(edited(conn), ["y"]);
+        // aclear: one UPDATE.
+        counted(aconn, 1, || ann.edited_books().aclear(aconn)).unwrap();
+        assert!(edited(conn).is_empty());
+    });
+}
+
+#[test]
+fn a_failed_twin_writes_nothing_and_leaves_the_objects_as_they_were() {
+    each_backend_async(|aconn, conn| {
+        let (b1, b2) = (blog(conn, "one"), blog(conn, "two"));
+        let mut saved = entry(conn, &b1, "saved", 0);
+        let mut ghost = saved.clone();
+        ghost.id = saved.id + 1000;
+        let err = block_on(b2.entries().aadd(aconn, [&mut saved, &mut ghost])).unwrap_err();
+        assert!(
+            matches!(&err, Error::Unsaved { model: "Entry", key } if *key == ghost.id.to_string()),
+            "{err:?}"
+        );
+        assert_eq!(saved.blog_id, b1.id, "objects keep their key on failure");
+        assert_eq!(
+            headlines(conn, &b1),
+            ["saved"],
+            "the UPDATE was rolled back"
+        );
+        // A manager of an unsaved parent: a clear error, nothing written.
+        let unsaved = Blog {
+            id: b2.id + 1000,
+            ..b2.clone()
+        };
+        let err = block_on(unsaved.entries().aadd(aconn, [&mut saved])).unwrap_err();
+        assert!(
+            matches!(err, Error::Unsaved { model: "Blog", .. }),
+            "{err:?}"
+        );
+        assert_eq!(saved.blog_id, b1.id);
+        assert_eq!(headlines(conn, &b1), ["saved"]);
+    });
+}
+
+type Log = Arc<Mutex<Vec<(M2mAction, Vec<i64>)>>>;
+
+#[test]
+fn many_to_many_twins_take_rows_or_keys_and_run_the_hooks() {
+    use M2mAction::*;
+    each_backend_async(|aconn, conn| {
+        let p = Pizza::create(conn, NewPizza { name: "p".into() }).unwrap();
+        let t = Topping::bulk_create(conn, ["a", "b", "c"].map(|n| NewTopping { name: n.into() }))
+            .unwrap();
+        let toppings = |conn: &mut Connection| names(p.toppings().all(conn).unwrap(), |t| t.name);
+        // aadd of rows and of keys: one INSERT each; a link that exists stays.
+        counted(aconn, 1, || p.toppings().aadd(aconn, [&t[0], &t[1]])).unwrap();
+        counted(aconn, 1, || p.toppings().aadd(aconn, [t[1].id, t[2].id])).unwrap();
+        assert_eq!(toppings(conn), ["a", "b", "c"]);
+        // aremove: one DELETE; from the other side too.
+        counted(aconn, 1, || p.toppings().aremove(aconn, [&t[0]])).unwrap();
+        counted(aconn, 1, || t[1].pizzas().aremove(aconn, [&p])).unwrap();
+        assert_eq!(toppings(conn), ["c"]);
+        // aset diffs: one read, one DELETE, one INSERT.
+        counted(aconn, 3, || p.toppings().aset(aconn, [&t[0], &t[1]])).unwrap();
+        assert_eq!(toppings(conn), ["a", "b"]);
+        // acreate: the row and its link (three statements on MySQL).
+        let d = counted(aconn, 1 + inserts(conn), || {
+            p.toppings().acreate(aconn, NewTopping { name: "d".into() })
+        })
+        .unwrap();
+        assert_eq!(d.pizzas().count(conn).unwrap(), 1);
+        // Hooks registered on the async connection run there, as Django's signals do.
+        let log: Log = Arc::default();
+        let sink = log.clone();
+        block_on(aconn.run(move |c| {
+            c.on_m2m_changed::<PizzaToppings>(move |_, change: &M2mChanged<'_, PizzaToppings>| {
+                let keys = match change {
+                    M2mChanged::Forward { keys, .. } => keys.to_vec(),
+                    M2mChanged::Reverse { keys, .. } => keys.to_vec(),
+                };
+                sink.lock().unwrap().push((change.action(), keys));
+                Ok(())
+            });
+            Ok(())
+        }))
+        .unwrap();
+        // aset_with_clear: the DELETE and the INSERT; aclear: one DELETE.
+        counted(aconn, 2, || p.toppings().aset_with_clear(aconn, [&t[2]])).unwrap();
+        assert_eq!(toppings(conn), ["c"]);
+        counted(aconn, 1, || p.toppings().aclear(aconn)).unwrap();
+        assert!(toppings(conn).is_empty());
+        assert_eq!(
+            *log.lock().unwrap(),
+            [
+                (PreClear, vec![]),
+                (PostClear, vec![]),
+                (PreAdd, vec![t[2].id]),
+                (PostAdd, vec![t[2].id]),
+                (PreClear, vec![]),
+                (PostClear, vec![]),
+            ]
+        );
+    });
+}
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 1, d).unwrap()
+}
+
+#[test]
+fn through_defaults_reach_the_through_rows_of_a_twin() {
+    each_backend_async(|aconn, conn| {
+        let g = Group::create(conn, NewGroup { name: "g".into() }).unwrap();
+        let (a, b) = (person(conn, "a"), person(conn, "b"));
+        let extra = MembershipExtra {
+            date_joined: day(3),
+            invite_reason: Some("asked".into()),
+        };
+        counted(aconn, 1, || {
+            g.members()
+                .through_defaults(extra.clone())
+                .aadd(aconn, [&a, &b])
+        })
+        .unwrap();
+        let mut rows: Vec<_> = g
+            .members()
+            .with_through()
+            .all(conn)
+            .unwrap()
+            .into_iter()
+            .map(|(p, m)| (p.name, m.date_joined, m.invite_reason))
+            .collect();
+        rows.sort();
+        assert_eq!(
+            rows,
+            [
+                ("a".into(), day(3), Some("asked".into())),
+                ("b".into(), day(3), Some("asked".into()))
+            ]
+        );
+        // A closure is called once per call, on the connection's thread.
+        let calls = Arc::new(Mutex::new(0));
+        let seen = calls.clone();
+        counted(aconn, 3, || {
+            g.members()
+                .through_defaults_with(move || {
+                    *seen.lock().unwrap() += 1;
+                    MembershipExtra {
+                        date_joined: day(4),
+                        invite_reason: None,
+                    }
+                })
+                .aset(aconn, [&b, &person(conn, "c")])
+        })
+        .unwrap();
+        assert_eq!(*calls.lock().unwrap(), 1);
+        assert_eq!(
+            names(g.members().all(conn).unwrap(), |p| p.name),
+            ["b", "c"]
+        );
+    });
+}
+
+#[test]
+fn generic_relation_twins() {
+    each_backend_async(|aconn, conn| {
+        let ann = author(conn, "Ann");
+        let b = book(conn, &ann, None, "one");
+        let other = book(conn, &ann, None, "two");
+        // Warm the async connection's content-type cache, so the counts are the manager's own.
+        block_on(aconn.run(|c| c.content_type::<Book>().map(drop))).unwrap();
+        let to_other = conn.generic_target(&other).unwrap();
+        let mut x = other.tags().create(conn, new_tagged("x")).unwrap();
+        let mut y = other.tags().create(conn, new_tagged("y")).unwrap();
+        let labels =
+            |conn: &mut Connection, b: &Book| names(b.tags().all(conn).unwrap(), |t| t.label);
+        // aadd: one UPDATE, in memory too.
+        let mut one = [&mut x];
+        counted(aconn, 1, || b.tags().aadd(aconn, &mut one)).unwrap();
+        assert_eq!(x.object_id, b.id.to_string());
+        assert_eq!(labels(conn, &b), ["x"]);
+        // acreate: one INSERT (two on MySQL), pointing here whatever the form says.
+        let z = counted(aconn, inserts(conn), || {
+            b.tags().acreate(aconn, new_tagged("z"))
+        })
+        .unwrap();
+        assert_eq!(z.object_id, b.id.to_string());
+        // aset: one read, one DELETE (z), one UPDATE (y).
+        let mut both = [&mut x, &mut y];
+        counted(aconn, 3, || b.tags().aset(aconn, &mut both)).unwrap();
+        assert_eq!(labels(conn, &b), ["x", "y"]);
+        assert_eq!(y.object_id, b.id.to_string());
+        // aremove deletes the rows; a row of another owner is refused and nothing goes.
+        let w = other.tags().create(conn, new_tagged("w")).unwrap();
+        assert_eq!(to_other.1, w.object_id);
+        let err = block_on(b.tags().aremove(aconn, &[&x, &w])).unwrap_err();
+        assert!(matches!(err, Error::NotRelated { .. }), "{err:?}");
+        let removed = counted(aconn, 1, || b.tags().aremove(aconn, &[&x])).unwrap();
+        assert_eq!(removed.total, 1);
+        assert_eq!(labels(conn, &b), ["y"]);
+        // aclear: one read, one DELETE.
+        let cleared = counted(aconn, 2, || b.tags().aclear(aconn)).unwrap();
+        assert_eq!(cleared.total, 1);
+        assert!(labels(conn, &b).is_empty());
+        assert_eq!(labels(conn, &other), ["w"]);
+    });
+}
+
+#[test]
+fn calls_run_in_order_and_a_dropped_future_still_finishes_its_write() {
+    each_backend_async(|aconn, conn| {
+        let (b1, b2) = (blog(conn, "one"), blog(conn, "two"));
+        let mut e = entry(conn, &b1, "a", 0);
+        // Sent, then dropped unpolled: the write is not cut off.
+        drop(b2.entries().aadd(aconn, [&mut e]));
+        let moved = block_on(aconn.run(move |c| b2.entries().count(c))).unwrap();
+        assert_eq!(moved, 1, "the dropped call ran before the next one");
+        assert_eq!(
+            e.blog_id, b1.id,
+            "only its result, the in-memory update, is lost"
+        );
+        // Futures resolve in the order they were sent, whatever the order they are awaited.
+        let first = aconn.run(|c| {
+            Blog::create(
+                c,
+                NewBlog {
+                    name: "three".into(),
+                    tagline: String::new(),
+                },
+            )
+        });
+        let second = aconn.run(|c| Blog::query().count(c));
+        assert_eq!(block_on(second).unwrap(), 3);
+        assert_eq!(block_on(first).unwrap().name, "three");
+    });
+}
+
+#[test]
+fn a_panic_reaches_the_caller_and_closes_the_connection() {
+    each_backend_async(|aconn, _| {
+        let other = aconn.clone();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            block_on(aconn.run(|_| -> orm_core::Result<()> { panic!("boom") }))
+        }));
+        let payload = caught.unwrap_err();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+        // The connection may hold a half-done transaction: it is closed, for every clone.
+        let err = block_on(other.run(|c| Ok(c.query_count()))).unwrap_err();
+        assert!(matches!(err, Error::Closed), "{err:?}");
+        assert!(err.to_string().contains("panicked"), "{err}");
+    });
+}
+
+#[test]
+fn into_inner_hands_back_the_connection_after_the_calls_sent_before() {
+    each_database(|db| {
+        let b = blog(&mut db.conn, "one");
+        let owned = block_on(AsyncConnection::open(&db.url)).unwrap();
+        let pending = owned.run(move |c| b.entries().count(c));
+        let clone = owned.clone();
+        let mut back = block_on(owned.into_inner()).unwrap();
+        assert_eq!(back.query_count(), 1, "the count sent before ran first");
+        assert_eq!(block_on(pending).unwrap(), 0);
+        assert_eq!(Blog::query().count(&mut back).unwrap(), 1);
+        // The connection has left the thread: the other handle is closed.
+        assert!(matches!(
+            block_on(clone.run(|c| Ok(c.query_count()))),
+            Err(Error::Closed)
+        ));
+    });
+}
+
+#[test]
+fn open_reports_a_bad_url_and_twins_are_send() {
+    let err = block_on(AsyncConnection::open("nosuch://x")).unwrap_err();
+    assert!(matches!(err, Error::Connection(_)), "{err}");
+    // The futures can move to another thread (a multi-threaded runtime's worker).
+    fn send<T: Send>(t: T) -> T {
+        t
+    }
+    each_backend_async(|aconn, conn| {
+        let b = blog(conn, "one");
+        let mut e = entry(conn, &b, "a", 0);
+        let p = Pizza::create(conn, NewPizza { name: "p".into() }).unwrap();
+        let fut = send(b.entries().aadd(aconn, [&mut e]));
+        let handle = std::thread::scope(|s| s.spawn(|| block_on(fut)).join().unwrap());
+        handle.unwrap();
+        let linked = std::thread::scope(|s| {
+            s.spawn(|| block_on(send(p.toppings().aclear(aconn))))
+                .join()
+                .unwrap()
+        });
+        linked.unwrap();
+        assert_eq!(e.blog_id, b.id);
+    });
+}
+
+#[test]
+fn clones_on_several_threads_share_one_connection() {
+    each_backend_async(|aconn, conn| {
+        let p = Pizza::create(conn, NewPizza { name: "p".into() }).unwrap();
+        let t = Topping::bulk_create(
+            conn,
+            (0..40).map(|i| NewTopping {
+                name: format!("t{i}"),
+            }),
+        )
+        .unwrap();
+        std::thread::scope(|s| {
+            for part in t.chunks(10) {
+                let (aconn, p) = (aconn.clone(), &p);
+                s.spawn(move || {
+                    for one in part {
+                        block_on(p.toppings().aadd(&aconn, [one])).unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(p.toppings().count(conn).unwrap(), 40);
+    });
+}
