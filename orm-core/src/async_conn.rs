@@ -45,6 +45,41 @@ enum Flow {
 ///
 /// A future dropped before it resolves does not cancel its closure: once sent, it runs to the
 /// end (so a write is never cut in half); only its result is lost.
+///
+/// ```
+/// use orm_core::prelude::*;
+/// use orm_core::AsyncConnection;
+///
+/// #[derive(Model, Debug, Clone, PartialEq)]
+/// pub struct Blog { pub id: i64, pub name: String }
+///
+/// #[derive(Model, Debug, Clone, PartialEq)]
+/// pub struct Entry {
+///     pub id: i64,
+///     #[foreign_key(Blog, related_name = entries)]
+///     pub blog_id: i64,
+/// }
+///
+/// # fn main() -> orm_core::Result<()> {
+/// futures_executor::block_on(async {                    // any executor: tokio, smol, ...
+///     let aconn = AsyncConnection::open("sqlite::memory:").await?;
+///     # aconn.run(|c| c.batch_execute("CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);
+///     #   CREATE TABLE entry (id INTEGER PRIMARY KEY AUTOINCREMENT, blog_id BIGINT NOT NULL REFERENCES blog (id))")).await?;
+///     let (one, two) = aconn
+///         .run(|c| Ok((
+///             Blog::create(c, NewBlog { name: "one".into() })?,
+///             Blog::create(c, NewBlog { name: "two".into() })?,
+///         )))
+///         .await?;
+///     let mut entry = one.entries().acreate(&aconn, |blog_id| NewEntry { blog_id }).await?;
+///     two.entries().aadd(&aconn, [&mut entry]).await?;   // one UPDATE, on the connection's thread
+///     assert_eq!(entry.blog_id, two.id);                // and in memory
+///     let entries = two.entries();
+///     assert_eq!(aconn.run(move |c| entries.count(c)).await?, 1);
+///     Ok(())
+/// })
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct AsyncConnection {
     jobs: mpsc::Sender<Job>,

@@ -46,7 +46,9 @@
 //!   each implementing [`Relation`] (see [`prefetch`]).
 //!
 //! The managers follow Django's related-objects reference call by call; the mapping is in
-//! `docs/RELATED_MANAGERS.md`.
+//! `docs/RELATED_MANAGERS.md`. Every write has its async twin (`aadd`, `acreate`, `aremove`,
+//! `aclear`, `aset`) on an [`AsyncConnection`], which runs the sync method on the connection's own
+//! thread.
 //!
 //! ```
 //! use orm_core::prelude::*;

@@ -95,7 +95,7 @@ pub trait OneToOne: ForeignKey<Reverse = crate::prefetch::MaybeOne> {
 /// `remove` and `clear`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is a foreign key that cannot be NULL, so its rows cannot be removed from their parent",
-    label = "`remove`, `clear` and `set_with_clear` need a nullable foreign key",
+    label = "`remove`, `clear`, `set_with_clear` and their async twins (`aremove`, ...) need a nullable foreign key",
     note = "make the key field an `Option<_>` to allow rows without a parent, or move rows with `add` / `set`, or delete them"
 )]
 pub trait NullableForeignKey: ForeignKey {

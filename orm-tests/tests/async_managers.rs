@@ -2,7 +2,6 @@
 //! `AsyncConnection`, on every backend, with exact statement counts: each twin writes what its
 //! sync method writes.
 
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
@@ -24,18 +23,16 @@ fn each_backend_async(mut test: impl FnMut(&AsyncConnection, &mut Connection)) {
     });
 }
 
-/// Runs the future `start` makes, and asserts the statements it sent on `aconn`.
-fn counted<T>(aconn: &AsyncConnection, expected: u64, start: impl FnOnce() -> T) -> T::Output
-where
-    T: Future,
-{
-    block_on(async {
-        let before = aconn.run(|c| Ok(c.query_count())).await.unwrap();
-        let out = start().await;
-        let after = aconn.run(|c| Ok(c.query_count())).await.unwrap();
-        assert_eq!(after - before, expected, "statements sent");
+/// Awaits the future `$call` makes, and asserts the statements it sent on `$aconn`. A macro, so
+/// that the call is made after the first count.
+macro_rules! counted {
+    ($aconn:expr, $expected:expr, $call:expr) => {{
+        let count = || block_on($aconn.run(|c| Ok(c.query_count()))).unwrap();
+        let before = count();
+        let out = block_on($call);
+        assert_eq!(count() - before, $expected, "statements sent");
         out
-    })
+    }};
 }
 
 fn headlines(conn: &mut Connection, b: &Blog) -> Vec<String> {
@@ -49,18 +46,18 @@ fn reverse_foreign_key_twins_write_what_the_sync_methods_write() {
         let mut e1 = entry(conn, &b1, "a", 0);
         let mut e2 = entry(conn, &b1, "b", 0);
         // aadd: one UPDATE; the objects are updated in memory.
-        counted(aconn, 1, || b2.entries().aadd(aconn, [&mut e1, &mut e2])).unwrap();
+        counted!(aconn, 1, b2.entries().aadd(aconn, [&mut e1, &mut e2])).unwrap();
         assert_eq!((e1.blog_id, e2.blog_id), (b2.id, b2.id));
         assert_eq!(headlines(conn, &b2), ["a", "b"]);
         // acreate: one INSERT (two statements on MySQL).
         let draft = new_entry(&b1, "c", 0);
         let new = move |blog_id| NewEntry { blog_id, ..draft };
-        let c = counted(aconn, inserts(conn), || b1.entries().acreate(aconn, new)).unwrap();
+        let c = counted!(aconn, inserts(conn), b1.entries().acreate(aconn, new)).unwrap();
         assert_eq!(c.blog_id, b1.id);
         assert_eq!(headlines(conn, &b1), ["c"]);
         // aset on a non-nullable key adds (rows cannot leave their parent): one UPDATE.
         let mut c = c;
-        counted(aconn, 1, || b2.entries().aset(aconn, [&mut c])).unwrap();
+        counted!(aconn, 1, b2.entries().aset(aconn, [&mut c])).unwrap();
         assert_eq!(headlines(conn, &b2), ["a", "b", "c"]);
         assert!(headlines(conn, &b1).is_empty());
     });
@@ -76,24 +73,24 @@ fn nullable_foreign_key_twins_remove_clear_and_set() {
         let edited =
             |conn: &mut Connection| names(ann.edited_books().all(conn).unwrap(), |b| b.title);
         // aremove: one UPDATE setting the key to NULL, in memory too.
-        counted(aconn, 1, || ann.edited_books().aremove(aconn, [&mut x])).unwrap();
+        counted!(aconn, 1, ann.edited_books().aremove(aconn, [&mut x])).unwrap();
         assert_eq!(x.editor_id, None);
         assert_eq!(edited(conn), ["y"]);
         // aset: one read, one UPDATE detaching y, one UPDATE pointing x and z.
-        counted(aconn, 3, || {
+        counted!(aconn, 3, {
             ann.edited_books().aset(aconn, [&mut x, &mut z])
         })
         .unwrap();
         assert_eq!((x.editor_id, z.editor_id), (Some(ann.id), Some(ann.id)));
         assert_eq!(edited(conn), ["x", "z"]);
         // aset_with_clear: the clear, then one UPDATE.
-        counted(aconn, 2, || {
+        counted!(aconn, 2, {
             ann.edited_books().aset_with_clear(aconn, [&mut y])
         })
         .unwrap();
         assert_eq!(edited(conn), ["y"]);
         // aclear: one UPDATE.
-        counted(aconn, 1, || ann.edited_books().aclear(aconn)).unwrap();
+        counted!(aconn, 1, ann.edited_books().aclear(aconn)).unwrap();
         assert!(edited(conn).is_empty());
     });
 }
@@ -142,18 +139,18 @@ fn many_to_many_twins_take_rows_or_keys_and_run_the_hooks() {
             .unwrap();
         let toppings = |conn: &mut Connection| names(p.toppings().all(conn).unwrap(), |t| t.name);
         // aadd of rows and of keys: one INSERT each; a link that exists stays.
-        counted(aconn, 1, || p.toppings().aadd(aconn, [&t[0], &t[1]])).unwrap();
-        counted(aconn, 1, || p.toppings().aadd(aconn, [t[1].id, t[2].id])).unwrap();
+        counted!(aconn, 1, p.toppings().aadd(aconn, [&t[0], &t[1]])).unwrap();
+        counted!(aconn, 1, p.toppings().aadd(aconn, [t[1].id, t[2].id])).unwrap();
         assert_eq!(toppings(conn), ["a", "b", "c"]);
         // aremove: one DELETE; from the other side too.
-        counted(aconn, 1, || p.toppings().aremove(aconn, [&t[0]])).unwrap();
-        counted(aconn, 1, || t[1].pizzas().aremove(aconn, [&p])).unwrap();
+        counted!(aconn, 1, p.toppings().aremove(aconn, [&t[0]])).unwrap();
+        counted!(aconn, 1, t[1].pizzas().aremove(aconn, [&p])).unwrap();
         assert_eq!(toppings(conn), ["c"]);
         // aset diffs: one read, one DELETE, one INSERT.
-        counted(aconn, 3, || p.toppings().aset(aconn, [&t[0], &t[1]])).unwrap();
+        counted!(aconn, 3, p.toppings().aset(aconn, [&t[0], &t[1]])).unwrap();
         assert_eq!(toppings(conn), ["a", "b"]);
         // acreate: the row and its link (three statements on MySQL).
-        let d = counted(aconn, 1 + inserts(conn), || {
+        let d = counted!(aconn, 1 + inserts(conn), {
             p.toppings().acreate(aconn, NewTopping { name: "d".into() })
         })
         .unwrap();
@@ -174,9 +171,9 @@ fn many_to_many_twins_take_rows_or_keys_and_run_the_hooks() {
         }))
         .unwrap();
         // aset_with_clear: the DELETE and the INSERT; aclear: one DELETE.
-        counted(aconn, 2, || p.toppings().aset_with_clear(aconn, [&t[2]])).unwrap();
+        counted!(aconn, 2, p.toppings().aset_with_clear(aconn, [&t[2]])).unwrap();
         assert_eq!(toppings(conn), ["c"]);
-        counted(aconn, 1, || p.toppings().aclear(aconn)).unwrap();
+        counted!(aconn, 1, p.toppings().aclear(aconn)).unwrap();
         assert!(toppings(conn).is_empty());
         assert_eq!(
             *log.lock().unwrap(),
@@ -205,7 +202,7 @@ fn through_defaults_reach_the_through_rows_of_a_twin() {
             date_joined: day(3),
             invite_reason: Some("asked".into()),
         };
-        counted(aconn, 1, || {
+        counted!(aconn, 1, {
             g.members()
                 .through_defaults(extra.clone())
                 .aadd(aconn, [&a, &b])
@@ -230,7 +227,7 @@ fn through_defaults_reach_the_through_rows_of_a_twin() {
         // A closure is called once per call, on the connection's thread.
         let calls = Arc::new(Mutex::new(0));
         let seen = calls.clone();
-        counted(aconn, 3, || {
+        counted!(aconn, 3, {
             g.members()
                 .through_defaults_with(move || {
                     *seen.lock().unwrap() += 1;
@@ -265,18 +262,18 @@ fn generic_relation_twins() {
             |conn: &mut Connection, b: &Book| names(b.tags().all(conn).unwrap(), |t| t.label);
         // aadd: one UPDATE, in memory too.
         let mut one = [&mut x];
-        counted(aconn, 1, || b.tags().aadd(aconn, &mut one)).unwrap();
+        counted!(aconn, 1, b.tags().aadd(aconn, &mut one)).unwrap();
         assert_eq!(x.object_id, b.id.to_string());
         assert_eq!(labels(conn, &b), ["x"]);
         // acreate: one INSERT (two on MySQL), pointing here whatever the form says.
-        let z = counted(aconn, inserts(conn), || {
+        let z = counted!(aconn, inserts(conn), {
             b.tags().acreate(aconn, new_tagged("z"))
         })
         .unwrap();
         assert_eq!(z.object_id, b.id.to_string());
         // aset: one read, one DELETE (z), one UPDATE (y).
         let mut both = [&mut x, &mut y];
-        counted(aconn, 3, || b.tags().aset(aconn, &mut both)).unwrap();
+        counted!(aconn, 3, b.tags().aset(aconn, &mut both)).unwrap();
         assert_eq!(labels(conn, &b), ["x", "y"]);
         assert_eq!(y.object_id, b.id.to_string());
         // aremove deletes the rows; a row of another owner is refused and nothing goes.
@@ -284,11 +281,11 @@ fn generic_relation_twins() {
         assert_eq!(to_other.1, w.object_id);
         let err = block_on(b.tags().aremove(aconn, &[&x, &w])).unwrap_err();
         assert!(matches!(err, Error::NotRelated { .. }), "{err:?}");
-        let removed = counted(aconn, 1, || b.tags().aremove(aconn, &[&x])).unwrap();
+        let removed = counted!(aconn, 1, b.tags().aremove(aconn, &[&x])).unwrap();
         assert_eq!(removed.total, 1);
         assert_eq!(labels(conn, &b), ["y"]);
         // aclear: one read, one DELETE.
-        let cleared = counted(aconn, 2, || b.tags().aclear(aconn)).unwrap();
+        let cleared = counted!(aconn, 2, b.tags().aclear(aconn)).unwrap();
         assert_eq!(cleared.total, 1);
         assert!(labels(conn, &b).is_empty());
         assert_eq!(labels(conn, &other), ["w"]);
@@ -406,5 +403,161 @@ fn clones_on_several_threads_share_one_connection() {
             }
         });
         assert_eq!(p.toppings().count(conn).unwrap(), 40);
+    });
+}
+
+#[test]
+fn tracked_twins_keep_the_prefetched_rows_in_step() {
+    each_backend_async(|aconn, conn| {
+        let ann = author(conn, "Ann");
+        let mut kept = book(conn, &ann, Some(&ann), "kept");
+        let mut stray = book(conn, &ann, None, "stray");
+        let mut authors = Author::query()
+            .filter(Author::id.eq(ann.id))
+            .prefetch(AuthorEditedBooks)
+            .all(conn)
+            .unwrap();
+        let a = &mut authors[0];
+        let held = |a: &Loaded<Author, _>| {
+            names(a.get(AuthorEditedBooks), |b: &Loaded<Book>| b.title.clone())
+        };
+        counted!(
+            aconn,
+            1,
+            a.track(AuthorEditedBooks).aadd(aconn, &mut [&mut stray])
+        )
+        .unwrap();
+        assert_eq!(held(a), ["kept", "stray"]);
+        counted!(
+            aconn,
+            1,
+            a.track(AuthorEditedBooks).aremove(aconn, &mut [&mut kept])
+        )
+        .unwrap();
+        assert_eq!(held(a), ["stray"]);
+        counted!(
+            aconn,
+            3,
+            a.track(AuthorEditedBooks).aset(aconn, &mut [&mut kept])
+        )
+        .unwrap();
+        assert_eq!(held(a), ["kept"]);
+        let draft = fixtures_book(&ann, "made");
+        let made = counted!(aconn, inserts(conn), {
+            a.track(AuthorEditedBooks)
+                .acreate(aconn, move |editor_id| NewBook { editor_id, ..draft })
+        })
+        .unwrap();
+        assert_eq!(made.editor_id, Some(ann.id));
+        assert_eq!(held(a), ["kept", "made"]);
+        assert_eq!(
+            held(a),
+            names(ann.edited_books().all(conn).unwrap(), |b| b.title)
+        );
+        counted!(aconn, 1, a.track(AuthorEditedBooks).aclear(aconn)).unwrap();
+        assert!(a.get(AuthorEditedBooks).is_empty());
+        assert_eq!(ann.edited_books().count(conn).unwrap(), 0);
+    });
+}
+
+fn fixtures_book(author: &Author, title: &str) -> NewBook {
+    NewBook {
+        author_id: author.id,
+        editor_id: None,
+        title: title.into(),
+    }
+}
+
+#[test]
+fn tracked_many_to_many_and_generic_twins_keep_the_prefetched_rows_in_step() {
+    each_backend_async(|aconn, conn| {
+        let p = Pizza::create(conn, NewPizza { name: "p".into() }).unwrap();
+        let t = Topping::bulk_create(conn, ["a", "b", "c"].map(|n| NewTopping { name: n.into() }))
+            .unwrap();
+        let mut pizzas = Pizza::query().prefetch(PizzaToppings).all(conn).unwrap();
+        let loaded = &mut pizzas[0];
+        let held = |l: &Loaded<Pizza, _>| {
+            names(l.get(PizzaToppings), |t: &Loaded<Topping>| t.name.clone())
+        };
+        counted!(
+            aconn,
+            1,
+            loaded.track(PizzaToppings).aadd(aconn, &[&t[1], &t[0]])
+        )
+        .unwrap();
+        assert_eq!(held(loaded), ["a", "b"]);
+        counted!(
+            aconn,
+            1,
+            loaded.track(PizzaToppings).aremove(aconn, &[&t[0]])
+        )
+        .unwrap();
+        assert_eq!(held(loaded), ["b"]);
+        counted!(
+            aconn,
+            3,
+            loaded.track(PizzaToppings).aset(aconn, &[&t[2], &t[0]])
+        )
+        .unwrap();
+        assert_eq!(held(loaded), ["a", "c"]);
+        let d = counted!(aconn, 1 + inserts(conn), {
+            loaded
+                .track(PizzaToppings)
+                .acreate(aconn, NewTopping { name: "d".into() })
+        })
+        .unwrap();
+        assert_eq!(d.name, "d");
+        assert_eq!(
+            held(loaded),
+            names(p.toppings().all(conn).unwrap(), |t| t.name)
+        );
+        counted!(aconn, 1, loaded.track(PizzaToppings).aclear(aconn)).unwrap();
+        assert!(loaded.get(PizzaToppings).is_empty());
+        assert_eq!(p.toppings().count(conn).unwrap(), 0);
+
+        // A generic relation: book.tags() prefetched as BookTags.
+        let ann = author(conn, "Ann");
+        let (b, other) = (book(conn, &ann, None, "one"), book(conn, &ann, None, "two"));
+        block_on(aconn.run(|c| c.content_type::<Book>().map(drop))).unwrap();
+        let mut moved = other.tags().create(conn, new_tagged("moved")).unwrap();
+        let mut books = Book::query()
+            .filter(Book::id.eq(b.id))
+            .prefetch(BookTags)
+            .all(conn)
+            .unwrap();
+        let loaded = &mut books[0];
+        let labels =
+            |l: &Loaded<Book, _>| names(l.get(BookTags), |t: &Loaded<TaggedItem>| t.label.clone());
+        let made = counted!(
+            aconn,
+            inserts(conn),
+            loaded.track(BookTags).acreate(aconn, new_tagged("made"))
+        )
+        .unwrap();
+        counted!(
+            aconn,
+            1,
+            loaded.track(BookTags).aadd(aconn, &mut [&mut moved])
+        )
+        .unwrap();
+        assert_eq!(labels(loaded), ["made", "moved"]);
+        counted!(aconn, 1, loaded.track(BookTags).aremove(aconn, &[&made])).unwrap();
+        assert_eq!(labels(loaded), ["moved"]);
+        let mut fresh = other.tags().create(conn, new_tagged("fresh")).unwrap();
+        // aset: one read, one DELETE (moved), one UPDATE (fresh).
+        counted!(
+            aconn,
+            3,
+            loaded.track(BookTags).aset(aconn, &mut [&mut fresh])
+        )
+        .unwrap();
+        assert_eq!(labels(loaded), ["fresh"]);
+        assert_eq!(
+            labels(loaded),
+            names(b.tags().all(conn).unwrap(), |t| t.label)
+        );
+        counted!(aconn, 2, loaded.track(BookTags).aclear(aconn)).unwrap();
+        assert!(loaded.get(BookTags).is_empty());
+        assert_eq!(b.tags().count(conn).unwrap(), 0);
     });
 }

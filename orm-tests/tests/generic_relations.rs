@@ -480,6 +480,13 @@ fn writes_through_a_prefetched_generic_relation_keep_it_in_step() {
         loaded.track(BookTags).remove(conn, &[&made]).unwrap();
         assert_eq!(held(loaded), ["first", "moved"]);
         assert_eq!(held(loaded), names(b.tags().all(conn).unwrap()));
+        // set: one read, one DELETE (the rest), one UPDATE (the new one); the slot is the set.
+        let mut last = other.tags().create(conn, new_tagged("last")).unwrap();
+        assert_num_queries(conn, 3, |conn| {
+            loaded.track(BookTags).set(conn, &mut [&mut last]).unwrap()
+        });
+        assert_eq!(held(loaded), ["last"]);
+        assert_eq!(held(loaded), names(b.tags().all(conn).unwrap()));
         loaded.track(BookTags).clear(conn).unwrap();
         assert!(loaded.get(BookTags).is_empty());
         assert_eq!(b.tags().count(conn).unwrap(), 0);

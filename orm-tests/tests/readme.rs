@@ -51,7 +51,7 @@ fn setup(snippet: &str) -> Option<(&'static str, &'static str)> {
         Author, AuthorBookSet, AuthorEditedBooks, Book, BookAuthor, BookEditor, BookReviewSet,
         Chapter, ChapterSlides, Group, MembershipExtra, Person, Review, ReviewBook, SlideOrder,
     };";
-    let setups: [(&str, &str, &str); 9] = [
+    let setups: [(&str, &str, &str); 10] = [
         ("orm_codegen::Build", "", ""),
         ("include_schema!", "", ""),
         ("Entry::bulk_create", "", "let new_entries: Vec<NewEntry> = Vec::new();"),
@@ -79,6 +79,19 @@ fn setup(snippet: &str) -> Option<(&'static str, &'static str)> {
              let chapter = Chapter::get(&mut conn, 1)?;",
         ),
         ("AuthorBookSet.with", TEST_MODELS, ""),
+        (
+            "AsyncConnection::new",
+            "use orm_core::AsyncConnection;
+             #[derive(Model, Debug, Clone, PartialEq)]
+             pub struct Topping { pub id: i64, pub name: String }
+             #[derive(Model, Debug, Clone, PartialEq)]
+             #[many_to_many(Topping, name = toppings, related_name = pizzas)]
+             pub struct Pizza { pub id: i64, pub name: String }",
+            "let blog = Blog::get(&mut conn, 1)?;
+             let mut e1 = Entry::get(&mut conn, 1)?;
+             let pizza = Pizza::get(&mut conn, 1)?;
+             let (basil, cheese) = (Topping::get(&mut conn, 2)?, Topping::get(&mut conn, 3)?);",
+        ),
         (
             "LinkTarget",
             "use orm_tests::models::{Book, BookAuthor, Chapter, ChapterSlides, SlideOrder};

@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 
+use crate::async_conn::AsyncConnection;
 use crate::connection::Connection;
 use crate::error::Result;
 use crate::m2m::ManyToManyManager;
@@ -84,12 +85,7 @@ where
     /// [`ReverseManager::add`], then the objects are in the prefetched rows.
     pub fn add(&mut self, conn: &mut Connection, objs: &mut [&mut F::Source]) -> Result<()> {
         self.manager.add(conn, objs.iter_mut().map(|o| &mut **o))?;
-        let have: HashSet<_> = self.rows.iter().map(|r| r.key().clone()).collect();
-        for obj in objs.iter() {
-            if !have.contains(obj.key()) {
-                self.rows.push(Loaded::new((**obj).clone()));
-            }
-        }
+        append(self.rows, objs);
         Ok(())
     }
 
@@ -111,8 +107,7 @@ where
     {
         self.manager
             .remove(conn, objs.iter_mut().map(|o| &mut **o))?;
-        let gone: HashSet<_> = objs.iter().map(|o| o.key().clone()).collect();
-        self.rows.retain(|r| !gone.contains(r.key()));
+        drop_rows(self.rows, objs);
         Ok(())
     }
 
@@ -130,17 +125,102 @@ where
     /// which only adds, the objects join the rows already there).
     pub fn set(&mut self, conn: &mut Connection, objs: &mut [&mut F::Source]) -> Result<()> {
         self.manager.set(conn, objs.iter_mut().map(|o| &mut **o))?;
+        self.after_set(objs);
+        Ok(())
+    }
+
+    fn after_set(&mut self, objs: &[&mut F::Source]) {
         if F::null().is_some() {
             self.rows.clear();
         }
-        let have: HashSet<_> = self.rows.iter().map(|r| r.key().clone()).collect();
-        for obj in objs.iter() {
-            if !have.contains(obj.key()) {
-                self.rows.push(Loaded::new((**obj).clone()));
-            }
-        }
+        append(self.rows, objs);
+    }
+}
+
+/// The twins of [`TrackedRows`]' methods, on an [`AsyncConnection`].
+impl<F: ForeignKey> TrackedRows<'_, F>
+where
+    F::Source: Clone + Send,
+    F::Key: Send,
+{
+    /// [`TrackedRows::add`] on an [`AsyncConnection`].
+    pub async fn aadd(
+        &mut self,
+        conn: &AsyncConnection,
+        objs: &mut [&mut F::Source],
+    ) -> Result<()> {
+        self.manager
+            .aadd(conn, objs.iter_mut().map(|o| &mut **o))
+            .await?;
+        append(self.rows, objs);
         Ok(())
     }
+
+    /// [`TrackedRows::create`] on an [`AsyncConnection`].
+    pub async fn acreate(
+        &mut self,
+        conn: &AsyncConnection,
+        new: impl FnOnce(F::Value) -> <F::Source as Model>::New + Send + 'static,
+    ) -> Result<F::Source> {
+        let row = self.manager.acreate(conn, new).await?;
+        self.rows.push(Loaded::new(row.clone()));
+        Ok(row)
+    }
+
+    /// [`TrackedRows::remove`] on an [`AsyncConnection`].
+    pub async fn aremove(
+        &mut self,
+        conn: &AsyncConnection,
+        objs: &mut [&mut F::Source],
+    ) -> Result<()>
+    where
+        F: NullableForeignKey,
+    {
+        self.manager
+            .aremove(conn, objs.iter_mut().map(|o| &mut **o))
+            .await?;
+        drop_rows(self.rows, objs);
+        Ok(())
+    }
+
+    /// [`TrackedRows::clear`] on an [`AsyncConnection`].
+    pub async fn aclear(&mut self, conn: &AsyncConnection) -> Result<()>
+    where
+        F: NullableForeignKey,
+    {
+        self.manager.aclear(conn).await?;
+        self.rows.clear();
+        Ok(())
+    }
+
+    /// [`TrackedRows::set`] on an [`AsyncConnection`].
+    pub async fn aset(
+        &mut self,
+        conn: &AsyncConnection,
+        objs: &mut [&mut F::Source],
+    ) -> Result<()> {
+        self.manager
+            .aset(conn, objs.iter_mut().map(|o| &mut **o))
+            .await?;
+        self.after_set(objs);
+        Ok(())
+    }
+}
+
+/// Appends the objects the rows do not hold yet.
+fn append<T: Model + Clone, O: std::ops::Deref<Target = T>>(rows: &mut Vec<Loaded<T>>, objs: &[O]) {
+    let mut have: HashSet<_> = rows.iter().map(|r| r.key().clone()).collect();
+    for obj in objs {
+        if have.insert(obj.key().clone()) {
+            rows.push(Loaded::new((**obj).clone()));
+        }
+    }
+}
+
+/// Drops the rows of the objects.
+fn drop_rows<T: Model, O: std::ops::Deref<Target = T>>(rows: &mut Vec<Loaded<T>>, objs: &[O]) {
+    let gone: HashSet<_> = objs.iter().map(|o| o.key()).collect();
+    rows.retain(|r| !gone.contains(r.key()));
 }
 
 /// A many-to-many manager over prefetched rows.
@@ -179,7 +259,7 @@ where
     ) -> Result<()> {
         let objs: Vec<&D::Other> = objs.into_iter().collect();
         self.manager.add(conn, objs.iter().copied())?;
-        self.append(&objs);
+        append(self.rows, &objs);
         Ok(())
     }
 
@@ -202,8 +282,7 @@ where
     ) -> Result<()> {
         let objs: Vec<&D::Other> = objs.into_iter().collect();
         self.manager.remove(conn, objs.iter().copied())?;
-        let gone: HashSet<_> = objs.iter().map(|o| o.key()).collect();
-        self.rows.retain(|r| !gone.contains(r.key()));
+        drop_rows(self.rows, &objs);
         Ok(())
     }
 
@@ -223,17 +302,58 @@ where
         let objs: Vec<&D::Other> = objs.into_iter().collect();
         self.manager.set(conn, objs.iter().copied())?;
         self.rows.clear();
-        self.append(&objs);
+        append(self.rows, &objs);
+        Ok(())
+    }
+}
+
+/// The twins of [`TrackedLinks`]' methods, on an [`AsyncConnection`].
+impl<R: ManyToMany, D: Side<R>> TrackedLinks<'_, R, D>
+where
+    D::Owner: Clone + Send,
+    D::Other: Clone + Send,
+    <D::Other as Model>::Key: Send,
+    <D::Other as Model>::New: Send,
+    R::Extra: OptionalExtra,
+{
+    /// [`TrackedLinks::add`] on an [`AsyncConnection`].
+    pub async fn aadd(&mut self, conn: &AsyncConnection, objs: &[&D::Other]) -> Result<()> {
+        self.manager.aadd(conn, objs.iter().copied()).await?;
+        append(self.rows, objs);
         Ok(())
     }
 
-    fn append(&mut self, objs: &[&D::Other]) {
-        let mut have: HashSet<_> = self.rows.iter().map(|r| r.key().clone()).collect();
-        for obj in objs {
-            if have.insert(obj.key().clone()) {
-                self.rows.push(Loaded::new((*obj).clone()));
-            }
-        }
+    /// [`TrackedLinks::create`] on an [`AsyncConnection`].
+    pub async fn acreate(
+        &mut self,
+        conn: &AsyncConnection,
+        new: <D::Other as Model>::New,
+    ) -> Result<D::Other> {
+        let row = self.manager.acreate(conn, new).await?;
+        self.rows.push(Loaded::new(row.clone()));
+        Ok(row)
+    }
+
+    /// [`TrackedLinks::remove`] on an [`AsyncConnection`].
+    pub async fn aremove(&mut self, conn: &AsyncConnection, objs: &[&D::Other]) -> Result<()> {
+        self.manager.aremove(conn, objs.iter().copied()).await?;
+        drop_rows(self.rows, objs);
+        Ok(())
+    }
+
+    /// [`TrackedLinks::clear`] on an [`AsyncConnection`].
+    pub async fn aclear(&mut self, conn: &AsyncConnection) -> Result<()> {
+        self.manager.aclear(conn).await?;
+        self.rows.clear();
+        Ok(())
+    }
+
+    /// [`TrackedLinks::set`] on an [`AsyncConnection`].
+    pub async fn aset(&mut self, conn: &AsyncConnection, objs: &[&D::Other]) -> Result<()> {
+        self.manager.aset(conn, objs.iter().copied()).await?;
+        self.rows.clear();
+        append(self.rows, objs);
+        Ok(())
     }
 }
 
@@ -274,12 +394,7 @@ where
     /// [`GenericManager::add`], then the objects are in the prefetched rows.
     pub fn add(&mut self, conn: &mut Connection, objs: &mut [&mut R::Items]) -> Result<()> {
         self.manager.add(conn, objs)?;
-        let have: HashSet<_> = self.rows.iter().map(|r| r.key().clone()).collect();
-        for obj in objs.iter() {
-            if !have.contains(obj.key()) {
-                self.rows.push(Loaded::new((**obj).clone()));
-            }
-        }
+        append(self.rows, objs);
         Ok(())
     }
 
@@ -300,8 +415,7 @@ where
     /// [`GenericManager::remove`], then the objects are gone from the prefetched rows.
     pub fn remove(&mut self, conn: &mut Connection, objs: &[&R::Items]) -> Result<Deleted> {
         let deleted = self.manager.remove(conn, objs)?;
-        let gone: HashSet<_> = objs.iter().map(|o| o.key()).collect();
-        self.rows.retain(|r| !gone.contains(r.key()));
+        drop_rows(self.rows, objs);
         Ok(deleted)
     }
 
@@ -310,5 +424,65 @@ where
         let deleted = self.manager.clear(conn)?;
         self.rows.clear();
         Ok(deleted)
+    }
+
+    /// [`GenericManager::set`], then the prefetched rows are the objects.
+    pub fn set(&mut self, conn: &mut Connection, objs: &mut [&mut R::Items]) -> Result<()> {
+        self.manager.set(conn, objs)?;
+        self.rows.clear();
+        append(self.rows, objs);
+        Ok(())
+    }
+}
+
+/// The twins of [`TrackedItems`]' methods, on an [`AsyncConnection`].
+impl<R: GenericRelation> TrackedItems<'_, R>
+where
+    R::Owner: Clone + Send,
+    R::Items: Clone + Send,
+    <R::Owner as Model>::Key: ObjectId,
+{
+    /// [`TrackedItems::add`] on an [`AsyncConnection`].
+    pub async fn aadd(&mut self, conn: &AsyncConnection, objs: &mut [&mut R::Items]) -> Result<()> {
+        self.manager.aadd(conn, objs).await?;
+        append(self.rows, objs);
+        Ok(())
+    }
+
+    /// [`TrackedItems::create`] on an [`AsyncConnection`].
+    pub async fn acreate(
+        &mut self,
+        conn: &AsyncConnection,
+        new: <R::Items as Model>::New,
+    ) -> Result<R::Items>
+    where
+        <R::Items as GenericItems>::Key: GenericInsert,
+        <R::Items as Model>::New: Send,
+    {
+        let row = self.manager.acreate(conn, new).await?;
+        self.rows.push(Loaded::new(row.clone()));
+        Ok(row)
+    }
+
+    /// [`TrackedItems::remove`] on an [`AsyncConnection`].
+    pub async fn aremove(&mut self, conn: &AsyncConnection, objs: &[&R::Items]) -> Result<Deleted> {
+        let deleted = self.manager.aremove(conn, objs).await?;
+        drop_rows(self.rows, objs);
+        Ok(deleted)
+    }
+
+    /// [`TrackedItems::clear`] on an [`AsyncConnection`].
+    pub async fn aclear(&mut self, conn: &AsyncConnection) -> Result<Deleted> {
+        let deleted = self.manager.aclear(conn).await?;
+        self.rows.clear();
+        Ok(deleted)
+    }
+
+    /// [`TrackedItems::set`] on an [`AsyncConnection`].
+    pub async fn aset(&mut self, conn: &AsyncConnection, objs: &mut [&mut R::Items]) -> Result<()> {
+        self.manager.aset(conn, objs).await?;
+        self.rows.clear();
+        append(self.rows, objs);
+        Ok(())
     }
 }
