@@ -200,6 +200,7 @@ pub use relation::{
     NullableForeignKey, OneToOne, OptionalExtra, Reverse, Side, Through,
 };
 pub use sql::{SqlWriter, Stmt};
+pub use twins::{aprefetch_related_objects, AsyncModel};
 pub use value::{Field, Kind, Value};
 
 /// Derives [`Model`]; see the crate documentation for its attributes.
@@ -211,7 +212,10 @@ pub mod prelude {
     pub use crate::generic::GenericForeignKeyExt as _;
     #[cfg(feature = "derive")]
     pub use crate::Model;
-    pub use crate::{Connection, Loaded, Model as _, OnDelete, Relation as _, TextColumn as _};
+    pub use crate::{
+        AsyncConnection, AsyncModel as _, Connection, Loaded, Model as _, OnDelete, Relation as _,
+        TextColumn as _,
+    };
 }
 
 /// Includes the schema the build step wrote (`orm_codegen::Build`): a `schema` module of diesel

@@ -1,6 +1,7 @@
-//! The managers' async twins, Django's `aadd`, `acreate`, `aremove`, `aclear` and `aset`: each is
-//! its sync method run on an [`AsyncConnection`], so both write the same statements in the same
-//! transaction and run the same hooks.
+//! The async twins, Django's `aadd`, `acreate`, `aremove`, `aclear` and `aset` on the managers,
+//! and `aget`, `acount`, ... on queries and models: each is its sync method run on an
+//! [`AsyncConnection`], so both send the same statements in the same transaction and run the
+//! same hooks.
 //!
 //! The closure a twin sends must own what it uses, so the twin copies the instance it was built
 //! on and the objects passed in; after a successful write the copies, as the write left them,
@@ -15,6 +16,11 @@ use crate::generic::{GenericInsert, GenericItems, GenericManager, GenericRelatio
 use crate::m2m::{distinct, ExtraSource, ManyToManyManager, OtherKey};
 use crate::manager::ReverseManager;
 use crate::model::{Deleted, Model};
+use crate::prefetch::{
+    prefetch_related_objects, AddPath, AddPaths, IntoLoaded, JoinMode, LoadedRow, Paths, Prefetch,
+    Prefetching, WithSlot,
+};
+use crate::query::{Assignment, QuerySet};
 use crate::relation::{ForeignKey, KeyOf, ManyToMany, NullableForeignKey, Side};
 
 /// Runs `f` on copies of `objs` on the connection's thread; on success the copies replace the
@@ -271,3 +277,154 @@ where
         })
     }
 }
+
+/// The query twins: Django's `aget`, `afirst`, `acount`, `aexists`, `aupdate`, `adelete`, and
+/// `async for` as `aall`.
+impl<M: Model + Send> QuerySet<M>
+where
+    QuerySet<M>: Send,
+{
+    /// [`QuerySet::all`] on an [`AsyncConnection`].
+    pub fn aall(&self, conn: &AsyncConnection) -> Pending<Vec<M>> {
+        let query = self.clone();
+        conn.run(move |conn| query.all(conn))
+    }
+
+    /// [`QuerySet::first`] on an [`AsyncConnection`].
+    pub fn afirst(&self, conn: &AsyncConnection) -> Pending<Option<M>> {
+        let query = self.clone();
+        conn.run(move |conn| query.first(conn))
+    }
+
+    /// [`QuerySet::get`] on an [`AsyncConnection`].
+    pub fn aget(&self, conn: &AsyncConnection) -> Pending<M> {
+        let query = self.clone();
+        conn.run(move |conn| query.get(conn))
+    }
+
+    /// [`QuerySet::count`] on an [`AsyncConnection`].
+    pub fn acount(&self, conn: &AsyncConnection) -> Pending<i64> {
+        let query = self.clone();
+        conn.run(move |conn| query.count(conn))
+    }
+
+    /// [`QuerySet::exists`] on an [`AsyncConnection`].
+    pub fn aexists(&self, conn: &AsyncConnection) -> Pending<bool> {
+        let query = self.clone();
+        conn.run(move |conn| query.exists(conn))
+    }
+
+    /// [`QuerySet::update`] on an [`AsyncConnection`].
+    pub fn aupdate(
+        &self,
+        conn: &AsyncConnection,
+        assignments: impl IntoIterator<Item = Assignment<M>>,
+    ) -> Pending<u64> {
+        let query = self.clone();
+        let assignments: Vec<Assignment<M>> = assignments.into_iter().collect();
+        conn.run(move |conn| query.update(conn, assignments))
+    }
+
+    /// [`QuerySet::delete`] on an [`AsyncConnection`].
+    pub fn adelete(&self, conn: &AsyncConnection) -> Pending<Deleted> {
+        let query = self.clone();
+        conn.run(move |conn| query.delete(conn))
+    }
+}
+
+/// The twins of a query with prefetch paths. Each consumes the query, which moves to the
+/// connection's thread.
+impl<M, Ps, J> Prefetching<M, Ps, J>
+where
+    M: Model,
+    Ps: Paths<M> + AddPaths<M, J::Slots> + Send + 'static,
+    J: JoinMode<M> + 'static,
+    Self: Send,
+    LoadedRow<M, Ps, J>: Send,
+{
+    /// [`Prefetching::all`] on an [`AsyncConnection`].
+    pub fn aall(self, conn: &AsyncConnection) -> Pending<Vec<LoadedRow<M, Ps, J>>> {
+        conn.run(move |conn| self.all(conn))
+    }
+
+    /// [`Prefetching::first`] on an [`AsyncConnection`].
+    pub fn afirst(self, conn: &AsyncConnection) -> Pending<Option<LoadedRow<M, Ps, J>>> {
+        conn.run(move |conn| self.first(conn))
+    }
+
+    /// [`Prefetching::get`] on an [`AsyncConnection`].
+    pub fn aget(self, conn: &AsyncConnection) -> Pending<LoadedRow<M, Ps, J>> {
+        conn.run(move |conn| self.get(conn))
+    }
+}
+
+/// [`prefetch_related_objects`] on an [`AsyncConnection`] (Django's
+/// `aprefetch_related_objects`): the objects move to the connection's thread and come back with
+/// the path's slot.
+pub fn aprefetch_related_objects<O, P>(
+    conn: &AsyncConnection,
+    objects: impl IntoIterator<Item = O>,
+    path: P,
+) -> Pending<Vec<WithSlot<O, P>>>
+where
+    O: IntoLoaded + Send + 'static,
+    P: Prefetch<O::Model> + Send + 'static,
+    O::Related: AddPath<O::Model, P>,
+    WithSlot<O, P>: Send,
+{
+    let objects: Vec<O> = objects.into_iter().collect();
+    conn.run(move |conn| prefetch_related_objects(conn, objects, path))
+}
+
+/// A model's twins: Django's `Model.objects.aget`, `acreate`, `abulk_create`, and an instance's
+/// `asave`, `adelete`, `arefresh_from_db`. Implemented for every model.
+pub trait AsyncModel: Model + Clone + Send {
+    /// [`Model::get`] on an [`AsyncConnection`].
+    fn aget(conn: &AsyncConnection, key: impl Into<Self::Key>) -> Pending<Self>
+    where
+        Self::Key: Send,
+    {
+        let key: Self::Key = key.into();
+        conn.run(move |conn| Self::get(conn, key))
+    }
+
+    /// [`Model::create`] on an [`AsyncConnection`].
+    fn acreate(conn: &AsyncConnection, new: Self::New) -> Pending<Self>
+    where
+        Self::New: Send,
+    {
+        conn.run(move |conn| Self::create(conn, new))
+    }
+
+    /// [`Model::bulk_create`] on an [`AsyncConnection`].
+    fn abulk_create(
+        conn: &AsyncConnection,
+        rows: impl IntoIterator<Item = Self::New>,
+    ) -> Pending<Vec<Self>>
+    where
+        Self::New: Send,
+    {
+        let rows: Vec<Self::New> = rows.into_iter().collect();
+        conn.run(move |conn| Self::bulk_create(conn, rows))
+    }
+
+    /// [`Model::save`] on an [`AsyncConnection`] (a copy of the object is saved).
+    fn asave(&self, conn: &AsyncConnection) -> Pending<()> {
+        let this = self.clone();
+        conn.run(move |conn| this.save(conn))
+    }
+
+    /// [`Model::delete`] on an [`AsyncConnection`].
+    fn adelete(&self, conn: &AsyncConnection) -> Pending<Deleted> {
+        let this = self.clone();
+        conn.run(move |conn| this.delete(conn))
+    }
+
+    /// [`Model::refresh`] on an [`AsyncConnection`].
+    fn arefresh(&self, conn: &AsyncConnection) -> Pending<Self> {
+        let this = self.clone();
+        conn.run(move |conn| this.refresh(conn))
+    }
+}
+
+impl<M: Model + Clone + Send> AsyncModel for M {}

@@ -60,6 +60,14 @@ fn reverse_foreign_key_twins_write_what_the_sync_methods_write() {
         counted!(aconn, 1, b2.entries().aset(aconn, [&mut c])).unwrap();
         assert_eq!(headlines(conn, &b2), ["a", "b", "c"]);
         assert!(headlines(conn, &b1).is_empty());
+        // bulk(false) is kept: one save per object.
+        counted!(
+            aconn,
+            2,
+            b1.entries().bulk(false).aadd(aconn, [&mut e1, &mut c])
+        )
+        .unwrap();
+        assert_eq!(headlines(conn, &b1), ["a", "c"]);
     });
 }
 
@@ -559,5 +567,67 @@ fn tracked_many_to_many_and_generic_twins_keep_the_prefetched_rows_in_step() {
         counted!(aconn, 2, loaded.track(BookTags).aclear(aconn)).unwrap();
         assert!(loaded.get(BookTags).is_empty());
         assert_eq!(b.tags().count(conn).unwrap(), 0);
+    });
+}
+
+#[test]
+fn queries_models_and_prefetches_have_twins_too() {
+    each_backend_async(|aconn, conn| {
+        let b = blog(conn, "one");
+        // Model twins: acreate, aget, asave, arefresh, adelete; one statement each (plus the
+        // insert's read-back on MySQL).
+        let e = counted!(
+            aconn,
+            inserts(conn),
+            Entry::acreate(aconn, new_entry(&b, "a", 1))
+        )
+        .unwrap();
+        let mut got = counted!(aconn, 1, Entry::aget(aconn, e.id)).unwrap();
+        assert_eq!(got, e);
+        got.headline = "b".into();
+        counted!(aconn, 1, got.asave(aconn)).unwrap();
+        assert_eq!(counted!(aconn, 1, e.arefresh(aconn)).unwrap().headline, "b");
+        let more = counted!(
+            aconn,
+            inserts(conn),
+            Entry::abulk_create(aconn, [new_entry(&b, "c", 3), new_entry(&b, "d", 4)])
+        )
+        .unwrap();
+        assert_eq!(more.len(), 2);
+        // Query twins.
+        let q = Entry::query().filter(Entry::comments.gt(2));
+        assert_eq!(counted!(aconn, 1, q.acount(aconn)).unwrap(), 2);
+        assert!(counted!(aconn, 1, q.aexists(aconn)).unwrap());
+        let all = counted!(aconn, 1, q.clone().order_by(Entry::id.asc()).aall(aconn)).unwrap();
+        assert_eq!(names(all, |e| e.headline), ["c", "d"]);
+        let first = counted!(aconn, 1, q.clone().order_by(Entry::id.desc()).afirst(aconn)).unwrap();
+        assert_eq!(first.map(|e| e.headline).as_deref(), Some("d"));
+        assert!(matches!(
+            counted!(aconn, 1, q.aget(aconn)),
+            Err(Error::MultipleObjectsReturned { model: "Entry" })
+        ));
+        assert_eq!(
+            counted!(aconn, 1, q.aupdate(aconn, [Entry::rating.set(Some(5.0))])).unwrap(),
+            2
+        );
+        // Prefetching: the rows, then one statement per level.
+        let blogs = counted!(aconn, 2, Blog::query().prefetch(BlogEntries).aall(aconn)).unwrap();
+        assert_eq!(blogs[0].get(BlogEntries).len(), 3);
+        let one = counted!(aconn, 2, Blog::query().prefetch(BlogEntries).aget(aconn)).unwrap();
+        assert_eq!(one.get(BlogEntries).len(), 3);
+        // Onto objects in hand: one statement.
+        let with = counted!(
+            aconn,
+            1,
+            orm_core::aprefetch_related_objects(aconn, vec![b.clone()], BlogEntries)
+        )
+        .unwrap();
+        assert_eq!(with[0].get(BlogEntries).len(), 3);
+        // adelete on a query and on an instance, with on_delete honoured.
+        let gone = block_on(q.adelete(aconn)).unwrap();
+        assert_eq!(gone.total, 2);
+        let gone = block_on(b.adelete(aconn)).unwrap();
+        assert_eq!(gone.total, 2, "the blog and its last entry");
+        assert_eq!(Entry::query().count(conn).unwrap(), 0);
     });
 }
