@@ -13,7 +13,7 @@ use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::model::{pk_filter, Deleted, Model};
 use crate::prefetch::{GenericForward, Relation, SlotName, StartsAt};
-use crate::query::{CmpOp, Expr, Filter, QuerySet};
+use crate::query::{Assignment, CmpOp, Expr, Filter, QuerySet};
 use crate::sql::SqlWriter;
 use crate::value::{Field, Value};
 
@@ -275,6 +275,42 @@ where
         let mut new = new;
         <KeyOf<R> as GenericInsert>::set_new(&mut new, content_type, object_id);
         R::Items::create(conn, new)
+    }
+
+    /// The related row matching `filter`, or a new one pointing at the owner (as
+    /// [`GenericManager::create`]): Django's `get_or_create` on a generic related manager.
+    /// Returns the row and whether it was created. One statement when a row matches (after the
+    /// content type, cached per connection), one more to insert.
+    pub fn get_or_create(
+        &self,
+        conn: &mut Connection,
+        filter: Filter<R::Items>,
+        new: <R::Items as Model>::New,
+    ) -> Result<(R::Items, bool)>
+    where
+        KeyOf<R>: GenericInsert,
+    {
+        self.query(conn)?
+            .filter(filter)
+            .get_or_insert(conn, |conn| self.create(conn, new))
+    }
+
+    /// Sets `defaults` on the related row matching `filter`, or inserts a new one pointing at
+    /// the owner: Django's `update_or_create` on a generic related manager. See
+    /// [`QuerySet::update_or_create`] for the statements.
+    pub fn update_or_create(
+        &self,
+        conn: &mut Connection,
+        filter: Filter<R::Items>,
+        defaults: impl IntoIterator<Item = Assignment<R::Items>>,
+        new: <R::Items as Model>::New,
+    ) -> Result<(R::Items, bool)>
+    where
+        KeyOf<R>: GenericInsert,
+    {
+        self.query(conn)?
+            .filter(filter)
+            .update_or_insert(conn, defaults, |conn| self.create(conn, new))
     }
 
     /// Deletes the objects (they belong to the owner, else [`Error::NotRelated`] and nothing is

@@ -10,7 +10,7 @@ use crate::decode::{One, Pair, LEFT, RIGHT};
 use crate::error::Result;
 use crate::hooks::{fire, M2mAction, M2mHook};
 use crate::model::{explain_unsaved, Model};
-use crate::query::{Expr, Filter, Link, Order, QuerySet};
+use crate::query::{Assignment, Expr, Filter, Link, Order, QuerySet};
 use crate::relation::{Forward, KeyOf, ManyToMany, ManyToManyThrough, OptionalExtra, Side};
 use crate::sql::SqlWriter;
 use crate::value::{Field, Value};
@@ -232,6 +232,40 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
             self.add_missing(conn, hooks, std::slice::from_ref(row.key()), &extra)?;
             Ok(row)
         })
+    }
+
+    /// The linked row matching `filter`, or a new row, linked (as [`ManyToManyManager::create`]):
+    /// Django's `get_or_create` on a many-to-many manager. Returns the row and whether it was
+    /// created. One statement when a linked row matches, else the insert and the link follow.
+    /// A row that matches but is not linked is not found (as Django): a new one is created.
+    pub fn get_or_create(
+        &self,
+        conn: &mut Connection,
+        filter: Filter<S::Other>,
+        new: <S::Other as Model>::New,
+    ) -> Result<(S::Other, bool)>
+    where
+        D: ExtraSource<R::Extra>,
+    {
+        self.filter(filter)
+            .get_or_insert(conn, |conn| self.create(conn, new))
+    }
+
+    /// Sets `defaults` on the linked row matching `filter`, or creates and links a new one:
+    /// Django's `update_or_create` on a many-to-many manager. See
+    /// [`QuerySet::update_or_create`] for the statements.
+    pub fn update_or_create(
+        &self,
+        conn: &mut Connection,
+        filter: Filter<S::Other>,
+        defaults: impl IntoIterator<Item = Assignment<S::Other>>,
+        new: <S::Other as Model>::New,
+    ) -> Result<(S::Other, bool)>
+    where
+        D: ExtraSource<R::Extra>,
+    {
+        self.filter(filter)
+            .update_or_insert(conn, defaults, |conn| self.create(conn, new))
     }
 
     /// Unlinks the rows (given as `&Model` or as keys); the rows stay. One `DELETE`; the hooks

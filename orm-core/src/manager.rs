@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::model::{explain_unsaved, Model};
-use crate::query::{CmpOp, Expr, Filter, QuerySet};
+use crate::query::{Assignment, CmpOp, Expr, Filter, QuerySet};
 use crate::relation::{ForeignKey, NullableForeignKey};
 use crate::sql::SqlWriter;
 use crate::value::{Field, Value};
@@ -119,6 +119,34 @@ impl<R: ForeignKey> ReverseManager<R> {
         let mut form = new(R::wrap(self.parent.clone()));
         R::set_new(&mut form, R::wrap(self.parent.clone()));
         self.write(conn, |conn| R::Source::create(conn, form))
+    }
+
+    /// The related row matching `filter`, or a new one pointing at this parent (built by `new`
+    /// as in [`ReverseManager::create`]): Django's `get_or_create` on a related manager. Returns
+    /// the row and whether it was created. One statement when a row matches, one more to
+    /// insert; see [`QuerySet::get_or_create`] for races.
+    pub fn get_or_create(
+        &self,
+        conn: &mut Connection,
+        filter: Filter<R::Source>,
+        new: impl FnOnce(R::Value) -> <R::Source as Model>::New,
+    ) -> Result<(R::Source, bool)> {
+        self.filter(filter)
+            .get_or_insert(conn, |conn| self.create(conn, new))
+    }
+
+    /// Sets `defaults` on the related row matching `filter`, or inserts a new one pointing at
+    /// this parent: Django's `update_or_create` on a related manager. See
+    /// [`QuerySet::update_or_create`] for the statements.
+    pub fn update_or_create(
+        &self,
+        conn: &mut Connection,
+        filter: Filter<R::Source>,
+        defaults: impl IntoIterator<Item = Assignment<R::Source>>,
+        new: impl FnOnce(R::Value) -> <R::Source as Model>::New,
+    ) -> Result<(R::Source, bool)> {
+        self.filter(filter)
+            .update_or_insert(conn, defaults, |conn| self.create(conn, new))
     }
 
     /// Runs a write in one transaction; a foreign-key failure caused by a parent without a row

@@ -722,6 +722,82 @@ impl<M: Model> QuerySet<M> {
         }
     }
 
+    /// The one matching row, or a new row from `create` when none matches: Django's
+    /// `get_or_create`. Returns the row and whether it was created. One statement when a row
+    /// matches; else the insert follows (in a savepoint). When the insert breaks a unique
+    /// constraint because another connection inserted a matching row meanwhile, that row is read
+    /// and returned instead; any other failure is the error. Several matching rows:
+    /// [`Error::MultipleObjectsReturned`], nothing inserted.
+    ///
+    /// `create` should build a row this query matches, as Django's lookups do: nothing checks it.
+    pub fn get_or_create(
+        &self,
+        conn: &mut Connection,
+        create: impl FnOnce() -> M::New,
+    ) -> Result<(M, bool)> {
+        self.get_or_insert(conn, |conn| M::create(conn, create()))
+    }
+
+    /// [`QuerySet::get_or_create`] with the insert given as a closure on the connection (a
+    /// manager's `create`).
+    pub(crate) fn get_or_insert(
+        &self,
+        conn: &mut Connection,
+        insert: impl FnOnce(&mut Connection) -> Result<M>,
+    ) -> Result<(M, bool)> {
+        match self.get(conn) {
+            Err(Error::NotFound { .. }) => {}
+            found => return found.map(|row| (row, false)),
+        }
+        match conn.transaction(insert) {
+            Ok(row) => Ok((row, true)),
+            Err(
+                err @ Error::Integrity {
+                    kind: crate::IntegrityKind::Unique,
+                    ..
+                },
+            ) => match self.get(conn) {
+                Ok(row) => Ok((row, false)),
+                Err(_) => Err(err),
+            },
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Sets `defaults` on the one matching row, or inserts a row from `create` when none
+    /// matches: Django's `update_or_create`. Returns the row as it is now and whether it was
+    /// created. In one transaction: a matching row costs three statements (read, `UPDATE`, read
+    /// back); none, the read and the insert. Several matching rows:
+    /// [`Error::MultipleObjectsReturned`], nothing written.
+    pub fn update_or_create(
+        &self,
+        conn: &mut Connection,
+        defaults: impl IntoIterator<Item = Assignment<M>>,
+        create: impl FnOnce() -> M::New,
+    ) -> Result<(M, bool)> {
+        self.update_or_insert(conn, defaults, |conn| M::create(conn, create()))
+    }
+
+    /// [`QuerySet::update_or_create`] with the insert given as a closure on the connection.
+    pub(crate) fn update_or_insert(
+        &self,
+        conn: &mut Connection,
+        defaults: impl IntoIterator<Item = Assignment<M>>,
+        insert: impl FnOnce(&mut Connection) -> Result<M>,
+    ) -> Result<(M, bool)> {
+        let defaults: Vec<Assignment<M>> = defaults.into_iter().collect();
+        conn.transaction(|conn| match self.get(conn) {
+            Ok(row) if defaults.is_empty() => Ok((row, false)),
+            Ok(row) => {
+                let this = QuerySet::<M>::default().filter(crate::model::pk_filter::<M>(row.key()));
+                this.update(conn, defaults)?;
+                Ok((this.get(conn)?, false))
+            }
+            Err(Error::NotFound { .. }) => insert(conn).map(|row| (row, true)),
+            Err(err) => Err(err),
+        })
+    }
+
     /// The number of matching rows (after limit and offset). One statement.
     pub fn count(&self, conn: &mut Connection) -> Result<i64> {
         let mut w = SqlWriter::new(conn.backend());

@@ -20,7 +20,7 @@ use crate::prefetch::{
     prefetch_related_objects, AddPath, AddPaths, IntoLoaded, JoinMode, LoadedRow, Paths, Prefetch,
     Prefetching, WithSlot,
 };
-use crate::query::{Assignment, QuerySet};
+use crate::query::{Assignment, Filter, QuerySet};
 use crate::relation::{ForeignKey, KeyOf, ManyToMany, NullableForeignKey, Side};
 
 /// Runs `f` on copies of `objs` on the connection's thread; on success the copies replace the
@@ -75,6 +75,30 @@ where
     ) -> Pending<R::Source> {
         let manager = self.clone();
         conn.run(move |conn| manager.create(conn, new))
+    }
+
+    /// [`ReverseManager::get_or_create`] on an [`AsyncConnection`].
+    pub fn aget_or_create(
+        &self,
+        conn: &AsyncConnection,
+        filter: Filter<R::Source>,
+        new: impl FnOnce(R::Value) -> <R::Source as Model>::New + Send + 'static,
+    ) -> Pending<(R::Source, bool)> {
+        let manager = self.clone();
+        conn.run(move |conn| manager.get_or_create(conn, filter, new))
+    }
+
+    /// [`ReverseManager::update_or_create`] on an [`AsyncConnection`].
+    pub fn aupdate_or_create(
+        &self,
+        conn: &AsyncConnection,
+        filter: Filter<R::Source>,
+        defaults: impl IntoIterator<Item = Assignment<R::Source>>,
+        new: impl FnOnce(R::Value) -> <R::Source as Model>::New + Send + 'static,
+    ) -> Pending<(R::Source, bool)> {
+        let manager = self.clone();
+        let defaults: Vec<_> = defaults.into_iter().collect();
+        conn.run(move |conn| manager.update_or_create(conn, filter, defaults, new))
     }
 
     /// [`ReverseManager::remove`] on an [`AsyncConnection`].
@@ -171,6 +195,38 @@ where
         self.on_worker(conn, move |m, conn| m.create(conn, new))
     }
 
+    /// [`ManyToManyManager::get_or_create`] on an [`AsyncConnection`].
+    pub fn aget_or_create(
+        &self,
+        conn: &AsyncConnection,
+        filter: Filter<S::Other>,
+        new: <S::Other as Model>::New,
+    ) -> Pending<(S::Other, bool)>
+    where
+        S::Other: Send,
+        <S::Other as Model>::New: Send,
+    {
+        self.on_worker(conn, move |m, conn| m.get_or_create(conn, filter, new))
+    }
+
+    /// [`ManyToManyManager::update_or_create`] on an [`AsyncConnection`].
+    pub fn aupdate_or_create(
+        &self,
+        conn: &AsyncConnection,
+        filter: Filter<S::Other>,
+        defaults: impl IntoIterator<Item = Assignment<S::Other>>,
+        new: <S::Other as Model>::New,
+    ) -> Pending<(S::Other, bool)>
+    where
+        S::Other: Send,
+        <S::Other as Model>::New: Send,
+    {
+        let defaults: Vec<_> = defaults.into_iter().collect();
+        self.on_worker(conn, move |m, conn| {
+            m.update_or_create(conn, filter, defaults, new)
+        })
+    }
+
     /// [`ManyToManyManager::remove`] on an [`AsyncConnection`].
     pub fn aremove<K: KeyOf<S::Other>>(
         &self,
@@ -251,6 +307,38 @@ where
         self.on_worker(conn, move |m, conn| m.create(conn, new))
     }
 
+    /// [`GenericManager::get_or_create`] on an [`AsyncConnection`].
+    pub fn aget_or_create(
+        &self,
+        conn: &AsyncConnection,
+        filter: Filter<R::Items>,
+        new: <R::Items as Model>::New,
+    ) -> Pending<(R::Items, bool)>
+    where
+        <R::Items as GenericItems>::Key: GenericInsert,
+        <R::Items as Model>::New: Send,
+    {
+        self.on_worker(conn, move |m, conn| m.get_or_create(conn, filter, new))
+    }
+
+    /// [`GenericManager::update_or_create`] on an [`AsyncConnection`].
+    pub fn aupdate_or_create(
+        &self,
+        conn: &AsyncConnection,
+        filter: Filter<R::Items>,
+        defaults: impl IntoIterator<Item = Assignment<R::Items>>,
+        new: <R::Items as Model>::New,
+    ) -> Pending<(R::Items, bool)>
+    where
+        <R::Items as GenericItems>::Key: GenericInsert,
+        <R::Items as Model>::New: Send,
+    {
+        let defaults: Vec<_> = defaults.into_iter().collect();
+        self.on_worker(conn, move |m, conn| {
+            m.update_or_create(conn, filter, defaults, new)
+        })
+    }
+
     /// [`GenericManager::remove`] on an [`AsyncConnection`].
     pub fn aremove(&self, conn: &AsyncConnection, objs: &[&R::Items]) -> Pending<Deleted> {
         let objs: Vec<R::Items> = objs.iter().map(|o| (*o).clone()).collect();
@@ -329,6 +417,28 @@ where
     pub fn adelete(&self, conn: &AsyncConnection) -> Pending<Deleted> {
         let query = self.clone();
         conn.run(move |conn| query.delete(conn))
+    }
+
+    /// [`QuerySet::get_or_create`] on an [`AsyncConnection`].
+    pub fn aget_or_create(
+        &self,
+        conn: &AsyncConnection,
+        create: impl FnOnce() -> M::New + Send + 'static,
+    ) -> Pending<(M, bool)> {
+        let query = self.clone();
+        conn.run(move |conn| query.get_or_create(conn, create))
+    }
+
+    /// [`QuerySet::update_or_create`] on an [`AsyncConnection`].
+    pub fn aupdate_or_create(
+        &self,
+        conn: &AsyncConnection,
+        defaults: impl IntoIterator<Item = Assignment<M>>,
+        create: impl FnOnce() -> M::New + Send + 'static,
+    ) -> Pending<(M, bool)> {
+        let query = self.clone();
+        let defaults: Vec<Assignment<M>> = defaults.into_iter().collect();
+        conn.run(move |conn| query.update_or_create(conn, defaults, create))
     }
 }
 

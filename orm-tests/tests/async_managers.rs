@@ -297,6 +297,31 @@ fn generic_relation_twins() {
         assert_eq!(cleared.total, 1);
         assert!(labels(conn, &b).is_empty());
         assert_eq!(labels(conn, &other), ["w"]);
+        // aget_or_create: "w" is another book's, so one is made here; then found.
+        let (q, created) = counted!(
+            aconn,
+            1 + inserts(conn),
+            b.tags()
+                .aget_or_create(aconn, TaggedItem::label.eq("w"), new_tagged("w"))
+        )
+        .unwrap();
+        assert!(created);
+        let (again, created) = counted!(
+            aconn,
+            3,
+            b.tags().aupdate_or_create(
+                aconn,
+                TaggedItem::label.eq("w"),
+                [TaggedItem::label.set("v")],
+                new_tagged("unused")
+            )
+        )
+        .unwrap();
+        assert_eq!(
+            (again.id, again.label.as_str(), created),
+            (q.id, "v", false)
+        );
+        assert_eq!(labels(conn, &b), ["v"]);
     });
 }
 
@@ -629,5 +654,67 @@ fn queries_models_and_prefetches_have_twins_too() {
         let gone = block_on(b.adelete(aconn)).unwrap();
         assert_eq!(gone.total, 2, "the blog and its last entry");
         assert_eq!(Entry::query().count(conn).unwrap(), 0);
+    });
+}
+
+#[test]
+fn get_or_create_and_update_or_create_have_twins() {
+    each_backend_async(|aconn, conn| {
+        let b = blog(conn, "one");
+        let q = Blog::query().filter(Blog::name.eq("two"));
+        let new = || NewBlog {
+            name: "two".into(),
+            tagline: String::new(),
+        };
+        let (two, created) =
+            counted!(aconn, 1 + inserts(conn), q.aget_or_create(aconn, new)).unwrap();
+        assert!(created);
+        let (same, created) = counted!(aconn, 1, q.aget_or_create(aconn, new)).unwrap();
+        assert_eq!((same.id, created), (two.id, false));
+        let (set, created) = counted!(
+            aconn,
+            3,
+            q.aupdate_or_create(aconn, [Blog::tagline.set("t")], new)
+        )
+        .unwrap();
+        assert_eq!((set.tagline.as_str(), created), ("t", false));
+        // On a manager: the row is made under its parent.
+        let draft = new_entry(&b, "hi", 0);
+        let (e, created) = counted!(
+            aconn,
+            1 + inserts(conn),
+            two.entries()
+                .aget_or_create(aconn, Entry::headline.eq("hi"), move |blog_id| NewEntry {
+                    blog_id,
+                    ..draft
+                })
+        )
+        .unwrap();
+        assert_eq!((e.blog_id, created), (two.id, true));
+        let (e, created) = counted!(
+            aconn,
+            3,
+            two.entries().aupdate_or_create(
+                aconn,
+                Entry::headline.eq("hi"),
+                [Entry::comments.set(2)],
+                |_| unreachable!()
+            )
+        )
+        .unwrap();
+        assert_eq!((e.comments, created), (2, false));
+        let p = Pizza::create(conn, NewPizza { name: "p".into() }).unwrap();
+        let (t, created) = counted!(
+            aconn,
+            2 + inserts(conn),
+            p.toppings().aget_or_create(
+                aconn,
+                Topping::name.eq("a"),
+                NewTopping { name: "a".into() }
+            )
+        )
+        .unwrap();
+        assert!(created);
+        assert_eq!(names(p.toppings().all(conn).unwrap(), |t| t.name), [t.name]);
     });
 }
