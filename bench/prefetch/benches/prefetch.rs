@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use diesel::Connection as _;
-use orm_bench::{database, orm_n_plus_one, orm_tags, orm_users, peers, Tally};
+use orm_bench::peers::{self, Keys};
+use orm_bench::{database, orm_n_plus_one, orm_tags, orm_users, Tally};
 
 struct Conns {
     orm: orm_core::Connection,
@@ -49,7 +50,8 @@ fn users(c: &mut Criterion) {
         assert_eq!(expected.comments, size * 100);
         let check = |t: Tally| assert_eq!(t, expected);
         check(peers::diesel_users(&mut k.diesel).unwrap());
-        check(peers::rusqlite_users(&k.rusqlite).unwrap());
+        check(peers::rusqlite_users(&k.rusqlite, Keys::InLists).unwrap());
+        check(peers::rusqlite_users(&k.rusqlite, Keys::WholeTable).unwrap());
         check(k.rt.block_on(peers::sea_users(&k.sea)).unwrap());
         check(orm_n_plus_one(&mut k.orm).unwrap());
 
@@ -60,7 +62,10 @@ fn users(c: &mut Criterion) {
             b.iter(|| peers::diesel_users(&mut k.diesel).unwrap())
         });
         group.bench_function(BenchmarkId::new("rusqlite", size), |b| {
-            b.iter(|| peers::rusqlite_users(&k.rusqlite).unwrap())
+            b.iter(|| peers::rusqlite_users(&k.rusqlite, Keys::InLists).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("rusqlite_whole", size), |b| {
+            b.iter(|| peers::rusqlite_users(&k.rusqlite, Keys::WholeTable).unwrap())
         });
         group.bench_function(BenchmarkId::new("sea_orm", size), |b| {
             b.iter(|| k.rt.block_on(peers::sea_users(&k.sea)).unwrap())
@@ -83,7 +88,8 @@ fn tags(c: &mut Criterion) {
         let expected = orm_tags(&mut k.orm).unwrap();
         let check = |t: Tally| assert_eq!(t, expected);
         check(peers::diesel_tags(&mut k.diesel).unwrap());
-        check(peers::rusqlite_tags(&k.rusqlite).unwrap());
+        check(peers::rusqlite_tags(&k.rusqlite, Keys::InLists).unwrap());
+        check(peers::rusqlite_tags(&k.rusqlite, Keys::WholeTable).unwrap());
         check(k.rt.block_on(peers::sea_tags(&k.sea)).unwrap());
         let posts = size * orm_bench::POSTS_PER_USER;
         group.bench_function(BenchmarkId::new("orm", posts), |b| {
@@ -93,7 +99,10 @@ fn tags(c: &mut Criterion) {
             b.iter(|| peers::diesel_tags(&mut k.diesel).unwrap())
         });
         group.bench_function(BenchmarkId::new("rusqlite", posts), |b| {
-            b.iter(|| peers::rusqlite_tags(&k.rusqlite).unwrap())
+            b.iter(|| peers::rusqlite_tags(&k.rusqlite, Keys::InLists).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("rusqlite_whole", posts), |b| {
+            b.iter(|| peers::rusqlite_tags(&k.rusqlite, Keys::WholeTable).unwrap())
         });
         group.bench_function(BenchmarkId::new("sea_orm", posts), |b| {
             b.iter(|| k.rt.block_on(peers::sea_tags(&k.sea)).unwrap())

@@ -1,6 +1,7 @@
 //! Runs one implementation `rounds` times, for a profiler or an instruction counter:
-//! `cargo run --release --example profile -- orm 1000 3` (orm, diesel, rusqlite, sea_orm,
-//! n_plus_one, and the many-to-many `orm_tags`, `diesel_tags`, `rusqlite_tags`, `sea_orm_tags`).
+//! `cargo run --release --example profile -- orm 1000 3` (orm, diesel, rusqlite, rusqlite_whole,
+//! sea_orm, n_plus_one, and the many-to-many `orm_tags`, `diesel_tags`, `rusqlite_tags`,
+//! `rusqlite_whole_tags`, `sea_orm_tags`).
 use orm_bench::{database, orm_n_plus_one, orm_tags, orm_users, peers};
 
 fn main() {
@@ -26,12 +27,16 @@ fn main() {
         let t = match which.as_str() {
             "orm" => orm_users(&mut orm).unwrap(),
             "diesel" => peers::diesel_users(&mut diesel).unwrap(),
-            "rusqlite" => peers::rusqlite_users(&rusqlite).unwrap(),
+            "rusqlite" => peers::rusqlite_users(&rusqlite, peers::Keys::InLists).unwrap(),
+            "rusqlite_whole" => peers::rusqlite_users(&rusqlite, peers::Keys::WholeTable).unwrap(),
             "sea_orm" => rt.block_on(peers::sea_users(&sea)).unwrap(),
             "n_plus_one" => orm_n_plus_one(&mut orm).unwrap(),
             "orm_tags" => orm_tags(&mut orm).unwrap(),
             "diesel_tags" => peers::diesel_tags(&mut diesel).unwrap(),
-            "rusqlite_tags" => peers::rusqlite_tags(&rusqlite).unwrap(),
+            "rusqlite_tags" => peers::rusqlite_tags(&rusqlite, peers::Keys::InLists).unwrap(),
+            "rusqlite_whole_tags" => {
+                peers::rusqlite_tags(&rusqlite, peers::Keys::WholeTable).unwrap()
+            }
             "sea_orm_tags" => rt.block_on(peers::sea_tags(&sea)).unwrap(),
             other => panic!("unknown implementation {other}"),
         };

@@ -118,8 +118,45 @@ pub fn diesel_tags(conn: &mut diesel::SqliteConnection) -> diesel::QueryResult<T
     Ok(t)
 }
 
-/// rusqlite by hand: three statements with IN lists, grouped with hash maps.
-pub fn rusqlite_users(conn: &rusqlite::Connection) -> rusqlite::Result<Tally> {
+/// How the rusqlite code picks the related rows: by the parents' keys (IN lists, split at the
+/// bind limit), or, as orm-core does when the parents are a whole table, every row that has a
+/// parent (`IS NOT NULL`, no keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keys {
+    InLists,
+    WholeTable,
+}
+
+/// Runs `select` (which ends in the key column) for `keys`, calling `row` on each row: one
+/// statement per chunk of keys, or one `IS NOT NULL` statement.
+fn each_row(
+    conn: &rusqlite::Connection,
+    select: &str,
+    keys: &[i32],
+    how: Keys,
+    mut row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    let mut run = |sql: &str, binds: &[i32]| -> rusqlite::Result<()> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(binds))?;
+        while let Some(r) = rows.next()? {
+            row(r)?;
+        }
+        Ok(())
+    };
+    match how {
+        Keys::WholeTable => run(&format!("{select} IS NOT NULL"), &[]),
+        Keys::InLists => keys.chunks(MAX_BINDS).try_for_each(|chunk| {
+            run(
+                &format!("{select} IN ({})", placeholders(chunk.len())),
+                chunk,
+            )
+        }),
+    }
+}
+
+/// rusqlite by hand: three statements, grouped with hash maps.
+pub fn rusqlite_users(conn: &rusqlite::Connection, how: Keys) -> rusqlite::Result<Tally> {
     struct User {
         id: i32,
         _name: String,
@@ -147,38 +184,26 @@ pub fn rusqlite_users(conn: &rusqlite::Connection) -> rusqlite::Result<Tally> {
     let user_ids: Vec<i32> = users.iter().map(|u| u.id).collect();
     let mut posts: HashMap<i32, Vec<Post>> = HashMap::new();
     let mut post_ids = Vec::new();
-    for chunk in user_ids.chunks(MAX_BINDS) {
-        let sql = format!(
-            "SELECT id, user_id, title, body FROM posts WHERE user_id IN ({})",
-            placeholders(chunk.len())
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(chunk))?;
-        while let Some(r) = rows.next()? {
-            let post = Post {
-                id: r.get(0)?,
-                _title: r.get(2)?,
-                _body: r.get(3)?,
-            };
-            post_ids.push(post.id);
-            posts.entry(r.get(1)?).or_default().push(post);
-        }
-    }
+    let select = "SELECT id, user_id, title, body FROM posts WHERE user_id";
+    each_row(conn, select, &user_ids, how, |r| {
+        let post = Post {
+            id: r.get(0)?,
+            _title: r.get(2)?,
+            _body: r.get(3)?,
+        };
+        post_ids.push(post.id);
+        posts.entry(r.get(1)?).or_default().push(post);
+        Ok(())
+    })?;
     let mut comments: HashMap<i32, Vec<Comment>> = HashMap::new();
-    for chunk in post_ids.chunks(MAX_BINDS) {
-        let sql = format!(
-            "SELECT id, post_id, text FROM comments WHERE post_id IN ({})",
-            placeholders(chunk.len())
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(chunk))?;
-        while let Some(r) = rows.next()? {
-            comments.entry(r.get(1)?).or_default().push(Comment {
-                id: r.get(0)?,
-                _text: r.get(2)?,
-            });
-        }
-    }
+    let select = "SELECT id, post_id, text FROM comments WHERE post_id";
+    each_row(conn, select, &post_ids, how, |r| {
+        comments.entry(r.get(1)?).or_default().push(Comment {
+            id: r.get(0)?,
+            _text: r.get(2)?,
+        });
+        Ok(())
+    })?;
     let mut t = Tally::default();
     for u in &users {
         t.users += 1;
@@ -195,27 +220,22 @@ pub fn rusqlite_users(conn: &rusqlite::Connection) -> rusqlite::Result<Tally> {
 }
 
 /// rusqlite by hand: posts, then `(post_id, tag)` pairs.
-pub fn rusqlite_tags(conn: &rusqlite::Connection) -> rusqlite::Result<Tally> {
+pub fn rusqlite_tags(conn: &rusqlite::Connection, how: Keys) -> rusqlite::Result<Tally> {
     let posts: Vec<(i32, i32, String, Option<String>)> = conn
         .prepare_cached("SELECT id, user_id, title, body FROM posts")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let ids: Vec<i32> = posts.iter().map(|p| p.0).collect();
     let mut by_post: HashMap<i32, Vec<(i32, String)>> = HashMap::new();
-    for chunk in ids.chunks(MAX_BINDS) {
-        let sql = format!(
-            "SELECT j.post_id, t.id, t.name FROM tags t INNER JOIN posts_tags j ON j.tag_id = t.id WHERE j.post_id IN ({})",
-            placeholders(chunk.len())
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(chunk))?;
-        while let Some(r) = rows.next()? {
-            by_post
-                .entry(r.get(0)?)
-                .or_default()
-                .push((r.get(1)?, r.get(2)?));
-        }
-    }
+    let select =
+        "SELECT j.post_id, t.id, t.name FROM tags t INNER JOIN posts_tags j ON j.tag_id = t.id WHERE j.post_id";
+    each_row(conn, select, &ids, how, |r| {
+        by_post
+            .entry(r.get(0)?)
+            .or_default()
+            .push((r.get(1)?, r.get(2)?));
+        Ok(())
+    })?;
     let mut t = Tally::default();
     for p in &posts {
         t.posts += 1;

@@ -13,7 +13,6 @@
 //! <group> ORDER BY <order>)` keeps each parent's slice.
 
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use std::hash::Hash;
 
 use crate::backend::Backend;
@@ -29,8 +28,12 @@ use crate::value::{Field, KeyList, Kind as ValueKind, Value};
 
 use super::path::{
     ForwardKey, GenericForward, GenericReverse, Kind, Linked, Many, MaybeOne, OrderAcross, Part,
-    ReverseKey,
+    ReverseKey, Scope,
 };
+
+/// Parents by key: foldhash (hashbrown's default hasher) is several times faster than SipHash
+/// on these short keys, and hashing them is a few percent of a prefetch.
+type HashMap<K, V> = foldhash::HashMap<K, V>;
 
 const TARGET: &str = "t";
 const LINK: &str = "j";
@@ -127,7 +130,7 @@ fn by_own_key<'p, M: Model>(parents: &[&'p M]) -> ByKey<'p, M::Key> {
 impl<'p, K: BindKey + Eq + Hash + ?Sized> ByKey<'p, K> {
     fn new(keys: impl Iterator<Item = (usize, Option<&'p K>)>) -> Self {
         let mut by = ByKey {
-            parents: HashMap::new(),
+            parents: HashMap::default(),
             keys: Vec::new(),
         };
         for (i, key) in keys {
@@ -168,9 +171,11 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
     fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,
         parents: &[&F::Source],
+        _: Scope,
         query: &QuerySet<F::Target>,
         joins: &[JoinSpec],
     ) -> Result<Fetched<F::Target, E, J>> {
+        // Always by key: the targets of every row may be few rows of their table.
         let by = ByKey::new(parents.iter().map(|p| F::target_key(p)).enumerate());
         let pk = <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column;
         let rows = fetch_rows::<(), _, E, J>(
@@ -178,7 +183,7 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
             query,
             From::Table { group: pk },
             joins,
-            &by.keys,
+            (&by.keys, Scope::Keys),
             F::Key::KIND,
         )?;
         Ok(by.link(rows, |r| Some(r.target.key())))
@@ -202,6 +207,7 @@ impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
     fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,
         parents: &[&F::Target],
+        scope: Scope,
         query: &QuerySet<F::Source>,
         joins: &[JoinSpec],
     ) -> Result<Fetched<F::Source, E, J>> {
@@ -211,10 +217,14 @@ impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
             query,
             From::Table { group: F::COLUMN },
             joins,
-            &by.keys,
+            (&by.keys, scope),
             F::Key::KIND,
         )?;
         Ok(by.link(rows, |r| F::target_key(&r.target)))
+    }
+
+    fn covers_table() -> bool {
+        F::null().is_none()
     }
 
     fn any(filter: Filter<F::Source>) -> Filter<F::Target> {
@@ -236,6 +246,7 @@ impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
     fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,
         parents: &[&D::Owner],
+        scope: Scope,
         query: &QuerySet<D::Other>,
         joins: &[JoinSpec],
     ) -> Result<Fetched<D::Other, E, J>> {
@@ -250,7 +261,7 @@ impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
             query,
             from,
             joins,
-            &by.keys,
+            (&by.keys, scope),
             <<D::Owner as Model>::Key as Field>::KIND,
         )?;
         Ok(by.link(rows, |r| Some(&r.key.0)))
@@ -285,6 +296,7 @@ where
     fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,
         parents: &[&G::Source],
+        _: Scope,
         query: &QuerySet<T>,
         joins: &[JoinSpec],
     ) -> Result<Fetched<T, E, J>> {
@@ -312,7 +324,7 @@ where
             query,
             From::Table { group: pk },
             joins,
-            &by.keys,
+            (&by.keys, Scope::Keys),
             <T::Key as Field>::KIND,
         )?;
         Ok(by.link(rows, |r| Some(r.target.key())))
@@ -342,6 +354,7 @@ where
     fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,
         parents: &[&R::Owner],
+        scope: Scope,
         query: &QuerySet<R::Items>,
         joins: &[JoinSpec],
     ) -> Result<Fetched<R::Items, E, J>> {
@@ -357,7 +370,8 @@ where
         let from = From::Table {
             group: Gfk::<R>::OBJECT_ID_COLUMN,
         };
-        let rows = fetch_rows::<(), _, E, J>(conn, &query, from, joins, &by.keys, ValueKind::Text)?;
+        let keys = (&by.keys[..], scope);
+        let rows = fetch_rows::<(), _, E, J>(conn, &query, from, joins, keys, ValueKind::Text)?;
         Ok(by.link(rows, |r| Some(Gfk::<R>::get(&r.target).1)))
     }
 
@@ -406,14 +420,15 @@ fn in_select(
     }))
 }
 
-/// Runs the level's statement for `keys`: one, or one per chunk where the backend's bind limit
-/// forces it. Keys are distinct, so no row comes twice. No keys, no statement.
+/// Runs the level's statement for the parents' `keys`: one, or one per chunk where the backend's
+/// bind limit forces it. Keys are distinct, so no row comes twice. No keys, no statement. With
+/// [`Scope::Table`], one statement that binds no keys.
 fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     conn: &mut Connection,
     query: &QuerySet<T>,
     from: From,
     joins: &[JoinSpec],
-    keys: &[Value],
+    (keys, scope): (&[Value], Scope),
     kind: ValueKind,
 ) -> Result<Vec<FetchRow<K, T, E, J>>> {
     if keys.is_empty() {
@@ -421,7 +436,7 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     }
     check_width(joins)?;
     let backend = conn.backend();
-    let per_statement = if backend.binds_key_arrays(kind) {
+    let per_statement = if scope == Scope::Table || backend.binds_key_arrays(kind) {
         keys.len()
     } else {
         let mut probe = SqlWriter::new(backend);
@@ -442,11 +457,13 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     let mut rows = Vec::new();
     for chunk in keys.chunks(per_statement) {
         let padded;
-        let chunk = if backend.binds_key_arrays(kind) || !cache {
-            chunk
+        let chunk = if scope == Scope::Table {
+            None
+        } else if backend.binds_key_arrays(kind) || !cache {
+            Some(chunk)
         } else {
             padded = pad(chunk, per_statement);
-            &padded[..]
+            Some(&padded[..])
         };
         let stmt = select(backend, query, &from, joins, E::FIELDS, chunk, kind);
         let loaded = if cache {
@@ -477,7 +494,7 @@ pub(crate) fn select_joined<T: Model, J: ReadPartAll>(
         &From::All,
         joins,
         &[],
-        &[],
+        None,
         ValueKind::BigInt,
     );
     let rows = conn.load::<FetchRow<(), T, (), J>>(&stmt)?;
@@ -516,7 +533,7 @@ fn select<T: Model>(
     from: &From,
     joins: &[JoinSpec],
     through: &[FieldDef],
-    keys: &[Value],
+    keys: Option<&[Value]>,
     kind: ValueKind,
 ) -> Stmt {
     let mut w = SqlWriter::new(backend);
@@ -590,16 +607,23 @@ fn select<T: Model>(
     if !matches!(from, From::All) {
         w.push(" WHERE ");
         group(&mut w);
-        if backend.binds_key_arrays(kind) {
-            w.push(" = ANY(")
-                .bind(Value::Keys(KeyList::new(kind, keys)))
-                .push(")");
-        } else {
-            w.push(" IN (");
-            w.list(keys, ", ", |w, k| {
-                w.bind(k.clone());
-            });
-            w.push(")");
+        match keys {
+            // Every parent row: every related row that has one.
+            None => {
+                w.push(" IS NOT NULL");
+            }
+            Some(keys) if backend.binds_key_arrays(kind) => {
+                w.push(" = ANY(")
+                    .bind(Value::Keys(KeyList::new(kind, keys)))
+                    .push(")");
+            }
+            Some(keys) => {
+                w.push(" IN (");
+                w.list(keys, ", ", |w, k| {
+                    w.bind(k.clone());
+                });
+                w.push(")");
+            }
         }
         conditions += 1;
     }

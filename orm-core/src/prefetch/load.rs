@@ -14,7 +14,7 @@ use super::fetch::Fetched;
 use super::join::{IntoSelect, JoinMode};
 use super::loaded::Loaded;
 use super::path::{
-    Arity, Kind, Plain, Prefetch, PrefetchPath, Relation, SlotName, StartsAt, ThroughMode,
+    Arity, Kind, Plain, Prefetch, PrefetchPath, Relation, Scope, SlotName, StartsAt, ThroughMode,
 };
 use super::slots::{self, AddPath, AddPaths, Seen};
 
@@ -41,8 +41,13 @@ where
     type Target = R::Target;
     type Nested = ();
     type Shape = (R, Plain, ());
-    fn load(&self, conn: &mut Connection, parents: &[&M]) -> Result<Vec<Self::Value>> {
-        PrefetchPath::<R>::default().load(conn, R::parents(parents))
+    fn load(
+        &self,
+        conn: &mut Connection,
+        parents: &[&M],
+        scope: Scope,
+    ) -> Result<Vec<Self::Value>> {
+        PrefetchPath::<R>::default().load(conn, R::parents(parents), scope)
     }
     fn nested(&self) -> &() {
         &()
@@ -67,18 +72,28 @@ where
     type Nested = N;
     type Shape = (R, E, J);
 
-    fn load(&self, conn: &mut Connection, parents: &[&R::Source]) -> Result<Vec<Self::Value>> {
+    fn load(
+        &self,
+        conn: &mut Connection,
+        parents: &[&R::Source],
+        scope: Scope,
+    ) -> Result<Vec<Self::Value>> {
         let mut joins = Vec::new();
         J::joins(&mut joins, None);
         let Fetched { rows, links } =
-            R::Kind::fetch::<E::Part, J::Part>(conn, parents, &self.query, &joins)?;
+            R::Kind::fetch::<E::Part, J::Part>(conn, parents, scope, &self.query, &joins)?;
+        let nested = if <R::Kind as Kind<R::Source, R::Target>>::covers_table() {
+            scope.narrowed(&self.query)
+        } else {
+            Scope::Keys
+        };
         let mut extras = Vec::with_capacity(rows.len());
         let mut targets = Vec::with_capacity(rows.len());
         for (target, extra, joined) in rows {
             targets.push(Loaded::with(target, J::attach(joined)?));
             extras.push(extra);
         }
-        let targets = self.nested.add_all(conn, targets)?;
+        let targets = self.nested.add_all(conn, targets, nested)?;
         let items = targets
             .into_iter()
             .zip(extras)
@@ -292,7 +307,7 @@ where
             0 => Err(Error::NotFound { model: M::NAME }),
             1 => self
                 .paths
-                .add_all(conn, rows)?
+                .add_all(conn, rows, Scope::Keys)?
                 .pop()
                 .ok_or(Error::NotFound { model: M::NAME }),
             _ => Err(Error::MultipleObjectsReturned { model: M::NAME }),
@@ -303,7 +318,7 @@ where
     fn load(&self, conn: &mut Connection, query: &QuerySet<M>) -> Result<Vec<LoadedRow<M, Ps, J>>> {
         self.check()?;
         let rows = J::load(conn, query)?;
-        self.paths.add_all(conn, rows)
+        self.paths.add_all(conn, rows, Scope::Table.narrowed(query))
     }
 
     /// The number of matching rows: one statement, nothing prefetched (as Django's `count()`
@@ -374,5 +389,5 @@ where
 {
     slots::check(&path, &mut Vec::new(), &mut Vec::new())?;
     let objects = objects.into_iter().map(IntoLoaded::into_loaded).collect();
-    <O::Related as AddPath<O::Model, P>>::add(conn, objects, &path)
+    <O::Related as AddPath<O::Model, P>>::add(conn, objects, &path, Scope::Keys)
 }

@@ -38,8 +38,8 @@ pub use load::{
 pub use loaded::{Has, HasAt, Loaded, Prefetched, Slot};
 pub use path::{
     Arity, ForwardKey, GenericForward, GenericReverse, Kind, Linked, Many, MaybeOne, One,
-    OrderAcross, Part, Plain, Prefetch, PrefetchPath, Relation, ReverseKey, SlotName, StartsAt,
-    ThroughMode, ToAttr, WithThrough,
+    OrderAcross, Part, Plain, Prefetch, PrefetchPath, Relation, ReverseKey, Scope, SlotName,
+    StartsAt, ThroughMode, ToAttr, WithThrough,
 };
 pub use slots::{AddPath, AddPaths, AddWhen, Holds, Item, MergeAt, Seen, SlotValue};
 pub use track::{TrackKind, TrackedItems, TrackedLinks, TrackedRows};

@@ -147,19 +147,52 @@ impl Arity for MaybeOne {
     }
 }
 
+/// Which rows the parents of a prefetch level are, for the statement that loads their related
+/// rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Some rows of their table: the statement binds their keys (an IN list, or one array on
+    /// PostgreSQL).
+    Keys,
+    /// Every row of their table (a query without a filter, a limit or an offset returned
+    /// them): the statement sends no keys and reads the related rows whole, and rows whose
+    /// parent was not loaded (inserted meanwhile) are dropped. Costs the same statements.
+    Table,
+}
+
+impl Scope {
+    /// The scope of the rows `query` returns from a table whose rows are in `scope`.
+    pub(crate) fn narrowed<M>(self, query: &QuerySet<M>) -> Scope {
+        let whole = query.filters.is_empty() && query.limit.is_none() && query.offset.is_none();
+        if self == Scope::Table && whole {
+            Scope::Table
+        } else {
+            Scope::Keys
+        }
+    }
+}
+
 /// How a relation is stored: [`ForwardKey`], [`ReverseKey`] or [`Linked`]. Each writes the
 /// one statement per level (see `fetch.rs`).
 pub trait Kind<S: Model, T: Model>: 'static {
     /// How many objects a parent gets.
     type Arity: Arity;
     /// Loads the related rows of every parent, with the through part `E` and the joined part
-    /// `J`, and which parent each row belongs to.
+    /// `J`, and which parent each row belongs to. With [`Scope::Table`] the parents are every
+    /// row of their table, so the statement may read the related rows without their keys.
     fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,
         parents: &[&S],
+        scope: Scope,
         query: &QuerySet<T>,
         joins: &[JoinSpec],
     ) -> Result<Fetched<T, E, J>>;
+
+    /// Whether the related rows of every row of `S` are (nearly) every row of `T`: true for
+    /// the reverse of a non-nullable foreign key, so the next level may skip its keys too.
+    fn covers_table() -> bool {
+        false
+    }
 
     /// The condition on `S` rows: some related `T` row matches `filter` (a subquery).
     fn any(filter: Filter<T>) -> Filter<S>;
@@ -297,7 +330,8 @@ pub trait Prefetch<M: Model> {
     type Shape: 'static;
     /// Loads the values of every parent, in order: one statement per level (more only where a
     /// backend's bind limit forces it), none when there are no parents.
-    fn load(&self, conn: &mut Connection, parents: &[&M]) -> Result<Vec<Self::Value>>;
+    fn load(&self, conn: &mut Connection, parents: &[&M], scope: Scope)
+        -> Result<Vec<Self::Value>>;
     /// The paths nested under it.
     fn nested(&self) -> &Self::Nested;
     /// The custom query on the related rows; `None` for the relation's rows as they are.

@@ -15,7 +15,7 @@ use crate::query::QuerySet;
 use super::key::{Bit, Same, B0, B1};
 use super::load::Paths;
 use super::loaded::{Loaded, Slot};
-use super::path::{Plain, Prefetch, SlotName};
+use super::path::{Plain, Prefetch, Scope, SlotName};
 
 /// Whether the slot list `Self` holds the key `K`.
 pub trait Holds<K> {
@@ -41,6 +41,7 @@ pub trait AddPath<M: Model, P: Prefetch<M>>: Sized {
         conn: &mut Connection,
         objects: Vec<Loaded<M, Self>>,
         path: &P,
+        scope: Scope,
     ) -> Result<Vec<Loaded<M, Self::Out>>>;
 }
 
@@ -50,8 +51,9 @@ impl<M: Model, P: Prefetch<M>, S: Holds<P::Key> + AddWhen<M, P, S::Found>> AddPa
         conn: &mut Connection,
         objects: Vec<Loaded<M, S>>,
         path: &P,
+        scope: Scope,
     ) -> Result<Vec<Loaded<M, Self::Out>>> {
-        <S as AddWhen<M, P, S::Found>>::add_when(conn, objects, path)
+        <S as AddWhen<M, P, S::Found>>::add_when(conn, objects, path, scope)
     }
 }
 
@@ -64,6 +66,7 @@ pub trait AddWhen<M: Model, P: Prefetch<M>, Found>: Sized {
         conn: &mut Connection,
         objects: Vec<Loaded<M, Self>>,
         path: &P,
+        scope: Scope,
     ) -> Result<Vec<Loaded<M, Self::Out>>>;
 }
 
@@ -74,10 +77,11 @@ impl<M: Model, P: Prefetch<M>, S> AddWhen<M, P, B0> for S {
         conn: &mut Connection,
         objects: Vec<Loaded<M, S>>,
         path: &P,
+        scope: Scope,
     ) -> Result<Vec<Loaded<M, Self::Out>>> {
         let values = {
             let parents: Vec<&M> = objects.iter().map(|o| o.model()).collect();
-            path.load(conn, &parents)?
+            path.load(conn, &parents, scope)?
         };
         Ok(objects
             .into_iter()
@@ -100,8 +104,9 @@ where
         conn: &mut Connection,
         objects: Vec<Loaded<M, Self>>,
         path: &P,
+        scope: Scope,
     ) -> Result<Vec<Loaded<M, Self::Out>>> {
-        <Self as MergeAt<M, P, Same<K, P::Key>>>::merge(conn, objects, path)
+        <Self as MergeAt<M, P, Same<K, P::Key>>>::merge(conn, objects, path, scope)
     }
 }
 
@@ -114,6 +119,7 @@ pub trait MergeAt<M: Model, P: Prefetch<M>, Here>: Sized {
         conn: &mut Connection,
         objects: Vec<Loaded<M, Self>>,
         path: &P,
+        scope: Scope,
     ) -> Result<Vec<Loaded<M, Self::Out>>>;
 }
 
@@ -124,6 +130,7 @@ impl<M: Model, P: Prefetch<M>, K, V, T: AddPath<M, P>> MergeAt<M, P, B0> for (Sl
         conn: &mut Connection,
         objects: Vec<Loaded<M, Self>>,
         path: &P,
+        scope: Scope,
     ) -> Result<Vec<Loaded<M, Self::Out>>> {
         let mut heads = Vec::with_capacity(objects.len());
         let tails = objects
@@ -134,7 +141,7 @@ impl<M: Model, P: Prefetch<M>, K, V, T: AddPath<M, P>> MergeAt<M, P, B0> for (Sl
                 Loaded::with(model, tail)
             })
             .collect();
-        Ok(T::add(conn, tails, path)?
+        Ok(T::add(conn, tails, path, scope)?
             .into_iter()
             .zip(heads)
             .map(|(o, head)| {
@@ -161,6 +168,7 @@ where
         conn: &mut Connection,
         objects: Vec<Loaded<M, Self>>,
         path: &P,
+        _: Scope,
     ) -> Result<Vec<Loaded<M, Self::Out>>> {
         let mut items = Vec::new();
         let mut rest = Vec::with_capacity(objects.len());
@@ -168,7 +176,8 @@ where
             let (model, (slot, tail)) = o.into_parts();
             rest.push((model, slot.into_value().take(&mut items), tail));
         }
-        let mut items = path.nested().add_all(conn, items)?.into_iter();
+        // The objects held are not known to be a whole table: their keys are bound.
+        let mut items = path.nested().add_all(conn, items, Scope::Keys)?.into_iter();
         rest.into_iter()
             .map(|(model, hole, tail)| {
                 let value = V::put(hole, &mut items)?;
@@ -189,12 +198,18 @@ pub trait AddPaths<M: Model, S>: Sized {
         &self,
         conn: &mut Connection,
         objects: Vec<Loaded<M, S>>,
+        scope: Scope,
     ) -> Result<Vec<Loaded<M, Self::Out>>>;
 }
 
 impl<M: Model, S> AddPaths<M, S> for () {
     type Out = S;
-    fn add_all(&self, _: &mut Connection, objects: Vec<Loaded<M, S>>) -> Result<Vec<Loaded<M, S>>> {
+    fn add_all(
+        &self,
+        _: &mut Connection,
+        objects: Vec<Loaded<M, S>>,
+        _: Scope,
+    ) -> Result<Vec<Loaded<M, S>>> {
         Ok(objects)
     }
 }
@@ -209,11 +224,12 @@ where
         &self,
         conn: &mut Connection,
         objects: Vec<Loaded<M, S>>,
+        scope: Scope,
     ) -> Result<Vec<Loaded<M, Self::Out>>> {
         // The list is built by prepending: run the tail first, so statements go in the order
         // the paths were written.
-        let objects = self.1.add_all(conn, objects)?;
-        <Rest::Out as AddPath<M, P>>::add(conn, objects, &self.0)
+        let objects = self.1.add_all(conn, objects, scope)?;
+        <Rest::Out as AddPath<M, P>>::add(conn, objects, &self.0, scope)
     }
 }
 
