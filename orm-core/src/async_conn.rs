@@ -125,6 +125,8 @@ impl AsyncConnection {
     /// before it; a transaction is one closure (`aconn.run(|c| c.transaction(|c| ..))`).
     ///
     /// `f` is sent at once, before the future is polled; the future does not borrow `self`.
+    /// Inside `f`, use the `&mut Connection` it is given: waiting on this `AsyncConnection`
+    /// from there would wait for `f` itself, forever.
     pub fn run<T, F>(&self, f: F) -> Pending<T>
     where
         T: Send + 'static,
