@@ -281,17 +281,29 @@ where
         conn.run(move |conn| f(&GenericManager::of(&owner).bulk(bulk), conn))
     }
 
+    /// Sends `f` with a manager of its own and copies of `objs` ([`on_copies`]).
+    fn on_copies_of<'o>(
+        &self,
+        conn: &AsyncConnection,
+        objs: &'o mut [&mut R::Items],
+        f: impl FnOnce(&GenericManager<'_, R>, &mut Connection, &mut [&mut R::Items]) -> Result<()>
+            + Send
+            + 'static,
+    ) -> impl Future<Output = Result<()>> + Send + 'o {
+        let (owner, bulk) = (self.owner.clone(), self.bulk);
+        let objs = objs.iter_mut().map(|o| &mut **o).collect();
+        on_copies(conn, objs, move |conn, objs| {
+            f(&GenericManager::of(&owner).bulk(bulk), conn, objs)
+        })
+    }
+
     /// [`GenericManager::add`] on an [`AsyncConnection`].
     pub fn aadd<'o>(
         &self,
         conn: &AsyncConnection,
         objs: &'o mut [&mut R::Items],
     ) -> impl Future<Output = Result<()>> + Send + 'o {
-        let (owner, bulk) = (self.owner.clone(), self.bulk);
-        let objs = objs.iter_mut().map(|o| &mut **o).collect();
-        on_copies(conn, objs, move |conn, objs| {
-            GenericManager::<R>::of(&owner).bulk(bulk).add(conn, objs)
-        })
+        self.on_copies_of(conn, objs, |m, conn, objs| m.add(conn, objs))
     }
 
     /// [`GenericManager::create`] on an [`AsyncConnection`].
@@ -358,11 +370,7 @@ where
         conn: &AsyncConnection,
         objs: &'o mut [&mut R::Items],
     ) -> impl Future<Output = Result<()>> + Send + 'o {
-        let (owner, bulk) = (self.owner.clone(), self.bulk);
-        let objs = objs.iter_mut().map(|o| &mut **o).collect();
-        on_copies(conn, objs, move |conn, objs| {
-            GenericManager::<R>::of(&owner).bulk(bulk).set(conn, objs)
-        })
+        self.on_copies_of(conn, objs, |m, conn, objs| m.set(conn, objs))
     }
 }
 

@@ -183,7 +183,8 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
             query,
             From::Table { group: pk },
             joins,
-            (&by.keys, Scope::Keys),
+            &by.keys,
+            Scope::Keys,
             F::Key::KIND,
         )?;
         Ok(by.link(rows, |r| Some(r.target.key())))
@@ -217,7 +218,8 @@ impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
             query,
             From::Table { group: F::COLUMN },
             joins,
-            (&by.keys, scope),
+            &by.keys,
+            scope,
             F::Key::KIND,
         )?;
         Ok(by.link(rows, |r| F::target_key(&r.target)))
@@ -261,7 +263,8 @@ impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
             query,
             from,
             joins,
-            (&by.keys, scope),
+            &by.keys,
+            scope,
             <<D::Owner as Model>::Key as Field>::KIND,
         )?;
         Ok(by.link(rows, |r| Some(&r.key.0)))
@@ -324,7 +327,8 @@ where
             query,
             From::Table { group: pk },
             joins,
-            (&by.keys, Scope::Keys),
+            &by.keys,
+            Scope::Keys,
             <T::Key as Field>::KIND,
         )?;
         Ok(by.link(rows, |r| Some(r.target.key())))
@@ -370,8 +374,8 @@ where
         let from = From::Table {
             group: Gfk::<R>::OBJECT_ID_COLUMN,
         };
-        let keys = (&by.keys[..], scope);
-        let rows = fetch_rows::<(), _, E, J>(conn, &query, from, joins, keys, ValueKind::Text)?;
+        let (keys, kind) = (&by.keys, ValueKind::Text);
+        let rows = fetch_rows::<(), _, E, J>(conn, &query, from, joins, keys, scope, kind)?;
         Ok(by.link(rows, |r| Some(Gfk::<R>::get(&r.target).1)))
     }
 
@@ -428,7 +432,8 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     query: &QuerySet<T>,
     from: From,
     joins: &[JoinSpec],
-    (keys, scope): (&[Value], Scope),
+    keys: &[Value],
+    scope: Scope,
     kind: ValueKind,
 ) -> Result<Vec<FetchRow<K, T, E, J>>> {
     if keys.is_empty() {
