@@ -55,6 +55,21 @@ where
     R::Source: Clone + Send,
     R::Key: Send,
 {
+    /// [`ReverseManager::all`] on an [`AsyncConnection`].
+    pub fn aall(&self, conn: &AsyncConnection) -> Pending<Vec<R::Source>> {
+        self.query().aall(conn)
+    }
+
+    /// [`ReverseManager::count`] on an [`AsyncConnection`].
+    pub fn acount(&self, conn: &AsyncConnection) -> Pending<i64> {
+        self.query().acount(conn)
+    }
+
+    /// [`ReverseManager::exists`] on an [`AsyncConnection`].
+    pub fn aexists(&self, conn: &AsyncConnection) -> Pending<bool> {
+        self.query().aexists(conn)
+    }
+
     /// [`ReverseManager::add`] on an [`AsyncConnection`].
     pub fn aadd<'o>(
         &self,
@@ -170,6 +185,30 @@ where
         let owner = self.owner.clone();
         let defaults = self.defaults.clone();
         conn.run(move |conn| f(&ManyToManyManager::with_defaults(&owner, defaults), conn))
+    }
+
+    /// [`ManyToManyManager::all`] on an [`AsyncConnection`].
+    pub fn aall(&self, conn: &AsyncConnection) -> Pending<Vec<S::Other>>
+    where
+        S::Other: Send,
+    {
+        self.query().aall(conn)
+    }
+
+    /// [`ManyToManyManager::count`] on an [`AsyncConnection`].
+    pub fn acount(&self, conn: &AsyncConnection) -> Pending<i64>
+    where
+        S::Other: Send,
+    {
+        self.query().acount(conn)
+    }
+
+    /// [`ManyToManyManager::exists`] on an [`AsyncConnection`].
+    pub fn aexists(&self, conn: &AsyncConnection) -> Pending<bool>
+    where
+        S::Other: Send,
+    {
+        self.query().aexists(conn)
     }
 
     /// [`ManyToManyManager::add`] on an [`AsyncConnection`].
@@ -295,6 +334,16 @@ where
         on_copies(conn, objs, move |conn, objs| {
             f(&GenericManager::of(&owner).bulk(bulk), conn, objs)
         })
+    }
+
+    /// [`GenericManager::all`] on an [`AsyncConnection`].
+    pub fn aall(&self, conn: &AsyncConnection) -> Pending<Vec<R::Items>> {
+        self.on_worker(conn, |m, conn| m.all(conn))
+    }
+
+    /// [`GenericManager::count`] on an [`AsyncConnection`].
+    pub fn acount(&self, conn: &AsyncConnection) -> Pending<i64> {
+        self.on_worker(conn, |m, conn| m.count(conn))
     }
 
     /// [`GenericManager::add`] on an [`AsyncConnection`].

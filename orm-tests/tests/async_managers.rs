@@ -718,3 +718,29 @@ fn get_or_create_and_update_or_create_have_twins() {
         assert_eq!(names(p.toppings().all(conn).unwrap(), |t| t.name), [t.name]);
     });
 }
+
+#[test]
+fn manager_reads_have_twins_too() {
+    each_backend_async(|aconn, conn| {
+        let b = blog(conn, "one");
+        entry(conn, &b, "a", 0);
+        entry(conn, &b, "b", 0);
+        assert_eq!(counted!(aconn, 1, b.entries().acount(aconn)).unwrap(), 2);
+        assert!(counted!(aconn, 1, b.entries().aexists(aconn)).unwrap());
+        let all = counted!(aconn, 1, b.entries().aall(aconn)).unwrap();
+        assert_eq!(names(all, |e| e.headline), ["a", "b"]);
+        let p = Pizza::create(conn, NewPizza { name: "p".into() }).unwrap();
+        assert!(!counted!(aconn, 1, p.toppings().aexists(aconn)).unwrap());
+        let t = Topping::create(conn, NewTopping { name: "t".into() }).unwrap();
+        p.toppings().add(conn, [&t]).unwrap();
+        assert_eq!(counted!(aconn, 1, p.toppings().acount(aconn)).unwrap(), 1);
+        assert_eq!(counted!(aconn, 1, t.pizzas().aall(aconn)).unwrap(), [p]);
+        let ann = author(conn, "Ann");
+        let bk = book(conn, &ann, None, "one");
+        bk.tags().create(conn, new_tagged("x")).unwrap();
+        block_on(aconn.run(|c| c.content_type::<Book>().map(drop))).unwrap();
+        assert_eq!(counted!(aconn, 1, bk.tags().acount(aconn)).unwrap(), 1);
+        let tags = counted!(aconn, 1, bk.tags().aall(aconn)).unwrap();
+        assert_eq!(names(tags, |t| t.label), ["x"]);
+    });
+}
