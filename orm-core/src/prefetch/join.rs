@@ -31,7 +31,7 @@ pub trait JoinMode<T: Model>: 'static {
     /// The joined objects as slots.
     fn attach(part: Self::Part) -> Result<Self::Slots>;
     /// Marks the joined keys, under `at`, as loaded plainly, so a path listed after them is
-    /// checked against them (see [`slots::check`](super::slots::check)).
+    /// checked against them (see `slots::check`).
     fn seen(seen: &mut Vec<Seen<'_>>, at: &[TypeId]);
     /// The rows of `query`, each with its joined objects: one statement.
     fn load(conn: &mut Connection, query: &QuerySet<T>) -> Result<Vec<Loaded<T, Self::Slots>>>;

@@ -152,7 +152,7 @@ fn distribute<X: Clone>(
 
 /// A list of paths on `M` (`(P1, (P2, ()))`, written last first). [`AddPaths`] runs it.
 pub trait Paths<M: Model> {
-    /// Checks the paths, in the order written, against each other (see [`slots::check`]).
+    /// Checks the paths, in the order written, against each other (see `slots::check`).
     fn check<'a>(&'a self, at: &mut Vec<TypeId>, seen: &mut Vec<Seen<'a>>) -> Result<()>;
 }
 
