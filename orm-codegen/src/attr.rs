@@ -52,6 +52,9 @@ pub struct Container {
     pub to_attrs: Vec<syn::Ident>,
     pub generic_foreign_keys: Vec<GenericForeignKey>,
     pub generic_relations: Vec<GenericRelation>,
+    /// `#[orm(through_fields(source, target))]`: the two foreign keys that make this model a
+    /// many-to-many's through model, when it has more than two (Django's `through_fields`).
+    pub through_fields: Option<(syn::Ident, syn::Ident)>,
 }
 
 impl Container {
@@ -62,6 +65,7 @@ impl Container {
         let mut to_attrs = Vec::new();
         let mut generic_foreign_keys = Vec::new();
         let mut generic_relations = Vec::new();
+        let mut through_fields = Slot::none(cx, THROUGH_FIELDS);
         for attr in attrs {
             if attr.path() == MANY_TO_MANY {
                 many_to_many.extend(parse_many_to_many(cx, attr));
@@ -94,8 +98,28 @@ impl Container {
                         }
                         _ => Err(name.error("expected a name: `to_attr(latest_entries, ...)`")),
                     })
+                } else if meta.path == THROUGH_FIELDS {
+                    const FORM: &str =
+                        "expected the two foreign-key fields: `through_fields(group_id, person_id)`";
+                    let mut names = Vec::new();
+                    meta.parse_nested_meta(|name| match name.path.get_ident() {
+                        Some(ident) if name.input.is_empty() || name.input.peek(syn::Token![,]) => {
+                            names.push(ident.clone());
+                            Ok(())
+                        }
+                        _ => Err(name.error(FORM)),
+                    })?;
+                    match <[syn::Ident; 2]>::try_from(names) {
+                        Ok([a, b]) => through_fields.set(&meta.path, (a, b)),
+                        Err(_) => return Err(meta.error(FORM)),
+                    }
+                    Ok(())
                 } else {
-                    Err(unknown(&meta, "on a model", &[TABLE, HOOKS, TO_ATTR]))
+                    Err(unknown(
+                        &meta,
+                        "on a model",
+                        &[TABLE, HOOKS, TO_ATTR, THROUGH_FIELDS],
+                    ))
                 }
             });
             if let Err(err) = res {
@@ -109,6 +133,7 @@ impl Container {
             to_attrs,
             generic_foreign_keys,
             generic_relations,
+            through_fields: through_fields.get(),
         }
     }
 }

@@ -58,6 +58,28 @@ pub fn primary_key(cx: &Ctxt, input: &DeriveInput, fields: &mut [Field<'_>]) -> 
 
 /// Rules across fields, run once the IR is built.
 pub fn model(cx: &Ctxt, model: &Model<'_>) {
+    if let Some((a, b)) = model.through_fields {
+        for name in [a, b] {
+            match model.fields.iter().find(|f| f.is_named(name)) {
+                None => cx.error_spanned_by(name, format!("`{}` has no field `{name}`", model.ident)),
+                Some(f) if f.relation.is_none() => cx.error_spanned_by(
+                    name,
+                    format!("`{name}` is not a foreign key; `through_fields` names the two `#[foreign_key(..)]` fields that link the sides"),
+                ),
+                Some(f) if f.nullable => cx.error_spanned_by(
+                    name,
+                    format!("`{name}` is nullable, and a link needs both keys; make it a field that is not an `Option`"),
+                ),
+                Some(_) => {}
+            }
+        }
+        if a == b {
+            cx.error_spanned_by(
+                b,
+                "`through_fields` names one field twice; name the key to each side",
+            );
+        }
+    }
     let mut accessors: Vec<&syn::Ident> = Vec::new();
     for m in &model.many_to_many {
         if model.fields.iter().any(|f| f.ident == m.name) || accessors.contains(&m.name) {

@@ -111,12 +111,17 @@ fn join_table(
     };
     if let Some(through) = m.through {
         let t = target(through, by_name)?;
-        let mut keys = t.foreign_keys().filter_map(|(f, fk)| {
+        let points = |fk: &crate::model::ForeignKey<'_>| {
             let name = fk.target.segments.last().map(|s| s.ident.to_string());
-            let points = name.as_deref() == Some(&model.ident.to_string())
-                || name.as_deref() == Some(&other.ident.to_string());
-            points.then_some(f)
-        });
+            name.as_deref() == Some(&model.ident.to_string())
+                || name.as_deref() == Some(&other.ident.to_string())
+        };
+        let mut keys = t
+            .link_keys()
+            .into_iter()
+            .flatten()
+            .filter(|(_, fk)| points(fk))
+            .map(|(f, _)| f);
         let (Some(a), Some(b)) = (keys.next(), keys.next()) else {
             return Err(DdlError(format!(
                 "`{}` is the through model of `{}.{}` but lacks a foreign key to each side",

@@ -24,6 +24,8 @@ pub struct Model<'a> {
     pub to_attrs: &'a [Ident],
     pub generic_foreign_keys: &'a [attr::GenericForeignKey],
     pub generic_relations: &'a [attr::GenericRelation],
+    /// `#[orm(through_fields(a, b))]`.
+    pub through_fields: Option<&'a (Ident, Ident)>,
 }
 
 /// `#[many_to_many(...)]` on the struct.
@@ -86,6 +88,12 @@ pub struct Field<'a> {
 }
 
 impl Field<'_> {
+    /// Whether `name` is this field's name, or its accessor's (`club` for `club_id`, as
+    /// Django names the field).
+    pub fn is_named(&self, name: &Ident) -> bool {
+        self.ident == name || (self.relation.is_some() && self.accessor() == *name)
+    }
+
     /// The forward accessor of a foreign-key field: `blog_id` -> `blog`; a field without the
     /// `_id` suffix gets `<field>_object`.
     pub fn accessor(&self) -> Ident {
@@ -255,6 +263,7 @@ impl<'a> Model<'a> {
             to_attrs: &attrs.container.to_attrs,
             generic_foreign_keys: &attrs.container.generic_foreign_keys,
             generic_relations: &attrs.container.generic_relations,
+            through_fields: attrs.container.through_fields.as_ref(),
         };
         crate::check::model(cx, &model);
         Some(model)
@@ -263,6 +272,21 @@ impl<'a> Model<'a> {
     /// The primary-key field.
     pub fn pk(&self) -> &Field<'a> {
         &self.fields[self.pk]
+    }
+
+    /// The two foreign keys that make this model a through model, in order: those named by
+    /// `through_fields`, else the model's only two, both non-nullable. `None` when it cannot be
+    /// one (`check` reports a `through_fields` that names anything else).
+    pub fn link_keys(&self) -> Option<[(&Field<'a>, &ForeignKey<'a>); 2]> {
+        let mut keys: Vec<_> = match self.through_fields {
+            Some((a, b)) => [a, b]
+                .into_iter()
+                .filter_map(|name| self.foreign_keys().find(|(f, _)| f.is_named(name)))
+                .collect(),
+            None => self.foreign_keys().collect(),
+        };
+        keys.retain(|(f, _)| !f.nullable);
+        <[_; 2]>::try_from(keys).ok()
     }
 
     /// Foreign keys, with their fields.

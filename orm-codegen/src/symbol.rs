@@ -24,6 +24,7 @@ pub const THROUGH: Symbol = Symbol("through");
 pub const SYMMETRICAL: Symbol = Symbol("symmetrical");
 pub const HOOKS: Symbol = Symbol("hooks");
 pub const TO_ATTR: Symbol = Symbol("to_attr");
+pub const THROUGH_FIELDS: Symbol = Symbol("through_fields");
 pub const GENERIC_FOREIGN_KEY: Symbol = Symbol("generic_foreign_key");
 pub const CONTENT_TYPE: Symbol = Symbol("content_type");
 pub const OBJECT_ID: Symbol = Symbol("object_id");

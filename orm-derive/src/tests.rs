@@ -67,6 +67,24 @@ fn through_model() {
 }
 
 #[test]
+fn through_model_with_through_fields() {
+    insta::assert_snapshot!(expand(
+        r#"
+        #[orm(through_fields(club, person_id))]
+        pub struct ClubMembership {
+            pub id: i64,
+            #[foreign_key(Club)]
+            pub club_id: i64,
+            #[foreign_key(Person, related_name = memberships)]
+            pub person_id: i64,
+            #[foreign_key(Person, related_name = invitations)]
+            pub inviter_id: i64,
+        }
+        "#
+    ));
+}
+
+#[test]
 fn text_primary_key() {
     insta::assert_snapshot!(expand(
         r#"

@@ -148,6 +148,28 @@ CREATE INDEX "slide_order_chapter_id_idx" ON "slide_order" ("chapter_id");
 
 CREATE INDEX "slide_order_slide_id_idx" ON "slide_order" ("slide_id");
 
+CREATE TABLE "club" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "name" TEXT NOT NULL
+);
+
+CREATE TABLE "club_membership" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "club_id" BIGINT NOT NULL,
+    "person_id" BIGINT NOT NULL,
+    "inviter_id" BIGINT NOT NULL,
+    "reason" TEXT,
+    CONSTRAINT "club_membership_club_id_fk" FOREIGN KEY ("club_id") REFERENCES "club" ("id") ON DELETE CASCADE,
+    CONSTRAINT "club_membership_person_id_fk" FOREIGN KEY ("person_id") REFERENCES "person" ("id") ON DELETE CASCADE,
+    CONSTRAINT "club_membership_inviter_id_fk" FOREIGN KEY ("inviter_id") REFERENCES "person" ("id") ON DELETE CASCADE
+);
+
+CREATE INDEX "club_membership_club_id_idx" ON "club_membership" ("club_id");
+
+CREATE INDEX "club_membership_person_id_idx" ON "club_membership" ("person_id");
+
+CREATE INDEX "club_membership_inviter_id_idx" ON "club_membership" ("inviter_id");
+
 CREATE TABLE "tagged_item" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "label" TEXT NOT NULL,
@@ -251,5 +273,7 @@ CREATE UNIQUE INDEX "membership_group_id_person_id_uniq" ON "membership" ("group
 
 CREATE UNIQUE INDEX "slide_order_chapter_id_slide_id_uniq" ON "slide_order" ("chapter_id", "slide_id");
 
-INSERT INTO "orm_content_type" ("model") VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('tagged_item'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('orm_content_type');
+CREATE UNIQUE INDEX "club_membership_club_id_person_id_uniq" ON "club_membership" ("club_id", "person_id");
+
+INSERT INTO "orm_content_type" ("model") VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('tagged_item'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('orm_content_type');
 

@@ -208,6 +208,30 @@ pub struct SlideOrder {
     pub number: Option<i32>,
 }
 
+/// A club whose members join through `ClubMembership`, which also records who invited them.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[many_to_many(Person, name = club_members, related_name = clubs, through = ClubMembership)]
+pub struct Club {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Two keys to `Person` (the member and the inviter): `through_fields` says which two link the
+/// many-to-many, by field (`club_id`) or, as Django, by relation (`club`); the inviter is a
+/// through field like any other.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(through_fields(club, person))]
+pub struct ClubMembership {
+    pub id: i64,
+    #[foreign_key(Club)]
+    pub club_id: i64,
+    #[foreign_key(Person, related_name = club_memberships)]
+    pub person_id: i64,
+    #[foreign_key(Person, related_name = invitations_sent)]
+    pub inviter_id: i64,
+    pub reason: Option<String>,
+}
+
 /// A tag on anything: a book, a tag, a document (seed 000's `TaggedItem`).
 #[derive(Model, Debug, Clone, PartialEq)]
 #[generic_foreign_key(content_object)]

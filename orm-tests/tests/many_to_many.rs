@@ -560,3 +560,98 @@ fn deleting_either_side_deletes_its_links() {
         assert_eq!(links(conn, "pizza_toppings"), 0);
     });
 }
+
+/// Who invited each member of `club`, by name.
+fn invited_by(conn: &mut Connection, club: &Club) -> Vec<(String, i64, Option<String>)> {
+    let mut rows: Vec<_> = club
+        .club_members()
+        .with_through()
+        .all(conn)
+        .unwrap()
+        .into_iter()
+        .map(|(p, m)| (p.name, m.inviter_id, m.reason))
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn through_fields_pick_the_link_among_several_keys_to_one_model() {
+    each_backend(|conn| {
+        let club = Club::create(
+            conn,
+            NewClub {
+                name: "chess".into(),
+            },
+        )
+        .unwrap();
+        let (ann, bob, cy) = (person(conn, "ann"), person(conn, "bob"), person(conn, "cy"));
+        // The inviter is a required through field: its value comes with `through_defaults`.
+        let by_ann = ClubMembershipExtra {
+            inviter_id: ann.id,
+            reason: Some("plays well".into()),
+        };
+        assert_num_queries(conn, 1, |conn| {
+            club.club_members()
+                .through_defaults(by_ann.clone())
+                .add(conn, [&bob, &cy])
+                .unwrap()
+        });
+        assert_eq!(
+            invited_by(conn, &club),
+            [
+                ("bob".into(), ann.id, Some("plays well".into())),
+                ("cy".into(), ann.id, Some("plays well".into()))
+            ]
+        );
+        // The unique index is on the link (club, member), not on the inviter: adding a member
+        // again, invited by someone else, changes nothing.
+        let by_cy = ClubMembershipExtra {
+            inviter_id: cy.id,
+            reason: None,
+        };
+        club.club_members()
+            .through_defaults(by_cy.clone())
+            .add(conn, [&bob])
+            .unwrap();
+        assert_eq!(ClubMembership::query().count(conn).unwrap(), 2);
+        // From the member's side, and the inviter's own relations are separate.
+        assert_eq!(names(bob.clubs().all(conn).unwrap(), |c| c.name), ["chess"]);
+        assert!(ann.clubs().all(conn).unwrap().is_empty());
+        assert_eq!(ann.invitations_sent().count(conn).unwrap(), 2);
+        // set diffs on the link only: one read, one DELETE (cy), one INSERT (ann).
+        assert_num_queries(conn, 3, |conn| {
+            club.club_members()
+                .through_defaults(by_cy.clone())
+                .set(conn, [&bob, &ann])
+                .unwrap()
+        });
+        assert_eq!(
+            invited_by(conn, &club),
+            [
+                ("ann".into(), cy.id, None),
+                ("bob".into(), ann.id, Some("plays well".into()))
+            ]
+        );
+        // A prefetch carries the through rows, inviter included: two statements.
+        let clubs = assert_num_queries(conn, 2, |conn| {
+            Club::query()
+                .prefetch(ClubClubMembers.with_through())
+                .all(conn)
+                .unwrap()
+        });
+        let mut inviters: Vec<(String, i64)> = clubs[0]
+            .get(ClubClubMembers)
+            .iter()
+            .map(|(p, m)| (p.name.clone(), m.inviter_id))
+            .collect();
+        inviters.sort();
+        assert_eq!(inviters, [("ann".into(), cy.id), ("bob".into(), ann.id)]);
+        // The inviter key cascades like any other: deleting cy deletes the link cy made.
+        cy.delete(conn).unwrap();
+        assert_eq!(
+            names(club.club_members().all(conn).unwrap(), |p| p.name),
+            ["bob"]
+        );
+    });
+}

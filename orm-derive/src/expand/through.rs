@@ -1,6 +1,6 @@
-//! A model with exactly two non-nullable foreign keys can be the through model of a
-//! many-to-many between their targets: `<Model>Extra` (its other fields) and the `Through`
-//! impls that build one link row.
+//! A model with exactly two non-nullable foreign keys, or with the two named by
+//! `#[orm(through_fields(a, b))]`, can be the through model of a many-to-many between their
+//! targets: `<Model>Extra` (its other fields) and the `Through` impls that build one link row.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -10,14 +10,10 @@ use orm_codegen::model::{Field, Model};
 use super::model::insert_form_ident;
 
 pub fn through(model: &Model<'_>) -> TokenStream {
-    let links: Vec<(&Field<'_>, &syn::Path)> =
-        model.foreign_keys().map(|(f, fk)| (f, fk.target)).collect();
-    let [(a, ta), (b, tb)] = links.as_slice() else {
+    let Some([(a, fa), (b, fb)]) = model.link_keys() else {
         return TokenStream::new();
     };
-    if a.nullable || b.nullable {
-        return TokenStream::new();
-    }
+    let (ta, tb) = (fa.target, fb.target);
     let ident = model.ident;
     let vis = model.vis;
     let extra = format_ident!("{}Extra", ident);

@@ -1,0 +1,25 @@
+use orm_core::prelude::*;
+
+#[derive(Model)]
+pub struct Club {
+    pub id: i64,
+}
+
+#[derive(Model)]
+pub struct Person {
+    pub id: i64,
+}
+
+#[derive(Model)]
+#[orm(through_fields(club_id, person_id, inviter_id))]
+pub struct Membership {
+    pub id: i64,
+    #[foreign_key(Club)]
+    pub club_id: i64,
+    #[foreign_key(Person, related_name = memberships)]
+    pub person_id: i64,
+    #[foreign_key(Person, related_name = invitations)]
+    pub inviter_id: i64,
+}
+
+fn main() {}
