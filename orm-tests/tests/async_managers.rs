@@ -110,7 +110,9 @@ fn a_failed_twin_writes_nothing_and_leaves_the_objects_as_they_were() {
         let mut saved = entry(conn, &b1, "saved", 0);
         let mut ghost = saved.clone();
         ghost.id = saved.id + 1000;
-        let err = block_on(b2.entries().aadd(aconn, [&mut saved, &mut ghost])).unwrap_err();
+        // The UPDATE, then one statement on the error path to name the missing row.
+        let err =
+            counted!(aconn, 2, b2.entries().aadd(aconn, [&mut saved, &mut ghost])).unwrap_err();
         assert!(
             matches!(&err, Error::Unsaved { model: "Entry", key } if *key == ghost.id.to_string()),
             "{err:?}"
@@ -126,7 +128,7 @@ fn a_failed_twin_writes_nothing_and_leaves_the_objects_as_they_were() {
             id: b2.id + 1000,
             ..b2.clone()
         };
-        let err = block_on(unsaved.entries().aadd(aconn, [&mut saved])).unwrap_err();
+        let err = counted!(aconn, 2, unsaved.entries().aadd(aconn, [&mut saved])).unwrap_err();
         assert!(
             matches!(err, Error::Unsaved { model: "Blog", .. }),
             "{err:?}"
@@ -425,6 +427,8 @@ fn clones_on_several_threads_share_one_connection() {
             }),
         )
         .unwrap();
+        let count = || block_on(aconn.run(|c| Ok(c.query_count()))).unwrap();
+        let before = count();
         std::thread::scope(|s| {
             for part in t.chunks(10) {
                 let (aconn, p) = (aconn.clone(), &p);
@@ -435,6 +439,11 @@ fn clones_on_several_threads_share_one_connection() {
                 });
             }
         });
+        assert_eq!(
+            count() - before,
+            40,
+            "one INSERT per call, all on the one connection"
+        );
         assert_eq!(p.toppings().count(conn).unwrap(), 40);
     });
 }
