@@ -13,7 +13,7 @@ use std::fmt;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::task::{Context, Poll};
 use std::thread;
 
@@ -37,7 +37,8 @@ enum Flow {
 /// the managers' async twins (`blog.entry_set().aadd(&aconn, [&mut entry]).await`).
 ///
 /// Clones share the one connection (and thread); their calls run one after another. The thread
-/// ends, closing the connection, when the last clone is dropped.
+/// ends, closing the connection, when the last clone is dropped. [`AsyncConnection::pool`]
+/// puts several connections behind one handle.
 ///
 /// A closure that panics makes the `run` that sent it panic with the same payload, as a sync call
 /// would; the connection is then closed (a transaction may have been left half done), and later
@@ -94,30 +95,71 @@ impl fmt::Debug for AsyncConnection {
 impl AsyncConnection {
     /// Opens a connection from a URL ([`Connection::open`]) on a new thread.
     pub async fn open(url: &str) -> Result<AsyncConnection> {
-        let url = url.to_owned();
-        let (opened, result) = oneshot::channel();
+        Self::pool(url, 1, |_| Ok(())).await
+    }
+
+    /// Opens `size` connections to one database, each on a thread of its own, behind one
+    /// handle: a call runs on the first connection free, so calls from many tasks run side by
+    /// side (with `size` 1, one after another, in order). `setup` runs on each connection as it
+    /// opens, for what belongs to a connection: hooks ([`Connection::on_m2m_changed`]),
+    /// session settings.
+    ///
+    /// Each call still runs on one connection, so a transaction is still one closure. An
+    /// in-memory SQLite database is per connection, so a pool of more than one is refused
+    /// ([`Error::InvalidInput`]): use a file.
+    pub async fn pool(
+        url: &str,
+        size: usize,
+        setup: impl Fn(&mut Connection) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<AsyncConnection> {
+        if size == 0 {
+            return Err(Error::InvalidInput(
+                "a pool needs at least one connection".into(),
+            ));
+        }
+        let memory = url.split_once(':').is_some_and(|(scheme, rest)| {
+            scheme == "sqlite" && matches!(rest.trim_start_matches("//"), "" | ":memory:")
+        });
+        if size > 1 && memory {
+            return Err(Error::InvalidInput(format!(
+                "each connection to `{url}` would be a database of its own; pool a SQLite file"
+            )));
+        }
         let (jobs, queue) = mpsc::channel::<Job>();
-        spawn(
-            move || match Connection::open(&url) {
-                Ok(conn) => {
-                    let _ = opened.send(Ok(()));
-                    Some(conn)
-                }
-                Err(e) => {
-                    let _ = opened.send(Err(e));
-                    None
-                }
-            },
-            queue,
-        )?;
-        result.await.map_err(|_| Error::Closed)??;
+        let queue = Arc::new(Mutex::new(queue));
+        let setup = Arc::new(setup);
+        let mut opened = Vec::with_capacity(size);
+        for _ in 0..size {
+            let (done, result) = oneshot::channel();
+            let (url, setup) = (url.to_owned(), Arc::clone(&setup));
+            spawn(
+                move || {
+                    let conn = Connection::open(&url).and_then(|mut conn| {
+                        setup(&mut conn)?;
+                        Ok(conn)
+                    });
+                    let (conn, report) = match conn {
+                        Ok(conn) => (Some(conn), Ok(())),
+                        Err(e) => (None, Err(e)),
+                    };
+                    let _ = done.send(report);
+                    conn
+                },
+                Arc::clone(&queue),
+            )?;
+            opened.push(result);
+        }
+        // Every connection opened, or the first failure; the others then close with the queue.
+        for result in opened {
+            result.await.map_err(|_| Error::Closed)??;
+        }
         Ok(AsyncConnection { jobs })
     }
 
     /// Moves an open connection onto a new thread.
     pub fn new(conn: Connection) -> Result<AsyncConnection> {
         let (jobs, queue) = mpsc::channel::<Job>();
-        spawn(move || Some(conn), queue)?;
+        spawn(move || Some(conn), Arc::new(Mutex::new(queue)))?;
         Ok(AsyncConnection { jobs })
     }
 
@@ -150,7 +192,7 @@ impl AsyncConnection {
 
     /// Takes the connection back once every call sent before has run. Other clones of this
     /// handle fail with [`Error::Closed`] from then on; so does this call if the connection was
-    /// closed after a panic.
+    /// closed after a panic. On a pool, takes back the first connection free; the others stay.
     pub async fn into_inner(self) -> Result<Connection> {
         let (give, taken) = oneshot::channel::<Connection>();
         let job: Job = Box::new(move |_| Flow::Hand(give));
@@ -194,13 +236,16 @@ impl<T> Future for Pending<T> {
 /// returns `None`), then jobs run until every sender is gone or one says stop.
 fn spawn(
     open: impl FnOnce() -> Option<Connection> + Send + 'static,
-    queue: mpsc::Receiver<Job>,
+    queue: Arc<Mutex<mpsc::Receiver<Job>>>,
 ) -> Result<()> {
     thread::Builder::new()
         .name("orm-connection".into())
         .spawn(move || {
             let Some(mut conn) = open() else { return };
-            while let Ok(job) = queue.recv() {
+            // The lock is held only while waiting for a job, never while one runs. A worker
+            // that panicked never holds it (jobs run outside), so it cannot be poisoned.
+            let next = || queue.lock().ok()?.recv().ok();
+            while let Some(job) = next() {
                 match job(&mut conn) {
                     Flow::Continue => {}
                     Flow::Stop => return,

@@ -276,6 +276,9 @@ impl Connection {
     }
 
     fn tx(&mut self, op: Tx) -> Result<()> {
+        if let (Inner::Sqlite(c), Tx::Begin) = (&mut self.inner, op) {
+            return begin_sqlite(c).map_err(Error::from);
+        }
         with_conn!(&mut self.inner, |c, DB| tx_on(c, op)).map_err(Error::from)
     }
 
@@ -312,6 +315,20 @@ impl Connection {
         with_conn!(&mut self.inner, |c, DB| c
             .batch_execute("SELECT 1")
             .map_err(Error::from))
+    }
+}
+
+/// Opens a transaction on SQLite with `BEGIN IMMEDIATE`, a savepoint inside one. A plain
+/// `BEGIN` takes the write lock only at the first write: two connections that both read first
+/// (as `set` and hooked `add` do) then deadlock, and SQLite fails one at once ("database is
+/// locked") instead of letting it wait its `busy_timeout`. Taking the lock first makes the second
+/// writer wait its turn.
+fn begin_sqlite(c: &mut diesel::SqliteConnection) -> diesel::QueryResult<()> {
+    use diesel::connection::AnsiTransactionManager;
+    let depth = AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?;
+    match depth {
+        None => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+        Some(_) => AnsiTransactionManager::begin_transaction(c),
     }
 }
 

@@ -753,3 +753,63 @@ fn manager_reads_have_twins_too() {
         assert_eq!(names(tags, |t| t.label), ["x"]);
     });
 }
+
+#[test]
+fn a_pool_runs_calls_on_several_connections_each_set_up_as_it_opens() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let refused = block_on(AsyncConnection::pool("sqlite::memory:", 2, |_| Ok(()))).unwrap_err();
+    assert!(matches!(refused, Error::InvalidInput(_)), "{refused}");
+    let refused = block_on(AsyncConnection::pool("sqlite::memory:", 0, |_| Ok(()))).unwrap_err();
+    assert!(matches!(refused, Error::InvalidInput(_)), "{refused}");
+    each_database(|db| {
+        let p = Pizza::create(&mut db.conn, NewPizza { name: "p".into() }).unwrap();
+        let t = Topping::bulk_create(
+            &mut db.conn,
+            (0..12).map(|i| NewTopping {
+                name: format!("t{i}"),
+            }),
+        )
+        .unwrap();
+        // Each connection gets the hook as it opens; the hook sees every add, whichever
+        // connection runs it.
+        let (opened, added) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (o, a) = (opened.clone(), added.clone());
+        let pool = block_on(AsyncConnection::pool(&db.url, 3, move |conn| {
+            o.fetch_add(1, Ordering::SeqCst);
+            let a = a.clone();
+            conn.on_m2m_changed::<PizzaToppings>(move |_, change| {
+                if change.action() == M2mAction::PostAdd {
+                    a.fetch_add(1, Ordering::SeqCst);
+                }
+                Ok(())
+            });
+            Ok(())
+        }))
+        .unwrap();
+        assert_eq!(opened.load(Ordering::SeqCst), 3);
+        std::thread::scope(|s| {
+            for part in t.chunks(4) {
+                let (pool, p) = (pool.clone(), &p);
+                s.spawn(move || {
+                    for one in part {
+                        block_on(p.toppings().aadd(&pool, [one])).unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(added.load(Ordering::SeqCst), 12);
+        // With hooks, an add is two statements (the read of what is linked, the INSERT): 24 in
+        // all, wherever they ran.
+        let counts: Vec<u64> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..3)
+                .map(|_| {
+                    let pool = pool.clone();
+                    s.spawn(move || block_on(pool.into_inner()).unwrap().query_count())
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(counts.iter().sum::<u64>(), 24, "{counts:?}");
+        assert_eq!(p.toppings().count(&mut db.conn).unwrap(), 12);
+    });
+}

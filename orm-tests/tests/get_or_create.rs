@@ -5,7 +5,7 @@ use std::sync::Barrier;
 
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
-use orm_core::{Backend, Error, IntegrityKind};
+use orm_core::{Error, IntegrityKind};
 use orm_tests::fixtures::{author, blog, book, entry, inserts, names, new_entry, new_tagged};
 use orm_tests::harness::{each_backend, each_database};
 use orm_tests::models::*;
@@ -92,10 +92,6 @@ fn an_insert_that_breaks_a_unique_constraint_is_read_back_or_reported() {
 #[test]
 fn connections_racing_to_get_or_create_one_row_all_get_it_and_one_creates_it() {
     each_database(|db| {
-        if db.conn.backend() == Backend::Sqlite {
-            eprintln!("skipped on SQLite: one writer at a time");
-            return;
-        }
         const RACERS: usize = 4;
         for round in 0..10 {
             let name = format!("race {round}");
