@@ -1,7 +1,13 @@
 //! A connection pool for multi-threaded programs, on r2d2.
 
+use std::fmt;
+use std::sync::Arc;
+
 use crate::connection::Connection;
 use crate::error::{Error, Result};
+
+/// What runs on each connection as the pool opens it.
+type Setup = Arc<dyn Fn(&mut Connection) -> Result<()> + Send + Sync>;
 
 /// A pool of [`Connection`]s opened from one URL. Note that every `sqlite::memory:` connection
 /// is its own database: pool a file (`sqlite://app.db`) instead.
@@ -17,13 +23,26 @@ impl Pool {
     /// Opens a pool of at most `max_size` connections; fails at once, with the connection's own
     /// error, if the URL cannot be opened.
     pub fn new(url: &str, max_size: u32) -> Result<Pool> {
+        Self::with_setup(url, max_size, |_| Ok(()))
+    }
+
+    /// Like [`Pool::new`], and `setup` runs on each connection as the pool opens it: for what
+    /// belongs to a connection, such as hooks ([`Connection::on_m2m_changed`]). A failing
+    /// `setup` fails the pool at once, as a failing URL does.
+    pub fn with_setup(
+        url: &str,
+        max_size: u32,
+        setup: impl Fn(&mut Connection) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<Pool> {
+        let manager = Manager {
+            url: url.to_owned(),
+            setup: Arc::new(setup),
+        };
         // r2d2 would retry until its timeout and then report only "timed out".
-        Connection::open(url)?;
+        r2d2::ManageConnection::connect(&manager)?;
         let inner = r2d2::Pool::builder()
             .max_size(max_size)
-            .build(Manager {
-                url: url.to_owned(),
-            })
+            .build(manager)
             .map_err(|e| Error::Connection(e.to_string()))?;
         Ok(Pool { inner })
     }
@@ -37,9 +56,17 @@ impl Pool {
 }
 
 /// Opens and checks connections for [`Pool`].
-#[derive(Debug)]
 pub struct Manager {
     url: String,
+    setup: Setup,
+}
+
+impl fmt::Debug for Manager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Manager")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -47,7 +74,9 @@ impl r2d2::ManageConnection for Manager {
     type Error = Error;
 
     fn connect(&self) -> Result<Connection> {
-        Connection::open(&self.url)
+        let mut conn = Connection::open(&self.url)?;
+        (self.setup)(&mut conn)?;
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut Connection) -> Result<()> {

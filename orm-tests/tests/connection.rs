@@ -63,6 +63,42 @@ fn pool_serves_threads() {
 }
 
 #[test]
+fn a_pool_sets_up_each_connection_it_opens() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    each_database(|db| {
+        let p = Pizza::create(&mut db.conn, NewPizza { name: "p".into() }).unwrap();
+        let t = Topping::create(&mut db.conn, NewTopping { name: "t".into() }).unwrap();
+        let (opened, added) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (o, a) = (opened.clone(), added.clone());
+        let pool = Pool::with_setup(&db.url, 2, move |conn| {
+            o.fetch_add(1, Ordering::SeqCst);
+            let a = a.clone();
+            conn.on_m2m_changed::<PizzaToppings>(move |_, change| {
+                if change.action() == orm_core::hooks::M2mAction::PostAdd {
+                    a.fetch_add(1, Ordering::SeqCst);
+                }
+                Ok(())
+            });
+            Ok(())
+        })
+        .unwrap();
+        assert!(
+            opened.load(Ordering::SeqCst) >= 2,
+            "the check and the pool's connections"
+        );
+        let mut conn = pool.get().unwrap();
+        // With a hook: the read of what is linked, then the INSERT.
+        assert_num_queries(&mut conn, 2, |conn| p.toppings().add(conn, [&t]).unwrap());
+        assert_eq!(added.load(Ordering::SeqCst), 1);
+        // A setup that fails fails the pool at once, with its error.
+        let err =
+            Pool::with_setup(&db.url, 1, |_| Err(Error::InvalidInput("no".into()))).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+    });
+}
+
+#[test]
 fn integrity_errors_name_the_constraint() {
     each_backend(|conn| {
         Blog::create(
