@@ -766,9 +766,11 @@ impl<M: Model> QuerySet<M> {
 
     /// Sets `defaults` on the one matching row, or inserts a row from `create` when none
     /// matches: Django's `update_or_create`. Returns the row as it is now and whether it was
-    /// created. In one transaction: a matching row costs three statements (read, `UPDATE`, read
-    /// back); none, the read and the insert. Several matching rows:
-    /// [`Error::MultipleObjectsReturned`], nothing written.
+    /// created. A matching row costs three statements (read, then `UPDATE` and read back in one
+    /// transaction); none, the read and the insert. A matching row another connection inserts
+    /// meanwhile is read back and updated, as with [`QuerySet::get_or_create`]; inside a
+    /// transaction of yours on MySQL it is not (its snapshot predates that row), as in Django.
+    /// Several matching rows: [`Error::MultipleObjectsReturned`], nothing written.
     pub fn update_or_create(
         &self,
         conn: &mut Connection,
@@ -786,15 +788,16 @@ impl<M: Model> QuerySet<M> {
         insert: impl FnOnce(&mut Connection) -> Result<M>,
     ) -> Result<(M, bool)> {
         let defaults: Vec<Assignment<M>> = defaults.into_iter().collect();
-        conn.transaction(|conn| match self.get(conn) {
-            Ok(row) if defaults.is_empty() => Ok((row, false)),
-            Ok(row) => {
-                let this = QuerySet::<M>::default().filter(crate::model::pk_filter::<M>(row.key()));
-                this.update(conn, defaults)?;
-                Ok((this.get(conn)?, false))
-            }
-            Err(Error::NotFound { .. }) => insert(conn).map(|row| (row, true)),
-            Err(err) => Err(err),
+        // Not in one transaction: on MySQL (REPEATABLE READ) a read after a lost insert race
+        // would still see the snapshot from before the winner's row, and miss it.
+        let (row, created) = self.get_or_insert(conn, insert)?;
+        if created || defaults.is_empty() {
+            return Ok((row, created));
+        }
+        let this = QuerySet::<M>::default().filter(crate::model::pk_filter::<M>(row.key()));
+        conn.transaction(|conn| {
+            this.update(conn, defaults)?;
+            Ok((this.get(conn)?, false))
         })
     }
 

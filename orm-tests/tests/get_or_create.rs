@@ -90,7 +90,8 @@ fn an_insert_that_breaks_a_unique_constraint_is_read_back_or_reported() {
 }
 
 #[test]
-fn connections_racing_to_get_or_create_one_row_all_get_it_and_one_creates_it() {
+fn connections_racing_to_get_or_create_one_row_all_get_it_and_one_creates_it_and_update_or_create_too(
+) {
     each_database(|db| {
         const RACERS: usize = 4;
         for round in 0..10 {
@@ -116,6 +117,37 @@ fn connections_racing_to_get_or_create_one_row_all_get_it_and_one_creates_it() {
             assert!(results.iter().all(|(b, _)| b.id == results[0].0.id));
         }
         assert_eq!(Blog::query().count(&mut db.conn).unwrap(), 10);
+        // update_or_create in the same race: one creates, the others update that row.
+        let barrier = Barrier::new(RACERS);
+        let results: Vec<(Blog, bool)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..RACERS)
+                .map(|i| {
+                    let (url, barrier) = (&db.url, &barrier);
+                    s.spawn(move || {
+                        let mut conn = Connection::open(url).unwrap();
+                        barrier.wait();
+                        Blog::query()
+                            .filter(Blog::name.eq("updated"))
+                            .update_or_create(
+                                &mut conn,
+                                [Blog::tagline.set(format!("{i}"))],
+                                || new_blog("updated", "new"),
+                            )
+                            .unwrap()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(results.iter().filter(|(_, created)| *created).count(), 1);
+        assert!(results.iter().all(|(b, _)| b.id == results[0].0.id));
+        assert_eq!(
+            Blog::query()
+                .filter(Blog::name.eq("updated"))
+                .count(&mut db.conn)
+                .unwrap(),
+            1
+        );
     });
 }
 
