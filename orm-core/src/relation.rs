@@ -179,12 +179,13 @@ pub trait ManyToManyThrough: ManyToMany {
 }
 
 /// A through model between `S` and `T`: a model with exactly two non-nullable foreign keys, one to
-/// each side. The derive implements it on every model with two foreign keys; every other field
-/// (but an auto-increment key) is an extra field, collected in `<Model>Extra`.
+/// each side, or with the two named by `#[orm(through_fields(a, b))]`. The derive implements it
+/// on every such model; every other field (but an auto-increment key) is an extra field,
+/// collected in `<Model>Extra`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the through model between `{S}` and `{T}`",
     label = "not a model with one foreign key to `{S}` and one to `{T}`",
-    note = "a through model has exactly two non-nullable foreign keys, one to each side of the many-to-many"
+    note = "a through model has exactly two non-nullable foreign keys, one to each side of the many-to-many; with more, name the two with `#[orm(through_fields(a, b))]`"
 )]
 pub trait Through<S: Model, T: Model>: Model {
     /// The fields beyond the two keys.
