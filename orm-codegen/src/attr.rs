@@ -302,6 +302,7 @@ fn parse_generic_relation(cx: &Ctxt, attr: &syn::Attribute) -> Option<GenericRel
 pub enum OnDelete {
     Cascade,
     SetNull,
+    SetDefault,
     Protect,
     Restrict,
     DoNothing,
@@ -311,6 +312,7 @@ impl OnDelete {
     pub const ALL: &'static [(&'static str, OnDelete)] = &[
         ("Cascade", OnDelete::Cascade),
         ("SetNull", OnDelete::SetNull),
+        ("SetDefault", OnDelete::SetDefault),
         ("Protect", OnDelete::Protect),
         ("Restrict", OnDelete::Restrict),
         ("DoNothing", OnDelete::DoNothing),
@@ -448,7 +450,7 @@ fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute, one_to_one: bool) -> Opti
                 Some((_, v)) => on_delete.set(&meta.path, (*v, value)),
                 None => cx.error_spanned_by(
                     &value,
-                    "expected one of `Cascade`, `SetNull`, `Protect`, `Restrict`, `DoNothing`",
+                    "expected one of `Cascade`, `SetNull`, `SetDefault`, `Protect`, `Restrict`, `DoNothing`",
                 ),
             }
         } else {

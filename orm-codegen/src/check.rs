@@ -160,6 +160,16 @@ pub fn model(cx: &Ctxt, model: &Model<'_>) {
                 "a primary key cannot also be a foreign key; add a separate key field",
             );
         }
+        if fk.on_delete == OnDelete::SetDefault && field.default.is_none() {
+            let msg = format!(
+                "`on_delete = SetDefault` needs a default for `{}`: add `#[orm(default = ..)]` with the key of the row to point at",
+                field.ident
+            );
+            match fk.attr.on_delete_span.as_ref() {
+                Some(p) => cx.error_spanned_by(p, msg),
+                None => cx.error_spanned_by(&fk.attr.attr, msg),
+            }
+        }
         if fk.on_delete == OnDelete::SetNull && !field.nullable {
             let at = fk.attr.on_delete_span.as_ref();
             let msg = format!(

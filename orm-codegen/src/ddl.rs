@@ -243,7 +243,8 @@ fn create_table(
             OnDelete::Cascade => Some("CASCADE"),
             OnDelete::SetNull => Some("SET NULL"),
             OnDelete::Protect | OnDelete::Restrict => Some("RESTRICT"),
-            OnDelete::DoNothing => None,
+            // Done by the delete itself, as Django does: MySQL's InnoDB refuses SET DEFAULT.
+            OnDelete::SetDefault | OnDelete::DoNothing => None,
         };
         if let Some(action) = action {
             let _ = write!(line, " ON DELETE {action}");

@@ -18,6 +18,9 @@ pub enum OnDelete {
     Cascade,
     /// Set their key to NULL; the key field must be an `Option`.
     SetNull,
+    /// Set their key to the field's `#[orm(default = ..)]` (Django's `SET_DEFAULT`), done by
+    /// the delete itself, so the DDL's constraint has no action of its own.
+    SetDefault,
     /// Refuse the delete with [`Error::Protected`].
     Protect,
     /// Refuse the delete with [`Error::Protected`], unless every referencing row is being
@@ -39,6 +42,8 @@ pub struct ForeignKeyInfo {
     /// The key column's kind, to bind NULL for `SetNull`.
     pub kind: crate::Kind,
     pub on_delete: OnDelete,
+    /// The field's default key, for `SetDefault`.
+    pub default: Option<fn() -> Value>,
     /// The keys of the source rows whose `column` is among the keys.
     pub find: fn(&mut Connection, &'static str, &[Value]) -> Result<Vec<Value>>,
     /// Deletes source rows by key, and what depends on them.
@@ -184,7 +189,7 @@ pub fn delete_visited<M: Model>(
                 }
                 restricted.push((*fk, rows));
             }
-            OnDelete::Cascade | OnDelete::SetNull | OnDelete::DoNothing => {}
+            OnDelete::Cascade | OnDelete::SetNull | OnDelete::SetDefault | OnDelete::DoNothing => {}
         }
     }
     for (fk, rows) in restricted {
@@ -196,7 +201,14 @@ pub fn delete_visited<M: Model>(
                 let rows = (fk.find)(conn, fk.column, &keys)?;
                 deleted.merge((fk.delete)(conn, rows, visited)?);
             }
-            OnDelete::SetNull => set_null(conn, fk, &keys)?,
+            OnDelete::SetNull => set_key(conn, fk, Value::Null(fk.kind), &keys)?,
+            OnDelete::SetDefault => {
+                // The derive refuses `SetDefault` without a default; an error, not a panic.
+                let default = fk.default.ok_or_else(|| {
+                    Error::InvalidInput(format!("`{}.{}` has no default", fk.source, fk.column))
+                })?;
+                set_key(conn, fk, default(), &keys)?
+            }
             OnDelete::Protect | OnDelete::Restrict | OnDelete::DoNothing => {}
         }
     }
@@ -231,7 +243,8 @@ fn count_referencing(conn: &mut Connection, fk: &ForeignKeyInfo, keys: &[Value])
     Ok(total)
 }
 
-fn set_null(conn: &mut Connection, fk: &ForeignKeyInfo, keys: &[Value]) -> Result<()> {
+/// Points the rows referencing `keys` at `value` (NULL, or the key field's default).
+fn set_key(conn: &mut Connection, fk: &ForeignKeyInfo, value: Value, keys: &[Value]) -> Result<()> {
     for chunk in keys.chunks(conn.backend().max_binds() - 1) {
         let mut w = SqlWriter::new(conn.backend());
         w.push("UPDATE ")
@@ -239,7 +252,7 @@ fn set_null(conn: &mut Connection, fk: &ForeignKeyInfo, keys: &[Value]) -> Resul
             .push(" SET ")
             .ident(fk.column)
             .push(" = ");
-        w.bind(Value::Null(fk.kind)).push(" WHERE ");
+        w.bind(value.clone()).push(" WHERE ");
         Expr::In(fk.column, chunk.to_vec()).write(&mut w);
         conn.execute(&w.finish())?;
     }

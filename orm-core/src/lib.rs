@@ -18,7 +18,7 @@
 //! | `#[orm(column = "name")]` | field | column name (default: the field name) |
 //! | `#[orm(unique)]`, `#[orm(index)]` | field | a unique constraint, an index |
 //! | `#[orm(default = <literal>)]` | field | a column default in the DDL |
-//! | `#[foreign_key(Target, related_name = name, on_delete = Cascade)]` | field | the field holds `Target`'s key; nullable when the field is an `Option`. `on_delete` is `Cascade` (default), `SetNull`, `Protect`, `Restrict` (Django's: allowed when the same delete cascades to the referencing rows) or `DoNothing` |
+//! | `#[foreign_key(Target, related_name = name, on_delete = Cascade)]` | field | the field holds `Target`'s key; nullable when the field is an `Option`. `on_delete` is `Cascade` (default), `SetNull`, `SetDefault` (to the field's `#[orm(default = ..)]`), `Protect`, `Restrict` (Django's: allowed when the same delete cascades to the referencing rows) or `DoNothing` |
 //! | `#[one_to_one(Target, related_name = name, on_delete = Cascade)]` | field | a foreign key with a unique column (Django's `OneToOneField`): the target's reverse accessor (default: the model name in snake_case) returns the one row or `None`, not a manager, and the reverse can be ordered across and joined with `select_related` ([`OneToOne`]) |
 //!
 //! Field types: `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, `Vec<u8>`,

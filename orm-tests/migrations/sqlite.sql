@@ -170,6 +170,15 @@ CREATE INDEX "club_membership_person_id_idx" ON "club_membership" ("person_id");
 
 CREATE INDEX "club_membership_inviter_id_idx" ON "club_membership" ("inviter_id");
 
+CREATE TABLE "ticket" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "assignee_id" BIGINT NOT NULL DEFAULT 1,
+    "title" TEXT NOT NULL,
+    CONSTRAINT "ticket_assignee_id_fk" FOREIGN KEY ("assignee_id") REFERENCES "person" ("id")
+);
+
+CREATE INDEX "ticket_assignee_id_idx" ON "ticket" ("assignee_id");
+
 CREATE TABLE "tagged_item" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "label" TEXT NOT NULL,
@@ -275,5 +284,5 @@ CREATE UNIQUE INDEX "slide_order_chapter_id_slide_id_uniq" ON "slide_order" ("ch
 
 CREATE UNIQUE INDEX "club_membership_club_id_person_id_uniq" ON "club_membership" ("club_id", "person_id");
 
-INSERT INTO "orm_content_type" ("model") VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('tagged_item'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('orm_content_type');
+INSERT INTO "orm_content_type" ("model") VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('orm_content_type');
 

@@ -232,6 +232,17 @@ pub struct ClubMembership {
     pub reason: Option<String>,
 }
 
+/// A ticket: when its assignee is deleted it goes back to person 1, the default key (Django's
+/// `SET_DEFAULT`).
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Ticket {
+    pub id: i64,
+    #[foreign_key(Person, related_name = tickets, on_delete = SetDefault)]
+    #[orm(default = 1)]
+    pub assignee_id: i64,
+    pub title: String,
+}
+
 /// A tag on anything: a book, a tag, a document (seed 000's `TaggedItem`).
 #[derive(Model, Debug, Clone, PartialEq)]
 #[generic_foreign_key(content_object)]

@@ -3,7 +3,7 @@
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Error, IntegrityKind};
-use orm_tests::fixtures::{author, blog, book, entry, raw_delete_all, review};
+use orm_tests::fixtures::{author, blog, book, entry, inserts, raw_delete_all, review};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 
@@ -396,5 +396,43 @@ fn queryset_delete_cascades_and_is_atomic() {
             .delete(conn)
             .unwrap();
         assert_eq!(deleted.total, 1);
+    });
+}
+
+#[test]
+fn set_default_points_the_rows_at_the_default_key() {
+    each_backend(|conn| {
+        let nobody = orm_tests::fixtures::person(conn, "nobody");
+        assert_eq!(nobody.id, 1, "the default key of Ticket.assignee_id");
+        let ann = orm_tests::fixtures::person(conn, "ann");
+        let new = |title: &str, assignee_id| NewTicket {
+            title: title.into(),
+            assignee_id,
+        };
+        Ticket::bulk_create(
+            conn,
+            [new("a", ann.id), new("b", ann.id), new("c", nobody.id)],
+        )
+        .unwrap();
+        // Deleting a person with no other dependents here: each relation to Person is looked at,
+        // and the tickets' is one UPDATE to the default key.
+        let (_, statements) = orm_core::testing::count_queries(conn, |conn| {
+            orm_tests::fixtures::person(conn, "bob")
+                .delete(conn)
+                .unwrap()
+        });
+        let deleted = assert_num_queries(conn, statements - inserts(conn), |conn| {
+            ann.delete(conn).unwrap()
+        });
+        assert_eq!(deleted.total, 1, "only ann: her tickets stay");
+        let mut tickets: Vec<(String, i64)> = Ticket::query()
+            .all(conn)
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.title, t.assignee_id))
+            .collect();
+        tickets.sort();
+        assert_eq!(tickets, [("a".into(), 1), ("b".into(), 1), ("c".into(), 1)]);
+        assert_eq!(nobody.tickets().count(conn).unwrap(), 3);
     });
 }

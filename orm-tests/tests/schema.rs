@@ -47,7 +47,7 @@ fn one_call_creates_the_schema_on_an_empty_database() {
         .filter(|s| s.starts_with("CREATE TABLE"))
         .count();
     // 25 models, 3 auto join tables, and the content-type table.
-    assert_eq!(tables, 31);
+    assert_eq!(tables, 32);
     let statements = MIGRATION.statements(conn.backend()).len() as u64;
     assert_num_queries(&mut conn, statements, |conn| MIGRATION.apply(conn).unwrap());
     Blog::create(

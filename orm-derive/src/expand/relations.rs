@@ -123,6 +123,22 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
     let fk_target = quote!(<#rel as ::orm_core::ForeignKey>);
     let reverse = &fk.related_name;
     let on_delete = format_ident!("{}", fk.on_delete.name());
+    // The key `SetDefault` points rows at, as the key field's type would hold it.
+    let default = match field.default {
+        Some((orm_codegen::attr::DefaultValue::Str(_), expr)) => quote! {
+            ::std::option::Option::Some(|| {
+                let key: #key_ty = ::std::convert::From::from(#expr);
+                ::orm_core::__private::Field::to_value(&key)
+            })
+        },
+        Some((_, expr)) => quote! {
+            ::std::option::Option::Some(|| {
+                let key: #key_ty = #expr;
+                ::orm_core::__private::Field::to_value(&key)
+            })
+        },
+        None => quote!(::std::option::Option::None),
+    };
 
     let forward_doc =
         format!("The row that `{name}` points at. Runs one statement: `SELECT ... WHERE pk = ?`.");
@@ -304,6 +320,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
                     kind: <#key_ty as ::orm_core::__private::Field>::KIND,
                     column: #column,
                     on_delete: ::orm_core::OnDelete::#on_delete,
+                    default: #default,
                     find: ::orm_core::__private::find_referencing::<#source>,
                     delete: ::orm_core::__private::delete_visited::<#source>,
                 }
