@@ -135,3 +135,25 @@ pub fn new_tagged(label: &str) -> NewTaggedItem {
         object_id: String::new(),
     }
 }
+
+/// A day of January 2024.
+pub fn day(d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2024, 1, d).expect("a day of January")
+}
+
+/// The members of `g` with their through fields, sorted.
+pub fn member_dates(
+    conn: &mut Connection,
+    g: &Group,
+) -> Vec<(String, chrono::NaiveDate, Option<String>)> {
+    let mut rows: Vec<_> = g
+        .members()
+        .with_through()
+        .all(conn)
+        .unwrap()
+        .into_iter()
+        .map(|(p, m)| (p.name, m.date_joined, m.invite_reason))
+        .collect();
+    rows.sort();
+    rows
+}

@@ -4,13 +4,12 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::NaiveDate;
 use futures_executor::block_on;
 use orm_core::hooks::{M2mAction, M2mChanged};
 use orm_core::prelude::*;
 use orm_core::{AsyncConnection, Error};
 use orm_tests::fixtures::{
-    author, blog, book, entry, inserts, names, new_entry, new_tagged, person,
+    author, blog, book, day, entry, inserts, member_dates, names, new_entry, new_tagged, person,
 };
 use orm_tests::harness::each_database;
 use orm_tests::models::*;
@@ -199,10 +198,6 @@ fn many_to_many_twins_take_rows_or_keys_and_run_the_hooks() {
     });
 }
 
-fn day(d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2024, 1, d).unwrap()
-}
-
 #[test]
 fn through_defaults_reach_the_through_rows_of_a_twin() {
     each_backend_async(|aconn, conn| {
@@ -218,17 +213,8 @@ fn through_defaults_reach_the_through_rows_of_a_twin() {
                 .aadd(aconn, [&a, &b])
         })
         .unwrap();
-        let mut rows: Vec<_> = g
-            .members()
-            .with_through()
-            .all(conn)
-            .unwrap()
-            .into_iter()
-            .map(|(p, m)| (p.name, m.date_joined, m.invite_reason))
-            .collect();
-        rows.sort();
         assert_eq!(
-            rows,
+            member_dates(conn, &g),
             [
                 ("a".into(), day(3), Some("asked".into())),
                 ("b".into(), day(3), Some("asked".into()))

@@ -8,7 +8,7 @@ use orm_core::hooks::{M2mAction, M2mChanged};
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Error, IntegrityKind};
-use orm_tests::fixtures::{inserts, names, person, pizza, toppings};
+use orm_tests::fixtures::{day, inserts, member_dates, names, person, pizza, toppings};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 
@@ -180,23 +180,6 @@ fn remove_and_clear_are_one_delete_each() {
             p.toppings().remove(conn, Vec::<i64>::new()).unwrap()
         });
     });
-}
-
-fn member_dates(conn: &mut Connection, g: &Group) -> Vec<(String, NaiveDate, Option<String>)> {
-    let mut rows: Vec<_> = g
-        .members()
-        .with_through()
-        .all(conn)
-        .unwrap()
-        .into_iter()
-        .map(|(p, m)| (p.name, m.date_joined, m.invite_reason))
-        .collect();
-    rows.sort();
-    rows
-}
-
-fn day(d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2024, 1, d).unwrap()
 }
 
 #[test]
