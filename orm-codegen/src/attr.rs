@@ -348,6 +348,9 @@ pub struct ForeignKey {
     pub on_delete: OnDelete,
     /// Set when `on_delete` was written, for spans.
     pub on_delete_span: Option<syn::Path>,
+    /// `to_field = name`: the target field the key holds, when not its primary key (Django's
+    /// `to_field`).
+    pub to_field: Option<syn::Ident>,
 }
 
 /// Attributes on one field.
@@ -428,14 +431,15 @@ impl Field {
 }
 
 const FK_FORM: &str =
-    "expected `#[foreign_key(Target)]` or `#[foreign_key(Target, related_name = name, on_delete = Cascade)]`";
+    "expected `#[foreign_key(Target)]` or `#[foreign_key(Target, related_name = name, on_delete = Cascade, to_field = field)]`";
 const ONE_TO_ONE_FORM: &str =
-    "expected `#[one_to_one(Target)]` or `#[one_to_one(Target, related_name = name, on_delete = Cascade)]`";
+    "expected `#[one_to_one(Target)]` or `#[one_to_one(Target, related_name = name, on_delete = Cascade, to_field = field)]`";
 
 fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute, one_to_one: bool) -> Option<ForeignKey> {
     let mut related_name = Slot::none(cx, RELATED_NAME);
     let mut on_delete = Slot::none(cx, ON_DELETE);
-    let keys = [RELATED_NAME, ON_DELETE];
+    let mut to_field = Slot::none(cx, TO_FIELD);
+    let keys = [RELATED_NAME, ON_DELETE, TO_FIELD];
     let (form, place) = if one_to_one {
         (ONE_TO_ONE_FORM, "in `one_to_one`")
     } else {
@@ -453,6 +457,8 @@ fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute, one_to_one: bool) -> Opti
                     "expected one of `Cascade`, `SetNull`, `SetDefault`, `Protect`, `Restrict`, `DoNothing`",
                 ),
             }
+        } else if meta.path == TO_FIELD {
+            to_field.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else {
             return Ok(false);
         }
@@ -466,6 +472,7 @@ fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute, one_to_one: bool) -> Opti
         related_name: related_name.get(),
         on_delete: on_delete.as_ref().map_or(OnDelete::Cascade, |(v, _)| *v),
         on_delete_span: on_delete.map(|(_, p)| p),
+        to_field: to_field.get(),
     })
 }
 

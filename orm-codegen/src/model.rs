@@ -109,7 +109,7 @@ impl Field<'_> {
 #[derive(Debug)]
 pub enum Relation<'a> {
     /// `#[foreign_key(Target, ...)]` or `#[one_to_one(Target, ...)]`: this column holds the
-    /// target's primary key.
+    /// target's primary key, or its `to_field`.
     ForeignKey(ForeignKey<'a>),
 }
 
@@ -124,6 +124,8 @@ pub struct ForeignKey<'a> {
     pub on_delete: OnDelete,
     /// `#[one_to_one]`: the column is unique, so a target row has at most one source row.
     pub one_to_one: bool,
+    /// `to_field = name`: the target field the column holds; `None` for the primary key.
+    pub to_field: Option<&'a Ident>,
 }
 
 /// Parsed attributes, owned, that the IR borrows.
@@ -219,6 +221,7 @@ impl<'a> Model<'a> {
                     }),
                     on_delete: fk.on_delete,
                     one_to_one: fk.one_to_one,
+                    to_field: fk.to_field.as_ref(),
                 })
             });
             fields.push(Field {
@@ -275,7 +278,7 @@ impl<'a> Model<'a> {
     }
 
     /// The two foreign keys that make this model a through model, in order: those named by
-    /// `through_fields`, else the model's only two, both non-nullable. `None` when it cannot be
+    /// `through_fields`, else the model's only two, both non-nullable and to primary keys. `None` when it cannot be
     /// one (`check` reports a `through_fields` that names anything else).
     pub fn link_keys(&self) -> Option<[(&Field<'a>, &ForeignKey<'a>); 2]> {
         let mut keys: Vec<_> = match self.through_fields {
@@ -285,7 +288,8 @@ impl<'a> Model<'a> {
                 .collect(),
             None => self.foreign_keys().collect(),
         };
-        keys.retain(|(f, _)| !f.nullable);
+        // A link row holds the two primary keys, so a `to_field` key is never one of the two.
+        keys.retain(|(f, fk)| !f.nullable && fk.to_field.is_none());
         <[_; 2]>::try_from(keys).ok()
     }
 

@@ -54,7 +54,9 @@ pub fn diesel_schema(models: &[Model<'_>]) -> Result<TokenStream, DdlError> {
         });
         for (field, fk) in model.foreign_keys() {
             let t = target(fk.target, &by_name)?;
-            if t.table == model.table || pairs[&(model.table.clone(), t.table.clone())] != 1 {
+            // diesel joins on the primary key only, so a `to_field` key gets no `joinable!`.
+            let ambiguous = pairs[&(model.table.clone(), t.table.clone())] != 1;
+            if t.table == model.table || ambiguous || fk.to_field.is_some() {
                 continue;
             }
             let parent = table_module(t);

@@ -18,6 +18,7 @@ pub const INDEX: Symbol = Symbol("index");
 pub const DEFAULT: Symbol = Symbol("default");
 pub const RELATED_NAME: Symbol = Symbol("related_name");
 pub const ON_DELETE: Symbol = Symbol("on_delete");
+pub const TO_FIELD: Symbol = Symbol("to_field");
 pub const MANY_TO_MANY: Symbol = Symbol("many_to_many");
 pub const NAME: Symbol = Symbol("name");
 pub const THROUGH: Symbol = Symbol("through");

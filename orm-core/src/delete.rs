@@ -36,6 +36,8 @@ pub enum OnDelete {
 #[derive(Debug)]
 pub struct ForeignKeyInfo {
     pub target_table: &'static str,
+    /// The target column the key holds: the primary key's, or a `to_field`'s.
+    pub target_column: &'static str,
     pub source: &'static str,
     pub source_table: &'static str,
     pub column: &'static str,
@@ -154,6 +156,21 @@ pub fn delete_visited<M: Model>(
         return Ok(deleted);
     }
     let dependents = dependents(M::TABLE);
+    // What the dependents' key columns hold of the deleted rows: their primary keys, or for a
+    // `to_field` key that field's values, read once per column before anything changes.
+    let pk = M::FIELDS[M::PK].column;
+    let mut held: Vec<(&str, Vec<Value>)> = vec![(pk, keys.clone())];
+    for fk in &dependents {
+        if held.iter().all(|(column, _)| *column != fk.target_column) {
+            let values = column_values::<M>(conn, fk.target_column, &keys)?;
+            held.push((fk.target_column, values));
+        }
+    }
+    let held = |fk: &ForeignKeyInfo| -> &[Value] {
+        held.iter()
+            .find(|(column, _)| *column == fk.target_column)
+            .map_or(&[], |(_, values)| values)
+    };
     // Refusals first, so a refused delete has touched nothing of this level (and the caller's
     // transaction undoes the levels before it).
     let mut restricted = Vec::new();
@@ -167,13 +184,13 @@ pub fn delete_visited<M: Model>(
         };
         match fk.on_delete {
             OnDelete::Protect => {
-                let count = count_referencing(conn, fk, &keys)?;
+                let count = count_referencing(conn, fk, held(fk))?;
                 if count > 0 {
                     return Err(refuse(count));
                 }
             }
             OnDelete::Restrict => {
-                let rows = (fk.find)(conn, fk.column, &keys)?;
+                let rows = (fk.find)(conn, fk.column, held(fk))?;
                 if rows.is_empty() {
                     continue;
                 }
@@ -198,16 +215,16 @@ pub fn delete_visited<M: Model>(
     for fk in &dependents {
         match fk.on_delete {
             OnDelete::Cascade => {
-                let rows = (fk.find)(conn, fk.column, &keys)?;
+                let rows = (fk.find)(conn, fk.column, held(fk))?;
                 deleted.merge((fk.delete)(conn, rows, visited)?);
             }
-            OnDelete::SetNull => set_key(conn, fk, Value::Null(fk.kind), &keys)?,
+            OnDelete::SetNull => set_key(conn, fk, Value::Null(fk.kind), held(fk))?,
             OnDelete::SetDefault => {
                 // The derive refuses `SetDefault` without a default; an error, not a panic.
                 let default = fk.default.ok_or_else(|| {
                     Error::InvalidInput(format!("`{}.{}` has no default", fk.source, fk.column))
                 })?;
-                set_key(conn, fk, default(), &keys)?
+                set_key(conn, fk, default(), held(fk))?
             }
             OnDelete::Protect | OnDelete::Restrict | OnDelete::DoNothing => {}
         }
@@ -218,7 +235,6 @@ pub fn delete_visited<M: Model>(
             deleted.merge((generic.delete)(conn, items, visited)?);
         }
     }
-    let pk = M::FIELDS[M::PK].column;
     for chunk in keys.chunks(conn.backend().max_binds()) {
         let mut w = SqlWriter::new(conn.backend());
         w.push("DELETE FROM ").ident(M::TABLE).push(" WHERE ");
@@ -227,6 +243,29 @@ pub fn delete_visited<M: Model>(
         deleted.add(M::NAME, n as u64);
     }
     Ok(deleted)
+}
+
+/// The values of `column` in the `M` rows with these primary keys.
+fn column_values<M: Model>(
+    conn: &mut Connection,
+    column: &'static str,
+    keys: &[Value],
+) -> Result<Vec<Value>> {
+    let Some(at) = M::FIELDS.iter().position(|f| f.column == column) else {
+        return Err(Error::InvalidInput(format!(
+            "`{}` has no column `{column}`",
+            M::NAME
+        )));
+    };
+    let pk = M::FIELDS[M::PK].column;
+    let mut values = Vec::new();
+    for chunk in keys.chunks(conn.backend().max_binds()) {
+        let rows = M::query()
+            .filter(Filter::new(Expr::In(pk, chunk.to_vec())))
+            .all(conn)?;
+        values.extend(rows.iter().filter_map(|r| r.values().into_iter().nth(at)));
+    }
+    Ok(values)
 }
 
 fn count_referencing(conn: &mut Connection, fk: &ForeignKeyInfo, keys: &[Value]) -> Result<i64> {

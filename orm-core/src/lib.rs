@@ -18,7 +18,7 @@
 //! | `#[orm(column = "name")]` | field | column name (default: the field name) |
 //! | `#[orm(unique)]`, `#[orm(index)]` | field | a unique constraint, an index |
 //! | `#[orm(default = <literal>)]` | field | a column default in the DDL |
-//! | `#[foreign_key(Target, related_name = name, on_delete = Cascade)]` | field | the field holds `Target`'s key; nullable when the field is an `Option`. `on_delete` is `Cascade` (default), `SetNull`, `SetDefault` (to the field's `#[orm(default = ..)]`), `Protect`, `Restrict` (Django's: allowed when the same delete cascades to the referencing rows) or `DoNothing` |
+//! | `#[foreign_key(Target, related_name = name, on_delete = Cascade)]` | field | the field holds `Target`'s key; nullable when the field is an `Option`. `on_delete` is `Cascade` (default), `SetNull`, `SetDefault` (to the field's `#[orm(default = ..)]`), `Protect`, `Restrict` (Django's: allowed when the same delete cascades to the referencing rows) or `DoNothing`. `to_field = code`: the field holds `Target`'s unique field `code` instead of its key (Django's `to_field`) |
 //! | `#[one_to_one(Target, related_name = name, on_delete = Cascade)]` | field | a foreign key with a unique column (Django's `OneToOneField`): the target's reverse accessor (default: the model name in snake_case) returns the one row or `None`, not a manager, and the reverse can be ordered across and joined with `select_related` ([`OneToOne`]) |
 //!
 //! Field types: `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, `Vec<u8>`,
@@ -243,9 +243,35 @@ pub mod __private {
 
     pub const fn assert_field<T: Field>() {}
 
-    /// `ForeignKeyTarget::fetch` of every model.
-    pub fn fetch<M: crate::Model>(conn: &mut crate::Connection, key: &M::Key) -> crate::Result<M> {
-        M::get(conn, key.clone())
+    /// The column of the field `name` that a foreign key's `to_field` names; a compile error
+    /// (const evaluation) when that field is not unique.
+    pub const fn unique_column(fields: &[FieldDef], name: &str) -> &'static str {
+        let mut i = 0;
+        while i < fields.len() {
+            if const_eq(fields[i].name, name) {
+                if !fields[i].unique {
+                    panic!("a foreign key's `to_field` must name a unique field: mark that field `#[orm(unique)]`");
+                }
+                return fields[i].column;
+            }
+            i += 1;
+        }
+        panic!("a foreign key's `to_field` names no field of its target");
+    }
+
+    const fn const_eq(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
     }
 }
 

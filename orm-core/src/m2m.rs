@@ -146,7 +146,8 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     ) -> Result<T> {
         let hooks = conn.m2m_hooks::<R>();
         let res = conn.transaction(|conn| f(conn, &hooks));
-        explain_unsaved::<S::Owner, T>(conn, self.owner.key(), res)
+        let pk = <S::Owner as Model>::FIELDS[<S::Owner as Model>::PK].column;
+        explain_unsaved::<S::Owner, T>(conn, pk, self.owner.key(), res)
     }
 
     fn owner_key(&self) -> Value {

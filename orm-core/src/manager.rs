@@ -38,7 +38,7 @@ impl<R: ForeignKey> ReverseManager<R> {
     /// The manager of `parent`'s rows.
     pub fn of(parent: &R::Target) -> Self {
         ReverseManager {
-            parent: parent.key().clone(),
+            parent: R::target_value(parent).clone(),
             bulk: true,
         }
     }
@@ -157,7 +157,7 @@ impl<R: ForeignKey> ReverseManager<R> {
         f: impl FnOnce(&mut Connection) -> Result<T>,
     ) -> Result<T> {
         let res = conn.transaction(f);
-        explain_unsaved::<R::Target, T>(conn, &self.parent, res)
+        explain_unsaved::<R::Target, T>(conn, R::TARGET_COLUMN, &self.parent, res)
     }
 
     /// Detaches the objects from this parent (sets their key to NULL); only on a nullable

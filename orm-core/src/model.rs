@@ -21,6 +21,8 @@ pub struct FieldDef {
     pub nullable: bool,
     pub primary_key: bool,
     pub auto_increment: bool,
+    /// The primary key, or `#[orm(unique)]`, or a one-to-one's column.
+    pub unique: bool,
 }
 
 /// Code that runs around [`Model::save`] (Django's `pre_save` / `post_save`). The derive
@@ -42,6 +44,11 @@ pub trait SaveHooks {
 
 /// A table-backed struct. Implement it with `#[derive(Model)]`; see the crate docs for the
 /// attributes and what the derive generates.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model",
+    label = "expected a `#[derive(Model)]` struct",
+    note = "add `#[derive(Model)]` to `{Self}`, or name a model here"
+)]
 pub trait Model: LoadRow + BuildAll + SaveHooks + Sized + 'static {
     /// The primary key's type.
     type Key: Field + DecodeAll + Eq + Hash + fmt::Debug;
@@ -180,14 +187,19 @@ impl Deleted {
 /// statement, on the error path only.
 pub(crate) fn explain_unsaved<M: Model, T>(
     conn: &mut Connection,
-    key: &M::Key,
+    column: &'static str,
+    key: &impl Field,
     res: Result<T>,
 ) -> Result<T> {
+    let has_row = |conn: &mut Connection| {
+        let is_key = Filter::new(Expr::Cmp(column, CmpOp::Eq, key.to_value()));
+        M::query().filter(is_key).exists(conn)
+    };
     match res {
         Err(Error::Integrity {
             kind: crate::IntegrityKind::ForeignKey,
             ..
-        }) if !M::query().filter(pk_filter::<M>(key)).exists(conn)? => Err(Error::Unsaved {
+        }) if !has_row(conn)? => Err(Error::Unsaved {
             model: M::NAME,
             key: key.to_value().to_string(),
         }),

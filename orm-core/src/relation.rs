@@ -9,19 +9,22 @@ use std::hash::Hash;
 use crate::connection::Connection;
 use crate::error::Result;
 use crate::model::Model;
+use crate::query::{CmpOp, Expr, Filter};
 use crate::value::{Field, Value};
 
-/// What a foreign key needs of its target. Every model implements it for its own key type
-/// (the derive emits the impl), so naming a non-model, or a key field of another type, fails
-/// this one bound, with this message, at the attribute.
+/// What a foreign key to a primary key needs of its target. Every model implements it for its
+/// own key type (the derive emits the impl), so naming a non-model, or a key field of another
+/// type, fails this one bound, with this message, at the attribute.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the target of this foreign key: it is not a model whose primary key is `{K}`",
     label = "the target must be a #[derive(Model)] struct with a `{K}` key",
-    note = "the key field's type must be the target's primary key type (or an Option of it)"
+    note = "the key field's type must be the target's primary key type (or an Option of it); to hold another unique field of the target, write `to_field = field`"
 )]
 pub trait ForeignKeyTarget<K>: Model<Key = K> {
-    /// The target row with this key: one statement.
-    fn fetch(conn: &mut Connection, key: &K) -> Result<Self>;
+    /// The primary key, which the foreign key holds.
+    fn key_for_foreign_key(&self) -> &K {
+        self.key()
+    }
 }
 
 /// A foreign key: a field of `Source` holding a `Target` key. Implemented by the derive on the
@@ -34,10 +37,11 @@ pub trait ForeignKeyTarget<K>: Model<Key = K> {
 pub trait ForeignKey: Sized + 'static {
     /// The model that declares the key field.
     type Source: Model;
-    /// The target's primary-key type.
+    /// The type of the target field the key holds: the target's primary-key type, or the
+    /// `to_field`'s.
     type Key: Field + Eq + Hash + Debug;
     /// The model the key points at.
-    type Target: ForeignKeyTarget<Self::Key>;
+    type Target: Model;
     /// The field's type: `Key`, or `Option<Key>` when nullable.
     type Value: Field;
     /// What a prefetch of this key gives each row: the target ([`crate::prefetch::One`]), or
@@ -53,6 +57,11 @@ pub trait ForeignKey: Sized + 'static {
     const NAME: &'static str;
     /// The target's table.
     const TARGET_TABLE: &'static str = <Self::Target as Model>::TABLE;
+    /// The target column the key holds: the primary key's, or the `to_field`'s (Django's
+    /// `to_field`).
+    const TARGET_COLUMN: &'static str;
+    /// The value of `target` that the key fields of its source rows hold.
+    fn target_value(target: &Self::Target) -> &Self::Key;
     /// The field value that points at `key`.
     fn wrap(key: Self::Key) -> Self::Value;
     /// The key field of a row.
@@ -68,7 +77,8 @@ pub trait ForeignKey: Sized + 'static {
 
     /// The target row with this key: one statement.
     fn fetch(conn: &mut Connection, key: &Self::Key) -> Result<Self::Target> {
-        <Self::Target as ForeignKeyTarget<Self::Key>>::fetch(conn, key)
+        let is_key = Expr::Cmp(Self::TARGET_COLUMN, CmpOp::Eq, key.to_value());
+        Self::Target::query().filter(Filter::new(is_key)).get(conn)
     }
 }
 

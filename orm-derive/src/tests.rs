@@ -37,6 +37,19 @@ fn one_to_one() {
 }
 
 #[test]
+fn to_field_foreign_key() {
+    insta::assert_snapshot!(expand(
+        r#"
+        pub struct City {
+            pub id: i64,
+            #[foreign_key(Country, to_field = code, related_name = cities)]
+            pub country_id: String,
+        }
+        "#
+    ));
+}
+
+#[test]
 fn many_to_many() {
     insta::assert_snapshot!(expand(
         r#"

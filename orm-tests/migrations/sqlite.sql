@@ -243,6 +243,32 @@ CREATE INDEX "song_artist_id_idx" ON "song" ("artist_id");
 
 CREATE INDEX "song_album_id_idx" ON "song" ("album_id");
 
+CREATE TABLE "country" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "code" TEXT NOT NULL UNIQUE,
+    "name" TEXT NOT NULL
+);
+
+CREATE TABLE "city" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "country_id" TEXT NOT NULL,
+    "twin_id" TEXT,
+    "name" TEXT NOT NULL,
+    CONSTRAINT "city_country_id_fk" FOREIGN KEY ("country_id") REFERENCES "country" ("code") ON DELETE CASCADE,
+    CONSTRAINT "city_twin_id_fk" FOREIGN KEY ("twin_id") REFERENCES "country" ("code") ON DELETE SET NULL
+);
+
+CREATE INDEX "city_country_id_idx" ON "city" ("country_id");
+
+CREATE INDEX "city_twin_id_idx" ON "city" ("twin_id");
+
+CREATE TABLE "capital" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "country_id" TEXT NOT NULL UNIQUE,
+    "name" TEXT NOT NULL,
+    CONSTRAINT "capital_country_id_fk" FOREIGN KEY ("country_id") REFERENCES "country" ("code") ON DELETE CASCADE
+);
+
 CREATE TABLE "orm_content_type" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "model" TEXT NOT NULL UNIQUE
@@ -284,5 +310,5 @@ CREATE UNIQUE INDEX "slide_order_chapter_id_slide_id_uniq" ON "slide_order" ("ch
 
 CREATE UNIQUE INDEX "club_membership_club_id_person_id_uniq" ON "club_membership" ("club_id", "person_id");
 
-INSERT INTO "orm_content_type" ("model") VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('orm_content_type');
+INSERT INTO "orm_content_type" ("model") VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('orm_content_type');
 

@@ -315,3 +315,34 @@ pub struct Song {
     pub album_id: i64,
     pub title: String,
 }
+
+/// A country, known by its unique code: the target of `to_field` keys.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Country {
+    pub id: i64,
+    #[orm(unique)]
+    pub code: String,
+    pub name: String,
+}
+
+/// A city: its keys hold its country's code (`to_field = code`), not its id (Django's
+/// `ForeignKey(Country, to_field="code")`). Deleting the country deletes its cities and clears
+/// the twin key of the cities twinned with it.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct City {
+    pub id: i64,
+    #[foreign_key(Country, to_field = code, related_name = cities, on_delete = Cascade)]
+    pub country_id: String,
+    #[foreign_key(Country, to_field = code, related_name = twinned_cities, on_delete = SetNull)]
+    pub twin_id: Option<String>,
+    pub name: String,
+}
+
+/// A country's capital: a one-to-one that holds the country's code.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Capital {
+    pub id: i64,
+    #[one_to_one(Country, to_field = code, related_name = capital)]
+    pub country_id: String,
+    pub name: String,
+}

@@ -46,8 +46,8 @@ fn one_call_creates_the_schema_on_an_empty_database() {
         .iter()
         .filter(|s| s.starts_with("CREATE TABLE"))
         .count();
-    // 25 models, 3 auto join tables, and the content-type table.
-    assert_eq!(tables, 32);
+    // 31 models, 3 auto join tables, and the content-type table.
+    assert_eq!(tables, 35);
     let statements = MIGRATION.statements(conn.backend()).len() as u64;
     assert_num_queries(&mut conn, statements, |conn| MIGRATION.apply(conn).unwrap());
     Blog::create(
@@ -89,6 +89,12 @@ fn ddl_orders_tables_by_dependency_and_quotes_per_backend() {
         .sqlite
         .iter()
         .any(|s| s.contains("ON DELETE SET NULL")));
+    // A field a `to_field` key holds compares as keys do: byte for byte on MySQL.
+    assert!(MIGRATION.mysql.iter().any(|s| s.contains(
+        "`code` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE"
+    )));
+    assert!(MIGRATION.postgres.iter().any(|s| s
+        .contains(r#"FOREIGN KEY ("twin_id") REFERENCES "country" ("code") ON DELETE SET NULL"#)));
     assert!(MIGRATION
         .sqlite
         .iter()

@@ -44,7 +44,7 @@ impl<F: ForeignKey> CountJoin<F::Target> for ReverseKey<F> {
         let source = <F::Source as Model>::TABLE;
         w.push(" LEFT JOIN ").ident(source).push(" ").ident(JOINED);
         w.push(" ON ").qualified(JOINED, F::COLUMN).push(" = ");
-        w.qualified(OWNER, pk::<F::Target>());
+        w.qualified(OWNER, F::TARGET_COLUMN);
     }
 }
 

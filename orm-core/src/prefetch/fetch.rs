@@ -177,17 +177,18 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
     ) -> Result<Fetched<F::Target, E, J>> {
         // Always by key: the targets of every row may be few rows of their table.
         let by = ByKey::new(parents.iter().map(|p| F::target_key(p)).enumerate());
-        let pk = <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column;
         let rows = fetch_rows::<(), _, E, J>(
             conn,
             query,
-            From::Table { group: pk },
+            From::Table {
+                group: F::TARGET_COLUMN,
+            },
             joins,
             &by.keys,
             Scope::Keys,
             F::Key::KIND,
         )?;
-        Ok(by.link(rows, |r| Some(r.target.key())))
+        Ok(by.link(rows, |r| Some(F::target_value(&r.target))))
     }
 
     fn any(filter: Filter<F::Target>) -> Filter<F::Source> {
@@ -196,7 +197,7 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
             F::COLUMN,
             None,
             F::TARGET_TABLE,
-            pk::<F::Target>(),
+            F::TARGET_COLUMN,
             None,
             filters,
         ))
@@ -212,7 +213,7 @@ impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
         query: &QuerySet<F::Source>,
         joins: &[JoinSpec],
     ) -> Result<Fetched<F::Source, E, J>> {
-        let by = by_own_key(parents);
+        let by = ByKey::new(parents.iter().map(|p| Some(F::target_value(p))).enumerate());
         let rows = fetch_rows::<(), _, E, J>(
             conn,
             query,
@@ -233,7 +234,7 @@ impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
         let filters = vec![filter.expr];
         let source = <F::Source as Model>::TABLE;
         Filter::new(in_select(
-            pk::<F::Target>(),
+            F::TARGET_COLUMN,
             None,
             source,
             F::COLUMN,
@@ -676,7 +677,7 @@ impl<F: ForeignKey> OrderAcross<F::Source, F::Target> for ForwardKey<F> {
     fn by(order: Order<F::Target>) -> Order<F::Source> {
         order.across(Across {
             table: F::TARGET_TABLE,
-            key: pk::<F::Target>(),
+            key: F::TARGET_COLUMN,
             outer: F::COLUMN,
             generic: None,
         })
@@ -688,7 +689,7 @@ impl<F: OneToOne> OrderAcross<F::Target, F::Source> for ReverseKey<F> {
         order.across(Across {
             table: <F::Source as Model>::TABLE,
             key: F::COLUMN,
-            outer: pk::<F::Target>(),
+            outer: F::TARGET_COLUMN,
             generic: None,
         })
     }

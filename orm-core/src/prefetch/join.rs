@@ -87,7 +87,7 @@ impl<F: ForeignKey> JoinKind<F::Source, F::Target> for ForwardKey<F> {
         JoinSpec {
             table: <F::Target as Model>::TABLE,
             fields: <F::Target as Model>::FIELDS,
-            key: <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column,
+            key: F::TARGET_COLUMN,
             column: F::COLUMN,
             from,
         }
@@ -101,7 +101,7 @@ impl<F: OneToOne> JoinKind<F::Target, F::Source> for ReverseKey<F> {
             table: <F::Source as Model>::TABLE,
             fields: <F::Source as Model>::FIELDS,
             key: F::COLUMN,
-            column: <F::Target as Model>::FIELDS[<F::Target as Model>::PK].column,
+            column: F::TARGET_COLUMN,
             from,
         }
     }

@@ -62,6 +62,7 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
     let field_defs = model.fields.iter().map(|f| {
         let (field, column, ty) = (f.ident.to_string(), &f.column, f.ty);
         let (primary_key, auto) = (f.primary_key, f.auto_increment);
+        let unique = f.primary_key || f.unique;
         quote! {
             ::orm_core::__private::FieldDef {
                 name: #field,
@@ -70,6 +71,7 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
                 nullable: <#ty as ::orm_core::__private::Field>::NULLABLE,
                 primary_key: #primary_key,
                 auto_increment: #auto,
+                unique: #unique,
             }
         }
     });
@@ -124,11 +126,7 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
         #hooks
 
         #[automatically_derived]
-        impl ::orm_core::__private::ForeignKeyTarget<#pk_ty> for #ident {
-            fn fetch(conn: &mut ::orm_core::Connection, key: &#pk_ty) -> ::orm_core::Result<Self> {
-                ::orm_core::__private::fetch::<Self>(conn, key)
-            }
-        }
+        impl ::orm_core::__private::ForeignKeyTarget<#pk_ty> for #ident {}
 
         #[automatically_derived]
         impl ::orm_core::KeyOf<#ident> for #pk_ty {

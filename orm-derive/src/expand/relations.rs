@@ -220,6 +220,26 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             quote!(::orm_core::prefetch::One),
         )
     };
+    // The target field the key holds. For the primary key, `ForeignKeyTarget` checks the
+    // target and the key type (one error, in our words, at the attribute); for a `to_field`,
+    // the field access checks that it exists with the key's type, and `unique_column` (a
+    // constant the `on_delete` registration below always evaluates) that it is unique.
+    let target_model = quote_spanned!(span=> <#target as ::orm_core::Model>);
+    let (target_column, target_value) = match fk.to_field {
+        None => (
+            quote!(#target_model::FIELDS[#target_model::PK].column),
+            quote_spanned!(span=> <#target as ::orm_core::ForeignKeyTarget<#key_ty>>::key_for_foreign_key(target)),
+        ),
+        Some(to) => {
+            let to_name = to.to_string();
+            (
+                quote_spanned!(to.span()=>
+                    ::orm_core::__private::unique_column(#target_model::FIELDS, #to_name)
+                ),
+                quote_spanned!(to.span()=> &target.#to),
+            )
+        }
+    };
     let reverse_rel = reverse_type(model, fk.target, reverse);
     let reverse_rel_doc = format!(
         "The reverse of the foreign key `{source}.{name}` (the accessor `{reverse}`), as a type: a prefetch path from its target."
@@ -271,6 +291,10 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             type Reverse = #reverse_arity;
             const COLUMN: &'static str = #column;
             const NAME: &'static str = #rel_name;
+            const TARGET_COLUMN: &'static str = #target_column;
+            fn target_value(target: &#target) -> &#key_ty {
+                #target_value
+            }
             fn wrap(key: #key_ty) -> #field_ty {
                 #wrap
             }
@@ -315,6 +339,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             ::orm_core::__private::inventory::submit! {
                 ::orm_core::__private::ForeignKeyInfo {
                     target_table: <#rel as ::orm_core::ForeignKey>::TARGET_TABLE,
+                    target_column: <#rel as ::orm_core::ForeignKey>::TARGET_COLUMN,
                     source: <#source as ::orm_core::Model>::NAME,
                     source_table: <#source as ::orm_core::Model>::TABLE,
                     kind: <#key_ty as ::orm_core::__private::Field>::KIND,
