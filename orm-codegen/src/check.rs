@@ -70,13 +70,6 @@ pub fn model(cx: &Ctxt, model: &Model<'_>) {
                     name,
                     format!("`{name}` is nullable, and a link needs both keys; make it a field that is not an `Option`"),
                 ),
-                Some(Field {
-                    relation: Some(Relation::ForeignKey(fk)),
-                    ..
-                }) if fk.to_field.is_some() => cx.error_spanned_by(
-                    name,
-                    format!("`{name}` holds a `to_field`, and a link row holds the primary keys of both sides; point it at the primary key (drop `to_field`)"),
-                ),
                 Some(_) => {}
             }
         }

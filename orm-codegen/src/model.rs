@@ -278,7 +278,7 @@ impl<'a> Model<'a> {
     }
 
     /// The two foreign keys that make this model a through model, in order: those named by
-    /// `through_fields`, else the model's only two, both non-nullable and to primary keys. `None` when it cannot be
+    /// `through_fields`, else the model's only two, both non-nullable (each may hold a `to_field`). `None` when it cannot be
     /// one (`check` reports a `through_fields` that names anything else).
     pub fn link_keys(&self) -> Option<[(&Field<'a>, &ForeignKey<'a>); 2]> {
         let mut keys: Vec<_> = match self.through_fields {
@@ -288,8 +288,7 @@ impl<'a> Model<'a> {
                 .collect(),
             None => self.foreign_keys().collect(),
         };
-        // A link row holds the two primary keys, so a `to_field` key is never one of the two.
-        keys.retain(|(f, fk)| !f.nullable && fk.to_field.is_none());
+        keys.retain(|(f, _)| !f.nullable);
         <[_; 2]>::try_from(keys).ok()
     }
 

@@ -9,8 +9,7 @@ use std::sync::Arc;
 
 use crate::connection::Connection;
 use crate::error::Result;
-use crate::model::Model;
-use crate::relation::ManyToMany;
+use crate::relation::{EndKey, ManyToMany};
 
 /// What a many-to-many change is about to do, or did.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -31,17 +30,18 @@ pub enum M2mAction {
 
 /// One change, as a hook sees it. `Forward` when the change went through the side that declares
 /// the relation (`pizza.toppings()`), `Reverse` through the other side (`topping.pizza_set()`);
-/// `keys` are the other side's keys.
+/// `keys` are what the links hold for the other side's rows: their primary keys, or a through
+/// model key's `to_field` (as Django's `pk_set`).
 pub enum M2mChanged<'e, R: ManyToMany> {
     Forward {
         action: M2mAction,
         instance: &'e R::Source,
-        keys: &'e [<R::Target as Model>::Key],
+        keys: &'e [EndKey<R::TargetEnd>],
     },
     Reverse {
         action: M2mAction,
         instance: &'e R::Target,
-        keys: &'e [<R::Source as Model>::Key],
+        keys: &'e [EndKey<R::SourceEnd>],
     },
 }
 

@@ -12,7 +12,7 @@
 //! | `#[orm(to_attr(name, ...))]` | struct | names a prefetch can be stored under (Django's `to_attr`): each emits the type `{Model}{Name}` |
 //! | `#[generic_foreign_key(name, content_type = field, object_id = field)]` | struct | an `i64` content-type field and a `String` object-id field read as one relation to any model (fields default to `content_type_id`, `object_id`); emits `item.name::<T>(conn)`, `item.set_name(conn, &target)` and the type `{Model}{Name}` (see [`generic`]) |
 //! | `#[generic_relation(Items, name = accessor, related_query_name = name)]` | struct | the `Items` rows whose generic foreign key points at this model: a manager (`book.tags()`), a prefetch path (`BookTags`), and with `related_query_name` the path from the items' side (`TaggedItemBooks`); deleting a row deletes its items |
-//! | `#[many_to_many(Target, name = accessor, related_name = name, through = Model, symmetrical = bool)]` | struct | a many-to-many relation; `name` is required. Without `through`, the join table `<table>_<name>` is created. `through` names a model with exactly two non-nullable foreign keys, one to each side, or whose `#[orm(through_fields(a, b))]` names the two. To `Self` it is symmetrical unless `symmetrical = false` |
+//! | `#[many_to_many(Target, name = accessor, related_name = name, through = Model, symmetrical = bool)]` | struct | a many-to-many relation; `name` is required. Without `through`, the join table `<table>_<name>` is created. `through` names a model with exactly two non-nullable foreign keys, one to each side, or whose `#[orm(through_fields(a, b))]` names the two; either key may have a `to_field`, and the links then hold that field. To `Self` it is symmetrical unless `symmetrical = false` |
 //! | `#[orm(through_fields(source, target))]` | struct | on a through model with more than two foreign keys (a member and an inviter, both to `Person`), the two that link the many-to-many, by field (`group_id`) or by relation (`group`), as Django's `through_fields`; the others are through fields |
 //! | `#[orm(primary_key)]` | field | the primary key (default: the field named `id`); integer keys are auto-increment, `String` and `uuid::Uuid` keys are given by the caller |
 //! | `#[orm(column = "name")]` | field | column name (default: the field name) |
@@ -197,8 +197,9 @@ pub use pool::{Manager, Pool, PooledConnection};
 pub use prefetch::{prefetch_related_objects, Loaded, Prefetch, Prefetching, Relation};
 pub use query::{Assignment, Column, Filter, Order, QuerySet, TextColumn};
 pub use relation::{
-    ForeignKey, ForeignKeyTarget, Forward, KeyOf, ManyToMany, ManyToManyThrough,
-    NullableForeignKey, OneToOne, OptionalExtra, Reverse, Side, Through,
+    EndKey, ForeignKey, ForeignKeyTarget, Forward, Held, KeyOf, LinkEnd, ManyToMany,
+    ManyToManyThrough, NullableForeignKey, OneToOne, OptionalExtra, PrimaryKey, Reverse, Side,
+    Through,
 };
 pub use sql::{SqlWriter, Stmt};
 pub use twins::{aprefetch_related_objects, AsyncModel};

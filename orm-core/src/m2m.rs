@@ -11,7 +11,9 @@ use crate::error::Result;
 use crate::hooks::{fire, M2mAction, M2mHook};
 use crate::model::{explain_unsaved, Model};
 use crate::query::{Assignment, Expr, Filter, Link, Order, QuerySet};
-use crate::relation::{Forward, KeyOf, ManyToMany, ManyToManyThrough, OptionalExtra, Side};
+use crate::relation::{
+    EndKey, Forward, KeyOf, LinkEnd, ManyToMany, ManyToManyThrough, OptionalExtra, Side,
+};
 use crate::sql::SqlWriter;
 use crate::value::{Field, Value};
 use crate::Backend;
@@ -87,7 +89,8 @@ impl<R: ManyToMany, S: Side<R>, D: fmt::Debug> fmt::Debug for ManyToManyManager<
     }
 }
 
-pub(crate) type OtherKey<R, S> = <<S as Side<R>>::Other as Model>::Key;
+/// What a link holds for a row of the manager's other side.
+pub(crate) type OtherKey<R, S> = EndKey<<S as Side<R>>::OtherEnd>;
 
 impl<'a, R: ManyToMany, S: Side<R>> ManyToManyManager<'a, R, S, NoDefaults> {
     /// The manager of `owner`'s links.
@@ -146,18 +149,19 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     ) -> Result<T> {
         let hooks = conn.m2m_hooks::<R>();
         let res = conn.transaction(|conn| f(conn, &hooks));
-        let pk = <S::Owner as Model>::FIELDS[<S::Owner as Model>::PK].column;
-        explain_unsaved::<S::Owner, T>(conn, pk, self.owner.key(), res)
+        let (column, held) = (S::OwnerEnd::COLUMN, S::OwnerEnd::value(self.owner));
+        explain_unsaved::<S::Owner, T>(conn, column, held, res)
     }
 
+    /// What the links hold for the owner.
     fn owner_key(&self) -> Value {
-        self.owner.key().to_value()
+        S::OwnerEnd::value(self.owner).to_value()
     }
 
     /// A query set of the linked rows, to refine further.
     pub fn query(&self) -> QuerySet<S::Other> {
         S::Other::query().filter(Filter::new(Expr::Linked(Box::new(Link {
-            column: S::Other::FIELDS[S::Other::PK].column,
+            column: S::OtherEnd::COLUMN,
             table: R::TABLE,
             select: S::OTHER_COLUMN,
             owner_column: S::OWNER_COLUMN,
@@ -190,7 +194,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     /// Without hooks: one `INSERT` for all. With hooks: one `SELECT` of the links that exist,
     /// the `PreAdd` hooks with the keys not linked yet, one `INSERT`, the `PostAdd` hooks (as
     /// Django, hooks run even when every link existed).
-    pub fn add<K: KeyOf<S::Other>>(
+    pub fn add<K: KeyOf<S::Other, OtherKey<R, S>>>(
         &self,
         conn: &mut Connection,
         objs: impl IntoIterator<Item = K>,
@@ -198,7 +202,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     where
         D: ExtraSource<R::Extra>,
     {
-        self.add_keys(conn, distinct::<S::Other, K>(objs))
+        self.add_keys(conn, distinct::<S::OtherEnd, K>(objs))
     }
 
     /// [`ManyToManyManager::add`] of distinct keys.
@@ -230,7 +234,8 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         let extra = self.defaults.extra();
         self.write(conn, |conn, hooks| {
             let row = S::Other::create(conn, new)?;
-            self.add_missing(conn, hooks, std::slice::from_ref(row.key()), &extra)?;
+            let held = S::OtherEnd::value(&row);
+            self.add_missing(conn, hooks, std::slice::from_ref(held), &extra)?;
             Ok(row)
         })
     }
@@ -271,12 +276,12 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
 
     /// Unlinks the rows (given as `&Model` or as keys); the rows stay. One `DELETE`; the hooks
     /// get every key passed.
-    pub fn remove<K: KeyOf<S::Other>>(
+    pub fn remove<K: KeyOf<S::Other, OtherKey<R, S>>>(
         &self,
         conn: &mut Connection,
         objs: impl IntoIterator<Item = K>,
     ) -> Result<()> {
-        self.remove_distinct(conn, distinct::<S::Other, K>(objs))
+        self.remove_distinct(conn, distinct::<S::OtherEnd, K>(objs))
     }
 
     /// [`ManyToManyManager::remove`] of distinct keys.
@@ -300,7 +305,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     /// links not in `objs` and one `INSERT` of the new ones (each only when needed). Links that
     /// stay are not touched, so their through fields keep their values. One transaction, so no
     /// other connection sees a half-done set.
-    pub fn set<K: KeyOf<S::Other>>(
+    pub fn set<K: KeyOf<S::Other, OtherKey<R, S>>>(
         &self,
         conn: &mut Connection,
         objs: impl IntoIterator<Item = K>,
@@ -308,7 +313,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     where
         D: ExtraSource<R::Extra>,
     {
-        self.set_keys(conn, distinct::<S::Other, K>(objs))
+        self.set_keys(conn, distinct::<S::OtherEnd, K>(objs))
     }
 
     /// [`ManyToManyManager::set`] to distinct keys.
@@ -339,7 +344,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
 
     /// Clears, then links `objs`: Django's `set(objs, clear=True)`. Two statements (the `DELETE`
     /// and the `INSERT`), one transaction.
-    pub fn set_with_clear<K: KeyOf<S::Other>>(
+    pub fn set_with_clear<K: KeyOf<S::Other, OtherKey<R, S>>>(
         &self,
         conn: &mut Connection,
         objs: impl IntoIterator<Item = K>,
@@ -347,7 +352,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     where
         D: ExtraSource<R::Extra>,
     {
-        self.set_with_clear_keys(conn, distinct::<S::Other, K>(objs))
+        self.set_with_clear_keys(conn, distinct::<S::OtherEnd, K>(objs))
     }
 
     /// [`ManyToManyManager::set_with_clear`] to distinct keys.
@@ -408,7 +413,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         }
         let mut rows = Vec::with_capacity(keys.len());
         for key in keys {
-            S::link_values(self.owner.key(), key, extra, &mut rows);
+            S::link_values(S::OwnerEnd::value(self.owner), key, extra, &mut rows);
         }
         let columns = R::link_columns();
         let per_chunk = (conn.backend().max_binds() / columns.len()).max(1);
@@ -529,6 +534,7 @@ impl<'a, R: ManyToManyThrough, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         ThroughQuery {
             table: R::TABLE,
             other_column: S::OTHER_COLUMN,
+            other_key: S::OtherEnd::COLUMN,
             owner: (S::OWNER_COLUMN, self.owner_key()),
             filters: Vec::new(),
             order: Vec::new(),
@@ -537,11 +543,13 @@ impl<'a, R: ManyToManyThrough, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     }
 }
 
-/// The keys of `objs`, first occurrence first.
-pub(crate) fn distinct<M: Model, K: KeyOf<M>>(objs: impl IntoIterator<Item = K>) -> Vec<M::Key> {
+/// What the links hold for `objs`, first occurrence first.
+pub(crate) fn distinct<E: LinkEnd, K: KeyOf<E::Model, E::Key>>(
+    objs: impl IntoIterator<Item = K>,
+) -> Vec<E::Key> {
     let mut seen = HashSet::new();
     objs.into_iter()
-        .map(KeyOf::key_of)
+        .map(|k| k.key_of(E::value))
         .filter(|k| seen.insert(k.clone()))
         .collect()
 }
@@ -554,6 +562,8 @@ const THROUGH: &str = "t";
 pub struct ThroughQuery<O, T> {
     table: &'static str,
     other_column: &'static str,
+    /// The column of `O` that `other_column` holds.
+    other_key: &'static str,
     owner: (&'static str, Value),
     filters: Vec<(&'static str, Expr)>,
     order: Vec<(&'static str, Order<()>)>,
@@ -610,7 +620,7 @@ impl<O: Model, T: Model> ThroughQuery<O, T> {
         w.push(" ON ")
             .qualified(THROUGH, self.other_column)
             .push(" = ");
-        w.qualified(OTHER, O::FIELDS[O::PK].column);
+        w.qualified(OTHER, self.other_key);
         w.push(" WHERE ")
             .qualified(THROUGH, self.owner.0)
             .push(" = ");

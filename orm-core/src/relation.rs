@@ -5,8 +5,10 @@
 
 use std::fmt::Debug;
 use std::hash::Hash;
+use std::marker::PhantomData;
 
 use crate::connection::Connection;
+use crate::decode::DecodeAll;
 use crate::error::Result;
 use crate::model::Model;
 use crate::query::{CmpOp, Expr, Filter};
@@ -39,7 +41,7 @@ pub trait ForeignKey: Sized + 'static {
     type Source: Model;
     /// The type of the target field the key holds: the target's primary-key type, or the
     /// `to_field`'s.
-    type Key: Field + Eq + Hash + Debug;
+    type Key: Field + DecodeAll + Eq + Hash + Debug;
     /// The model the key points at.
     type Target: Model;
     /// The field's type: `Key`, or `Option<Key>` when nullable.
@@ -113,27 +115,72 @@ pub trait NullableForeignKey: ForeignKey {
     fn null_value() -> Self::Value;
 }
 
-/// Something that names one row of `M`: a `&M`, or its primary key. Many-to-many managers
-/// take either.
+/// Something that names one row of `M` at one end of a many-to-many: a `&M`, or the value the
+/// links hold for it (`K`: the primary key, or the `to_field` of the through model's key).
+/// Many-to-many managers take either.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a `{M}` or a key of one",
-    label = "expected `&{M}` or `{M}`'s primary key",
-    note = "this relation links `{M}` rows"
+    message = "`{Self}` is not a `{M}` or the `{K}` that links hold for one",
+    label = "expected `&{M}` or the `{K}` a link holds for it",
+    note = "this relation links `{M}` rows: pass them, or the `{K}` values its links hold (the primary key, or what a through model's `to_field` key holds)"
 )]
-pub trait KeyOf<M: Model> {
-    /// The key.
-    fn key_of(self) -> M::Key;
+pub trait KeyOf<M: Model, K = <M as Model>::Key> {
+    /// The value a link holds for this row; `held` reads it off a row.
+    fn key_of(self, held: fn(&M) -> &K) -> K;
 }
 
-impl<M: Model> KeyOf<M> for &M {
-    fn key_of(self) -> M::Key {
-        self.key().clone()
+impl<M: Model, K: Clone> KeyOf<M, K> for &M {
+    fn key_of(self, held: fn(&M) -> &K) -> K {
+        held(self).clone()
     }
 }
 
-impl<M: Model> KeyOf<M> for &mut M {
-    fn key_of(self) -> M::Key {
-        self.key().clone()
+impl<M: Model, K: Clone> KeyOf<M, K> for &mut M {
+    fn key_of(self, held: fn(&M) -> &K) -> K {
+        held(self).clone()
+    }
+}
+
+/// One end of a many-to-many's link rows: the model, and the field of it that a link holds.
+/// [`PrimaryKey`] for an auto-created join table, [`Held`] for a through model's foreign key
+/// (which may hold a `to_field`).
+pub trait LinkEnd: 'static {
+    /// The model at this end.
+    type Model: Model;
+    /// The value a link holds.
+    type Key: Field + DecodeAll + Eq + Hash + Debug;
+    /// The model's column that a link's value matches.
+    const COLUMN: &'static str;
+    /// The value a link holds for `row`.
+    fn value(row: &Self::Model) -> &Self::Key;
+}
+
+/// The value a link holds for one end.
+pub type EndKey<E> = <E as LinkEnd>::Key;
+
+/// A link end holding `M`'s primary key.
+#[derive(Debug)]
+pub struct PrimaryKey<M>(PhantomData<fn() -> M>);
+
+impl<M: Model> LinkEnd for PrimaryKey<M> {
+    type Model = M;
+    type Key = M::Key;
+    const COLUMN: &'static str = M::FIELDS[M::PK].column;
+    fn value(row: &M) -> &M::Key {
+        row.key()
+    }
+}
+
+/// A link end held by the through model's foreign key `F`: its target's primary key, or its
+/// `to_field`.
+#[derive(Debug)]
+pub struct Held<F>(PhantomData<fn() -> F>);
+
+impl<F: ForeignKey> LinkEnd for Held<F> {
+    type Model = F::Target;
+    type Key = F::Key;
+    const COLUMN: &'static str = F::TARGET_COLUMN;
+    fn value(row: &F::Target) -> &F::Key {
+        F::target_value(row)
     }
 }
 
@@ -148,6 +195,10 @@ pub trait ManyToMany: Sized + 'static {
     /// The values of a link row beyond its two keys: `()` for an auto-created table, the
     /// through model's `<Through>Extra` otherwise.
     type Extra: Clone;
+    /// What a link holds for its source row.
+    type SourceEnd: LinkEnd<Model = Self::Source>;
+    /// What a link holds for its target row.
+    type TargetEnd: LinkEnd<Model = Self::Target>;
     /// The join table.
     const TABLE: &'static str;
     /// The join table's column holding the source key.
@@ -162,14 +213,14 @@ pub trait ManyToMany: Sized + 'static {
     fn link_columns() -> &'static [&'static str];
     /// The values of a new link row, in [`ManyToMany::link_columns`] order.
     fn link_values(
-        source: &<Self::Source as Model>::Key,
-        target: &<Self::Target as Model>::Key,
+        source: &EndKey<Self::SourceEnd>,
+        target: &EndKey<Self::TargetEnd>,
         extra: &Self::Extra,
     ) -> Vec<Value>;
     /// For a symmetrical relation, the values of the link the other way round.
     fn mirror_values(
-        source: &<Self::Source as Model>::Key,
-        target: &<Self::Target as Model>::Key,
+        source: &EndKey<Self::SourceEnd>,
+        target: &EndKey<Self::TargetEnd>,
         extra: &Self::Extra,
     ) -> Option<Vec<Value>> {
         let _ = (source, target, extra);
@@ -200,12 +251,20 @@ pub trait ManyToManyThrough: ManyToMany {
 pub trait Through<S: Model, T: Model>: Model {
     /// The fields beyond the two keys.
     type Extra: Clone;
+    /// The key to `S` (`Held<ThroughS>`).
+    type SourceEnd: LinkEnd<Model = S>;
+    /// The key to `T`.
+    type TargetEnd: LinkEnd<Model = T>;
     /// The column holding `S`'s key.
     const SOURCE_COLUMN: &'static str;
     /// The column holding `T`'s key.
     const TARGET_COLUMN: &'static str;
     /// The insert form of one link.
-    fn link(source: &S::Key, target: &T::Key, extra: &Self::Extra) -> Self::New;
+    fn link(
+        source: &EndKey<Self::SourceEnd>,
+        target: &EndKey<Self::TargetEnd>,
+        extra: &Self::Extra,
+    ) -> Self::New;
 }
 
 /// Through-model extra fields that can all be left out (every one is an `Option`), so links
@@ -230,6 +289,10 @@ pub trait Side<R: ManyToMany>: 'static {
     type Owner: Model;
     /// The model the manager adds and lists.
     type Other: Model;
+    /// What a link holds for the owner.
+    type OwnerEnd: LinkEnd<Model = Self::Owner>;
+    /// What a link holds for the other side's rows.
+    type OtherEnd: LinkEnd<Model = Self::Other>;
     /// The join table's column holding the owner's key.
     const OWNER_COLUMN: &'static str;
     /// The join table's column holding the other side's key.
@@ -239,8 +302,8 @@ pub trait Side<R: ManyToMany>: 'static {
     /// The values of the link row(s) between `owner` and `other`: two for a symmetrical
     /// relation.
     fn link_values(
-        owner: &<Self::Owner as Model>::Key,
-        other: &<Self::Other as Model>::Key,
+        owner: &EndKey<Self::OwnerEnd>,
+        other: &EndKey<Self::OtherEnd>,
         extra: &R::Extra,
         out: &mut Vec<Vec<Value>>,
     );
@@ -248,7 +311,7 @@ pub trait Side<R: ManyToMany>: 'static {
     fn event<'e>(
         action: crate::hooks::M2mAction,
         owner: &'e Self::Owner,
-        keys: &'e [<Self::Other as Model>::Key],
+        keys: &'e [EndKey<Self::OtherEnd>],
     ) -> crate::hooks::M2mChanged<'e, R>;
 }
 
@@ -263,12 +326,14 @@ pub struct Reverse;
 impl<R: ManyToMany> Side<R> for Forward {
     type Owner = R::Source;
     type Other = R::Target;
+    type OwnerEnd = R::SourceEnd;
+    type OtherEnd = R::TargetEnd;
     const OWNER_COLUMN: &'static str = R::SOURCE_COLUMN;
     const OTHER_COLUMN: &'static str = R::TARGET_COLUMN;
     const REVERSE: bool = false;
     fn link_values(
-        owner: &<R::Source as Model>::Key,
-        other: &<R::Target as Model>::Key,
+        owner: &EndKey<R::SourceEnd>,
+        other: &EndKey<R::TargetEnd>,
         extra: &R::Extra,
         out: &mut Vec<Vec<Value>>,
     ) {
@@ -278,7 +343,7 @@ impl<R: ManyToMany> Side<R> for Forward {
     fn event<'e>(
         action: crate::hooks::M2mAction,
         owner: &'e R::Source,
-        keys: &'e [<R::Target as Model>::Key],
+        keys: &'e [EndKey<R::TargetEnd>],
     ) -> crate::hooks::M2mChanged<'e, R> {
         crate::hooks::M2mChanged::Forward {
             action,
@@ -291,12 +356,14 @@ impl<R: ManyToMany> Side<R> for Forward {
 impl<R: ManyToMany> Side<R> for Reverse {
     type Owner = R::Target;
     type Other = R::Source;
+    type OwnerEnd = R::TargetEnd;
+    type OtherEnd = R::SourceEnd;
     const OWNER_COLUMN: &'static str = R::TARGET_COLUMN;
     const OTHER_COLUMN: &'static str = R::SOURCE_COLUMN;
     const REVERSE: bool = true;
     fn link_values(
-        owner: &<R::Target as Model>::Key,
-        other: &<R::Source as Model>::Key,
+        owner: &EndKey<R::TargetEnd>,
+        other: &EndKey<R::SourceEnd>,
         extra: &R::Extra,
         out: &mut Vec<Vec<Value>>,
     ) {
@@ -306,7 +373,7 @@ impl<R: ManyToMany> Side<R> for Reverse {
     fn event<'e>(
         action: crate::hooks::M2mAction,
         owner: &'e R::Target,
-        keys: &'e [<R::Source as Model>::Key],
+        keys: &'e [EndKey<R::SourceEnd>],
     ) -> crate::hooks::M2mChanged<'e, R> {
         crate::hooks::M2mChanged::Reverse {
             action,

@@ -212,12 +212,12 @@ where
     }
 
     /// [`ManyToManyManager::add`] on an [`AsyncConnection`].
-    pub fn aadd<K: KeyOf<S::Other>>(
+    pub fn aadd<K: KeyOf<S::Other, OtherKey<R, S>>>(
         &self,
         conn: &AsyncConnection,
         objs: impl IntoIterator<Item = K>,
     ) -> Pending<()> {
-        let keys = distinct::<S::Other, K>(objs);
+        let keys = distinct::<S::OtherEnd, K>(objs);
         self.on_worker(conn, move |m, conn| m.add_keys(conn, keys))
     }
 
@@ -267,12 +267,12 @@ where
     }
 
     /// [`ManyToManyManager::remove`] on an [`AsyncConnection`].
-    pub fn aremove<K: KeyOf<S::Other>>(
+    pub fn aremove<K: KeyOf<S::Other, OtherKey<R, S>>>(
         &self,
         conn: &AsyncConnection,
         objs: impl IntoIterator<Item = K>,
     ) -> Pending<()> {
-        let keys = distinct::<S::Other, K>(objs);
+        let keys = distinct::<S::OtherEnd, K>(objs);
         self.on_worker(conn, move |m, conn| m.remove_distinct(conn, keys))
     }
 
@@ -282,22 +282,22 @@ where
     }
 
     /// [`ManyToManyManager::set`] on an [`AsyncConnection`].
-    pub fn aset<K: KeyOf<S::Other>>(
+    pub fn aset<K: KeyOf<S::Other, OtherKey<R, S>>>(
         &self,
         conn: &AsyncConnection,
         objs: impl IntoIterator<Item = K>,
     ) -> Pending<()> {
-        let keys = distinct::<S::Other, K>(objs);
+        let keys = distinct::<S::OtherEnd, K>(objs);
         self.on_worker(conn, move |m, conn| m.set_keys(conn, keys))
     }
 
     /// [`ManyToManyManager::set_with_clear`] on an [`AsyncConnection`].
-    pub fn aset_with_clear<K: KeyOf<S::Other>>(
+    pub fn aset_with_clear<K: KeyOf<S::Other, OtherKey<R, S>>>(
         &self,
         conn: &AsyncConnection,
         objs: impl IntoIterator<Item = K>,
     ) -> Pending<()> {
-        let keys = distinct::<S::Other, K>(objs);
+        let keys = distinct::<S::OtherEnd, K>(objs);
         self.on_worker(conn, move |m, conn| m.set_with_clear_keys(conn, keys))
     }
 }

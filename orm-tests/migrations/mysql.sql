@@ -269,6 +269,46 @@ CREATE TABLE `capital` (
     CONSTRAINT `capital_country_id_fk` FOREIGN KEY (`country_id`) REFERENCES `country` (`code`) ON DELETE CASCADE
 );
 
+CREATE TABLE `ingredient` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `iname` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE
+);
+
+CREATE TABLE `recipe` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `rname` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE
+);
+
+CREATE TABLE `recipe_ingredient` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `ingredient_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    `recipe_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    `amount` INT,
+    CONSTRAINT `recipe_ingredient_ingredient_id_fk` FOREIGN KEY (`ingredient_id`) REFERENCES `ingredient` (`iname`) ON DELETE CASCADE,
+    CONSTRAINT `recipe_ingredient_recipe_id_fk` FOREIGN KEY (`recipe_id`) REFERENCES `recipe` (`rname`) ON DELETE CASCADE
+);
+
+CREATE INDEX `recipe_ingredient_ingredient_id_idx` ON `recipe_ingredient` (`ingredient_id`);
+
+CREATE INDEX `recipe_ingredient_recipe_id_idx` ON `recipe_ingredient` (`recipe_id`);
+
+CREATE TABLE `writer` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `name` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE
+);
+
+CREATE TABLE `favorite_author` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `author_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    `likes_author_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    CONSTRAINT `favorite_author_author_id_fk` FOREIGN KEY (`author_id`) REFERENCES `writer` (`name`) ON DELETE CASCADE,
+    CONSTRAINT `favorite_author_likes_author_id_fk` FOREIGN KEY (`likes_author_id`) REFERENCES `writer` (`name`) ON DELETE CASCADE
+);
+
+CREATE INDEX `favorite_author_author_id_idx` ON `favorite_author` (`author_id`);
+
+CREATE INDEX `favorite_author_likes_author_id_idx` ON `favorite_author` (`likes_author_id`);
+
 CREATE TABLE `orm_content_type` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `model` VARCHAR(255) NOT NULL UNIQUE
@@ -310,5 +350,9 @@ CREATE UNIQUE INDEX `slide_order_chapter_id_slide_id_uniq` ON `slide_order` (`ch
 
 CREATE UNIQUE INDEX `club_membership_club_id_person_id_uniq` ON `club_membership` (`club_id`, `person_id`);
 
-INSERT INTO `orm_content_type` (`model`) VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('orm_content_type');
+CREATE UNIQUE INDEX `recipe_ingredient_ingredient_id_recipe_id_uniq` ON `recipe_ingredient` (`ingredient_id`, `recipe_id`);
+
+CREATE UNIQUE INDEX `favorite_author_author_id_likes_author_id_uniq` ON `favorite_author` (`author_id`, `likes_author_id`);
+
+INSERT INTO `orm_content_type` (`model`) VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('ingredient'), ('recipe'), ('recipe_ingredient'), ('writer'), ('favorite_author'), ('orm_content_type');
 

@@ -346,3 +346,52 @@ pub struct Capital {
     pub country_id: String,
     pub name: String,
 }
+
+/// An ingredient, known by its unique name (Django's `m2m_through` `Ingredient`).
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Ingredient {
+    pub id: i64,
+    #[orm(unique)]
+    pub iname: String,
+}
+
+/// A recipe whose ingredients are linked by name, not by id: the through model's keys hold
+/// `rname` and `iname` (`to_field`).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[many_to_many(Ingredient, name = ingredients, related_name = recipes, through = RecipeIngredient)]
+pub struct Recipe {
+    pub id: i64,
+    #[orm(unique)]
+    pub rname: String,
+}
+
+/// A link between a recipe and an ingredient, holding both names; the amount is optional.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct RecipeIngredient {
+    pub id: i64,
+    #[foreign_key(Ingredient, to_field = iname)]
+    pub ingredient_id: String,
+    #[foreign_key(Recipe, to_field = rname)]
+    pub recipe_id: String,
+    pub amount: Option<i32>,
+}
+
+/// A writer with favourite writers, linked by name (Django's `prefetch_related`
+/// `Author.favorite_authors`, through `FavoriteAuthors` with `to_field="name"`).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[many_to_many(Self, name = favorite_authors, related_name = favors_me, symmetrical = false, through = FavoriteAuthor)]
+pub struct Writer {
+    pub id: i64,
+    #[orm(unique)]
+    pub name: String,
+}
+
+/// `author` likes `likes_author`, by name.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct FavoriteAuthor {
+    pub id: i64,
+    #[foreign_key(Writer, to_field = name, related_name = favorite_links)]
+    pub author_id: String,
+    #[foreign_key(Writer, to_field = name, related_name = favored_links)]
+    pub likes_author_id: String,
+}

@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::generic::{GenericForeignKey, GenericRelation, ObjectId};
 use crate::model::Model;
 use crate::query::QuerySet;
-use crate::relation::{ForeignKey, ManyToMany, Side};
+use crate::relation::{ForeignKey, LinkEnd, ManyToMany, Side};
 use crate::sql::SqlWriter;
 use crate::value::{Field, Value};
 
@@ -58,7 +58,7 @@ impl<R: ManyToMany, D: Side<R>> CountJoin<D::Owner> for Linked<R, D> {
         w.push(" ON ")
             .qualified(JOINED, D::OWNER_COLUMN)
             .push(" = ");
-        w.qualified(OWNER, pk::<D::Owner>());
+        w.qualified(OWNER, D::OwnerEnd::COLUMN);
     }
 }
 

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::generic::{GenericForeignKey, GenericItems, GenericRelation, ObjectId};
 use crate::model::{FieldDef, Model};
 use crate::query::{Across, CmpOp, Expr, Filter, InSelect, Order, QuerySet};
-use crate::relation::{ForeignKey, ManyToMany, OneToOne, Side};
+use crate::relation::{EndKey, ForeignKey, LinkEnd, ManyToMany, OneToOne, Side};
 use crate::sql::{SqlWriter, Stmt};
 use crate::value::{Field, KeyList, Kind as ValueKind, Value};
 
@@ -69,11 +69,13 @@ enum From {
     All,
     /// A column of the related rows.
     Table { group: &'static str },
-    /// A join table: its column holding the parent's key, and the one holding the row's.
+    /// A join table: its column holding the parent's key, the one holding the row's, and the
+    /// row's column that the latter holds (its primary key, or a `to_field`).
     Link {
         table: &'static str,
         owner: &'static str,
         other: &'static str,
+        held: &'static str,
     },
 }
 
@@ -120,11 +122,6 @@ impl Parents {
             Parents::Many(all) => all,
         }
     }
-}
-
-/// The parents by their own primary key.
-fn by_own_key<'p, M: Model>(parents: &[&'p M]) -> ByKey<'p, M::Key> {
-    ByKey::new(parents.iter().map(|p| Some(p.key())).enumerate())
 }
 
 impl<'p, K: BindKey + Eq + Hash + ?Sized> ByKey<'p, K> {
@@ -253,20 +250,26 @@ impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
         query: &QuerySet<D::Other>,
         joins: &[JoinSpec],
     ) -> Result<Fetched<D::Other, E, J>> {
-        let by = by_own_key(parents);
+        let by = ByKey::new(
+            parents
+                .iter()
+                .map(|p| Some(D::OwnerEnd::value(p)))
+                .enumerate(),
+        );
         let from = From::Link {
             table: R::TABLE,
             owner: D::OWNER_COLUMN,
             other: D::OTHER_COLUMN,
+            held: D::OtherEnd::COLUMN,
         };
-        let rows = fetch_rows::<KeyCol<<D::Owner as Model>::Key>, _, E, J>(
+        let rows = fetch_rows::<KeyCol<EndKey<D::OwnerEnd>>, _, E, J>(
             conn,
             query,
             from,
             joins,
             &by.keys,
             scope,
-            <<D::Owner as Model>::Key as Field>::KIND,
+            <EndKey<D::OwnerEnd> as Field>::KIND,
         )?;
         Ok(by.link(rows, |r| Some(&r.key.0)))
     }
@@ -277,12 +280,12 @@ impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
             D::OTHER_COLUMN,
             None,
             <D::Other as Model>::TABLE,
-            pk::<D::Other>(),
+            D::OtherEnd::COLUMN,
             None,
             filters,
         );
         Filter::new(in_select(
-            pk::<D::Owner>(),
+            D::OwnerEnd::COLUMN,
             None,
             R::TABLE,
             D::OWNER_COLUMN,
@@ -595,10 +598,13 @@ fn select<T: Model>(
         w.push(") AS orm_rn");
     }
     w.push(" FROM ").ident(T::TABLE).push(" ").ident(TARGET);
-    if let From::Link { table, other, .. } = from {
+    if let From::Link {
+        table, other, held, ..
+    } = from
+    {
         w.push(" INNER JOIN ").ident(table).push(" ").ident(LINK);
         w.push(" ON ").qualified(LINK, other).push(" = ");
-        w.qualified(TARGET, T::FIELDS[T::PK].column);
+        w.qualified(TARGET, held);
     }
     for (i, j) in joins.iter().enumerate() {
         let alias = join_alias(i);

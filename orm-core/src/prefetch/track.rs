@@ -312,7 +312,7 @@ impl<R: ManyToMany, D: Side<R>> TrackedLinks<'_, R, D>
 where
     D::Owner: Clone + Send,
     D::Other: Clone + Send,
-    <D::Other as Model>::Key: Send,
+    crate::m2m::OtherKey<R, D>: Send,
     <D::Other as Model>::New: Send,
     R::Extra: OptionalExtra,
 {

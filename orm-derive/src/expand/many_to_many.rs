@@ -31,8 +31,8 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
     let rel_name = format!("{source}.{name}");
     let symmetrical = m.symmetrical;
     let keys = quote! {
-        source: &<#source as ::orm_core::Model>::Key,
-        target: &<#target as ::orm_core::Model>::Key,
+        source: &::orm_core::EndKey<Self::SourceEnd>,
+        target: &::orm_core::EndKey<Self::TargetEnd>,
     };
     let storage = match m.through {
         None => {
@@ -40,6 +40,8 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
                 (&m.table, &m.source_column, &m.target_column);
             quote! {
                 type Extra = ();
+                type SourceEnd = ::orm_core::PrimaryKey<#source>;
+                type TargetEnd = ::orm_core::PrimaryKey<#target>;
                 const TABLE: &'static str = #table;
                 const SOURCE_COLUMN: &'static str = #source_column;
                 const TARGET_COLUMN: &'static str = #target_column;
@@ -60,6 +62,8 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
                 <#through as ::orm_core::Through<#source, #target>>);
             quote! {
                 type Extra = #link::Extra;
+                type SourceEnd = #link::SourceEnd;
+                type TargetEnd = #link::TargetEnd;
                 const TABLE: &'static str = <#through as ::orm_core::Model>::TABLE;
                 const SOURCE_COLUMN: &'static str = #link::SOURCE_COLUMN;
                 const TARGET_COLUMN: &'static str = #link::TARGET_COLUMN;

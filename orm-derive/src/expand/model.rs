@@ -57,6 +57,37 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
     let form = insert_form_ident(model);
     let pk = model.pk();
     let (pk_ident, pk_ty) = (pk.ident, pk.ty);
+    // A many-to-many manager takes a row or the value its links hold for it: the primary key,
+    // or a unique field a through model's key holds (`to_field`). One impl per type.
+    let mut key_of = TokenStream::new();
+    let mut held_types: Vec<String> = Vec::new();
+    for ty in model
+        .fields
+        .iter()
+        .filter(|f| f.primary_key || f.unique)
+        .map(|f| f.ty)
+    {
+        let name = quote!(#ty).to_string();
+        if held_types.contains(&name) {
+            continue;
+        }
+        held_types.push(name);
+        key_of.extend(quote! {
+            #[automatically_derived]
+            impl ::orm_core::KeyOf<#ident, #ty> for #ty {
+                fn key_of(self, _: fn(&#ident) -> &#ty) -> #ty {
+                    self
+                }
+            }
+
+            #[automatically_derived]
+            impl ::orm_core::KeyOf<#ident, #ty> for &#ty {
+                fn key_of(self, _: fn(&#ident) -> &#ty) -> #ty {
+                    ::std::clone::Clone::clone(self)
+                }
+            }
+        });
+    }
     let pk_index = model.pk;
 
     let field_defs = model.fields.iter().map(|f| {
@@ -128,19 +159,7 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
         #[automatically_derived]
         impl ::orm_core::__private::ForeignKeyTarget<#pk_ty> for #ident {}
 
-        #[automatically_derived]
-        impl ::orm_core::KeyOf<#ident> for #pk_ty {
-            fn key_of(self) -> #pk_ty {
-                self
-            }
-        }
-
-        #[automatically_derived]
-        impl ::orm_core::KeyOf<#ident> for &#pk_ty {
-            fn key_of(self) -> #pk_ty {
-                ::std::clone::Clone::clone(self)
-            }
-        }
+        #key_of
 
         #[automatically_derived]
         impl<__DB: ::orm_core::__private::diesel::backend::Backend>

@@ -8,6 +8,7 @@ use quote::{format_ident, quote};
 use orm_codegen::model::{Field, Model};
 
 use super::model::insert_form_ident;
+use super::relations::relation_type;
 
 pub fn through(model: &Model<'_>) -> TokenStream {
     let Some([(a, fa), (b, fb)]) = model.link_keys() else {
@@ -45,15 +46,20 @@ pub fn through(model: &Model<'_>) -> TokenStream {
     let link = |(s, ts): (&Field<'_>, &syn::Path), (t, tt): (&Field<'_>, &syn::Path)| {
         let (s_name, t_name) = (s.ident, t.ident);
         let (s_col, t_col) = (&s.column, &t.column);
+        // Each end is what the key holds: the target's primary key or its `to_field`.
+        let s_end = relation_type(model, &s.accessor());
+        let t_end = relation_type(model, &t.accessor());
         quote! {
             #[automatically_derived]
             impl ::orm_core::Through<#ts, #tt> for #ident {
                 type Extra = #extra;
+                type SourceEnd = ::orm_core::Held<#s_end>;
+                type TargetEnd = ::orm_core::Held<#t_end>;
                 const SOURCE_COLUMN: &'static str = #s_col;
                 const TARGET_COLUMN: &'static str = #t_col;
                 fn link(
-                    source: &<#ts as ::orm_core::Model>::Key,
-                    target: &<#tt as ::orm_core::Model>::Key,
+                    source: &::orm_core::EndKey<Self::SourceEnd>,
+                    target: &::orm_core::EndKey<Self::TargetEnd>,
                     extra: &#extra,
                 ) -> #form {
                     #form {
