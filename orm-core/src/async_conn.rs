@@ -9,10 +9,12 @@
 //! sync method run through [`AsyncConnection::run`], so both do the same statements, in the same
 //! transaction, with the same hooks.
 
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::task::{Context, Poll};
 use std::thread;
@@ -21,6 +23,17 @@ use futures_channel::oneshot;
 
 use crate::connection::Connection;
 use crate::error::{Error, Result};
+
+thread_local! {
+    /// On a worker thread of a one-connection handle, that handle's id; else 0.
+    static WORKER_OF: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A new handle id (never 0).
+fn next_id() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
 
 /// A closure the worker runs on its connection.
 type Job = Box<dyn FnOnce(&mut Connection) -> Flow + Send>;
@@ -84,6 +97,9 @@ enum Flow {
 #[derive(Clone)]
 pub struct AsyncConnection {
     jobs: mpsc::Sender<Job>,
+    /// For one connection, an id its thread knows, so that waiting for a call from that
+    /// thread (which would wait forever) fails instead; 0 for a pool.
+    solo: usize,
 }
 
 impl fmt::Debug for AsyncConnection {
@@ -128,6 +144,7 @@ impl AsyncConnection {
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         let setup = Arc::new(setup);
+        let solo = if size == 1 { next_id() } else { 0 };
         let mut opened = Vec::with_capacity(size);
         for _ in 0..size {
             let (done, result) = oneshot::channel();
@@ -146,6 +163,7 @@ impl AsyncConnection {
                     conn
                 },
                 Arc::clone(&queue),
+                solo,
             )?;
             opened.push(result);
         }
@@ -153,29 +171,37 @@ impl AsyncConnection {
         for result in opened {
             result.await.map_err(|_| Error::Closed)??;
         }
-        Ok(AsyncConnection { jobs })
+        Ok(AsyncConnection { jobs, solo })
     }
 
     /// Moves an open connection onto a new thread.
     pub fn new(conn: Connection) -> Result<AsyncConnection> {
         let (jobs, queue) = mpsc::channel::<Job>();
-        spawn(move || Some(conn), Arc::new(Mutex::new(queue)))?;
-        Ok(AsyncConnection { jobs })
+        let solo = next_id();
+        spawn(move || Some(conn), Arc::new(Mutex::new(queue)), solo)?;
+        Ok(AsyncConnection { jobs, solo })
     }
 
     /// Runs `f` on the connection and returns what it returns. `f` runs after every call sent
     /// before it; a transaction is one closure (`aconn.run(|c| c.transaction(|c| ..))`).
     ///
     /// `f` is sent at once, before the future is polled; the future does not borrow `self`.
-    /// Inside `f`, use the `&mut Connection` it is given: waiting on this `AsyncConnection`
-    /// from there would wait for `f` itself, forever.
+    /// Inside `f`, use the `&mut Connection` it is given. Waiting on this `AsyncConnection`
+    /// from there (`block_on(aconn.run(..))`) would wait for `f` itself, forever: on a handle of
+    /// one connection that wait fails at once with [`Error::InvalidInput`] and the call it waited
+    /// for never runs. (On a pool another connection may take the call, so nothing is refused.)
     pub fn run<T, F>(&self, f: F) -> Pending<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     {
         let (reply, result) = oneshot::channel::<thread::Result<Result<T>>>();
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let skip = Arc::clone(&cancelled);
         let job: Job = Box::new(move |conn| {
+            if skip.load(Ordering::Acquire) {
+                return Flow::Continue;
+            }
             let out = panic::catch_unwind(AssertUnwindSafe(|| f(conn)));
             let flow = if out.is_ok() {
                 Flow::Continue
@@ -187,6 +213,8 @@ impl AsyncConnection {
         });
         Pending {
             result: self.jobs.send(job).is_ok().then_some(result),
+            solo: self.solo,
+            cancelled,
         }
     }
 
@@ -207,6 +235,10 @@ impl AsyncConnection {
 pub struct Pending<T> {
     /// `None` when the call could not be sent: the connection is closed.
     result: Option<oneshot::Receiver<thread::Result<Result<T>>>>,
+    /// The handle's id, when it has one connection.
+    solo: usize,
+    /// Set when the call is refused before it runs.
+    cancelled: Arc<AtomicBool>,
 }
 
 impl<T> fmt::Debug for Pending<T> {
@@ -223,6 +255,14 @@ impl<T> Future for Pending<T> {
             return Poll::Ready(Err(Error::Closed));
         };
         match Pin::new(result).poll(cx) {
+            // Waiting on the connection's own thread, inside another call: the call waited
+            // for would run only after this one ends, which it never would.
+            Poll::Pending if self.solo != 0 && WORKER_OF.with(Cell::get) == self.solo => {
+                self.cancelled.store(true, Ordering::Release);
+                Poll::Ready(Err(Error::InvalidInput(
+                    "a call on an AsyncConnection was awaited inside another call on it, on its own thread, where it would wait forever; use the `&mut Connection` the closure is given".into(),
+                )))
+            }
             Poll::Pending => Poll::Pending,
             Poll::Ready(Ok(Ok(out))) => Poll::Ready(out),
             // The closure panicked: so does the caller, as it would have calling it directly.
@@ -237,10 +277,12 @@ impl<T> Future for Pending<T> {
 fn spawn(
     open: impl FnOnce() -> Option<Connection> + Send + 'static,
     queue: Arc<Mutex<mpsc::Receiver<Job>>>,
+    solo: usize,
 ) -> Result<()> {
     thread::Builder::new()
         .name("orm-connection".into())
         .spawn(move || {
+            WORKER_OF.with(|w| w.set(solo));
             let Some(mut conn) = open() else { return };
             // The lock is held only while waiting for a job, never while one runs. A worker
             // that panicked never holds it (jobs run outside), so it cannot be poisoned.
