@@ -96,11 +96,7 @@ impl Build {
         inputs.push(content_type_model());
         let cx = Ctxt::new();
         let attrs: Vec<Attrs> = inputs.iter().map(|i| Attrs::from_ast(&cx, i)).collect();
-        let models: Vec<Model<'_>> = inputs
-            .iter()
-            .zip(&attrs)
-            .filter_map(|(i, a)| Model::from_ast(&cx, i, a))
-            .collect();
+        let models = Model::all(&cx, &inputs, &attrs);
         if let Err(err) = cx.check() {
             // The derive reports these with spans; the build step only refuses to go on.
             return Err(BuildError(format!("invalid model: {err}")));

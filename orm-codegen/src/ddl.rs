@@ -418,11 +418,7 @@ mod tests {
             src.iter().map(|s| syn::parse_str(s).unwrap()).collect();
         let cx = Ctxt::new();
         let attrs: Vec<Attrs> = inputs.iter().map(|i| Attrs::from_ast(&cx, i)).collect();
-        let models: Vec<Model<'_>> = inputs
-            .iter()
-            .zip(&attrs)
-            .filter_map(|(i, a)| Model::from_ast(&cx, i, a))
-            .collect();
+        let models = Model::all(&cx, &inputs, &attrs);
         cx.check().unwrap();
         create_statements(&models, Dialect::Postgres).map_err(|e| e.to_string())
     }

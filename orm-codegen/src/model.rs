@@ -154,6 +154,16 @@ impl Attrs {
 }
 
 impl<'a> Model<'a> {
+    /// The IR of every input that can be a model, each with its attributes (`attrs[i]` of
+    /// `inputs[i]`, from [`Attrs::from_ast`]); problems go to `cx`.
+    pub fn all(cx: &Ctxt, inputs: &'a [DeriveInput], attrs: &'a [Attrs]) -> Vec<Self> {
+        inputs
+            .iter()
+            .zip(attrs)
+            .filter_map(|(i, a)| Model::from_ast(cx, i, a))
+            .collect()
+    }
+
     /// Builds the IR. Returns `None` when the input cannot be a model at all; every problem is
     /// reported to `cx`.
     pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput, attrs: &'a Attrs) -> Option<Self> {
