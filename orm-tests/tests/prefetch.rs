@@ -9,8 +9,8 @@ use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Backend, Error, Order};
 use orm_tests::fixtures::{
-    author, blog, book, document, entry, names, new_entry, new_tagged, person, pizza, review, tag,
-    toppings,
+    author, blog, book, day, document, entry, member_dates, names, new_entry, new_tagged, person,
+    pizza, review, tag, toppings,
 };
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
@@ -1086,6 +1086,49 @@ fn writes_through_a_prefetched_many_to_many_keep_it_in_step() {
         loaded.track(PizzaToppings).clear(conn).unwrap();
         assert!(loaded.get(PizzaToppings).is_empty());
         assert_eq!(p.toppings().count(conn).unwrap(), 0);
+    });
+}
+
+#[test]
+fn tracked_links_take_through_defaults_when_the_through_model_requires_fields() {
+    each_backend(|conn| {
+        let g = Group::create(conn, NewGroup { name: "g".into() }).unwrap();
+        let [ann, bob, cat] = ["ann", "bob", "cat"].map(|n| person(conn, n));
+        let mut groups = Group::query().prefetch(GroupMembers).all(conn).unwrap();
+        let loaded = &mut groups[0];
+        let held =
+            |l: &Loaded<Group, _>| names(l.get(GroupMembers), |p: &Loaded<Person>| p.name.clone());
+        let joined = |d| MembershipExtra {
+            date_joined: day(d),
+            invite_reason: None,
+        };
+        assert_num_queries(conn, 1, |conn| {
+            loaded
+                .track(GroupMembers)
+                .through_defaults(joined(3))
+                .add(conn, [&ann, &bob])
+                .unwrap()
+        });
+        assert_eq!(held(loaded), ["ann", "bob"]);
+        // `set` keeps bob's link (and its date), drops ann's, adds cat's with the new date.
+        assert_num_queries(conn, 3, |conn| {
+            loaded
+                .track(GroupMembers)
+                .through_defaults_with(|| joined(9))
+                .set(conn, [&bob, &cat])
+                .unwrap()
+        });
+        assert_eq!(held(loaded), ["bob", "cat"]);
+        // Unlinking needs no through values.
+        assert_num_queries(conn, 1, |conn| {
+            loaded.track(GroupMembers).remove(conn, [&bob]).unwrap()
+        });
+        assert_eq!(held(loaded), ["cat"]);
+        let rows: Vec<(String, NaiveDate)> = member_dates(conn, &g)
+            .into_iter()
+            .map(|(name, date, _)| (name, date))
+            .collect();
+        assert_eq!(rows, [("cat".to_owned(), day(9))]);
     });
 }
 

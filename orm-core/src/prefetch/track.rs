@@ -11,10 +11,10 @@ use std::collections::HashSet;
 use crate::async_conn::AsyncConnection;
 use crate::connection::Connection;
 use crate::error::Result;
-use crate::m2m::ManyToManyManager;
+use crate::m2m::{Defaults, DefaultsWith, ExtraSource, ManyToManyManager, NoDefaults};
 use crate::manager::ReverseManager;
 use crate::model::Model;
-use crate::relation::{ForeignKey, ManyToMany, NullableForeignKey, OptionalExtra, Side};
+use crate::relation::{ForeignKey, ManyToMany, NullableForeignKey, Side};
 
 use crate::generic::{GenericInsert, GenericItems, GenericManager, GenericRelation, ObjectId};
 use crate::model::Deleted;
@@ -223,10 +223,11 @@ fn drop_rows<T: Model, O: std::ops::Deref<Target = T>>(rows: &mut Vec<Loaded<T>>
     rows.retain(|r| !gone.contains(r.key()));
 }
 
-/// A many-to-many manager over prefetched rows.
+/// A many-to-many manager over prefetched rows; `X` gives the through rows' extra fields, as
+/// the manager's `D` does.
 #[derive(Debug)]
-pub struct TrackedLinks<'a, R: ManyToMany, D: Side<R>> {
-    manager: ManyToManyManager<'a, R, D>,
+pub struct TrackedLinks<'a, R: ManyToMany, D: Side<R>, X = NoDefaults> {
+    manager: ManyToManyManager<'a, R, D, X>,
     rows: &'a mut Vec<Loaded<D::Other>>,
 }
 
@@ -246,10 +247,31 @@ where
     }
 }
 
-impl<R: ManyToMany, D: Side<R>> TrackedLinks<'_, R, D>
+impl<'a, R: ManyToMany, D: Side<R>> TrackedLinks<'a, R, D, NoDefaults> {
+    /// [`ManyToManyManager::through_defaults`]: the through rows' extra fields for the links
+    /// `add`, `create` and `set` insert.
+    pub fn through_defaults(self, extra: R::Extra) -> TrackedLinks<'a, R, D, Defaults<R::Extra>> {
+        TrackedLinks {
+            manager: self.manager.through_defaults(extra),
+            rows: self.rows,
+        }
+    }
+
+    /// [`ManyToManyManager::through_defaults_with`]: the extra fields computed once per call.
+    pub fn through_defaults_with<F: Fn() -> R::Extra>(
+        self,
+        f: F,
+    ) -> TrackedLinks<'a, R, D, DefaultsWith<F>> {
+        TrackedLinks {
+            manager: self.manager.through_defaults_with(f),
+            rows: self.rows,
+        }
+    }
+}
+
+impl<R: ManyToMany, D: Side<R>, X: ExtraSource<R::Extra>> TrackedLinks<'_, R, D, X>
 where
     D::Other: Clone,
-    R::Extra: OptionalExtra,
 {
     /// [`ManyToManyManager::add`], then the objects are in the prefetched rows.
     pub fn add<'o>(
@@ -274,6 +296,25 @@ where
         Ok(row)
     }
 
+    /// [`ManyToManyManager::set`], then the prefetched rows are the objects.
+    pub fn set<'o>(
+        &mut self,
+        conn: &mut Connection,
+        objs: impl IntoIterator<Item = &'o D::Other>,
+    ) -> Result<()> {
+        let objs: Vec<&D::Other> = objs.into_iter().collect();
+        self.manager.set(conn, objs.iter().copied())?;
+        self.rows.clear();
+        append(self.rows, &objs);
+        Ok(())
+    }
+}
+
+/// Unlinking needs no through values.
+impl<R: ManyToMany, D: Side<R>, X> TrackedLinks<'_, R, D, X>
+where
+    D::Other: Clone,
+{
     /// [`ManyToManyManager::remove`], then the objects are gone from the prefetched rows.
     pub fn remove<'o>(
         &mut self,
@@ -292,29 +333,16 @@ where
         self.rows.clear();
         Ok(())
     }
-
-    /// [`ManyToManyManager::set`], then the prefetched rows are the objects.
-    pub fn set<'o>(
-        &mut self,
-        conn: &mut Connection,
-        objs: impl IntoIterator<Item = &'o D::Other>,
-    ) -> Result<()> {
-        let objs: Vec<&D::Other> = objs.into_iter().collect();
-        self.manager.set(conn, objs.iter().copied())?;
-        self.rows.clear();
-        append(self.rows, &objs);
-        Ok(())
-    }
 }
 
 /// The twins of [`TrackedLinks`]' methods, on an [`AsyncConnection`].
-impl<R: ManyToMany, D: Side<R>> TrackedLinks<'_, R, D>
+impl<R: ManyToMany, D: Side<R>, X> TrackedLinks<'_, R, D, X>
 where
     D::Owner: Clone + Send,
     D::Other: Clone + Send,
     crate::m2m::OtherKey<R, D>: Send,
     <D::Other as Model>::New: Send,
-    R::Extra: OptionalExtra,
+    X: ExtraSource<R::Extra> + Clone + Send + 'static,
 {
     /// [`TrackedLinks::add`] on an [`AsyncConnection`].
     pub async fn aadd(&mut self, conn: &AsyncConnection, objs: &[&D::Other]) -> Result<()> {
