@@ -146,25 +146,31 @@ pub struct ManyToMany {
     pub target: syn::Path,
     pub name: syn::Ident,
     pub related_name: Option<syn::Ident>,
+    /// `related_trait = Name`: the reverse accessor is a method of this trait, for a target in
+    /// another crate.
+    pub related_trait: Option<syn::Ident>,
     pub through: Option<syn::Path>,
     /// The value, with the key for spans.
     pub symmetrical: Option<(bool, syn::Path)>,
 }
 
 const M2M_FORM: &str =
-    "expected `#[many_to_many(Target, name = accessor)]`, optionally with `related_name = ...`, `through = Model`, `symmetrical = false`";
+    "expected `#[many_to_many(Target, name = accessor)]`, optionally with `related_name = ...`, `related_trait = ...`, `through = Model`, `symmetrical = false`";
 
 fn parse_many_to_many(cx: &Ctxt, attr: &syn::Attribute) -> Option<ManyToMany> {
     let mut name = Slot::none(cx, NAME);
     let mut related_name = Slot::none(cx, RELATED_NAME);
+    let mut related_trait = Slot::none(cx, RELATED_TRAIT);
     let mut through = Slot::none(cx, THROUGH);
     let mut symmetrical = Slot::none(cx, SYMMETRICAL);
-    let keys = [NAME, RELATED_NAME, THROUGH, SYMMETRICAL];
+    let keys = [NAME, RELATED_NAME, RELATED_TRAIT, THROUGH, SYMMETRICAL];
     let target = parse_relation(cx, attr, M2M_FORM, "in `many_to_many`", &keys, |meta| {
         if meta.path == NAME {
             name.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == RELATED_NAME {
             related_name.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
+        } else if meta.path == RELATED_TRAIT {
+            related_trait.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == THROUGH {
             through.set(&meta.path, meta.value()?.parse::<syn::Path>()?);
         } else if meta.path == SYMMETRICAL {
@@ -184,6 +190,7 @@ fn parse_many_to_many(cx: &Ctxt, attr: &syn::Attribute) -> Option<ManyToMany> {
         target,
         name,
         related_name: related_name.get(),
+        related_trait: related_trait.get(),
         through: through.get(),
         symmetrical: symmetrical.get(),
     })
@@ -345,6 +352,9 @@ pub struct ForeignKey {
     pub one_to_one: bool,
     pub target: syn::Path,
     pub related_name: Option<syn::Ident>,
+    /// `related_trait = Name`: the reverse accessor is a method of this trait, for a target in
+    /// another crate.
+    pub related_trait: Option<syn::Ident>,
     pub on_delete: OnDelete,
     /// Set when `on_delete` was written, for spans.
     pub on_delete_span: Option<syn::Path>,
@@ -431,15 +441,16 @@ impl Field {
 }
 
 const FK_FORM: &str =
-    "expected `#[foreign_key(Target)]` or `#[foreign_key(Target, related_name = name, on_delete = Cascade, to_field = field)]`";
+    "expected `#[foreign_key(Target)]` or `#[foreign_key(Target, related_name = name, related_trait = Name, on_delete = Cascade, to_field = field)]`";
 const ONE_TO_ONE_FORM: &str =
-    "expected `#[one_to_one(Target)]` or `#[one_to_one(Target, related_name = name, on_delete = Cascade, to_field = field)]`";
+    "expected `#[one_to_one(Target)]` or `#[one_to_one(Target, related_name = name, related_trait = Name, on_delete = Cascade, to_field = field)]`";
 
 fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute, one_to_one: bool) -> Option<ForeignKey> {
     let mut related_name = Slot::none(cx, RELATED_NAME);
+    let mut related_trait = Slot::none(cx, RELATED_TRAIT);
     let mut on_delete = Slot::none(cx, ON_DELETE);
     let mut to_field = Slot::none(cx, TO_FIELD);
-    let keys = [RELATED_NAME, ON_DELETE, TO_FIELD];
+    let keys = [RELATED_NAME, RELATED_TRAIT, ON_DELETE, TO_FIELD];
     let (form, place) = if one_to_one {
         (ONE_TO_ONE_FORM, "in `one_to_one`")
     } else {
@@ -448,6 +459,8 @@ fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute, one_to_one: bool) -> Opti
     let target = parse_relation(cx, attr, form, place, &keys, |meta| {
         if meta.path == RELATED_NAME {
             related_name.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
+        } else if meta.path == RELATED_TRAIT {
+            related_trait.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == ON_DELETE {
             let value: syn::Path = meta.value()?.parse()?;
             match OnDelete::ALL.iter().find(|(name, _)| value.is_ident(name)) {
@@ -470,6 +483,7 @@ fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute, one_to_one: bool) -> Opti
         one_to_one,
         target,
         related_name: related_name.get(),
+        related_trait: related_trait.get(),
         on_delete: on_delete.as_ref().map_or(OnDelete::Cascade, |(v, _)| *v),
         on_delete_span: on_delete.map(|(_, p)| p),
         to_field: to_field.get(),

@@ -37,6 +37,8 @@ impl std::error::Error for BuildError {}
 #[derive(Debug, Default)]
 pub struct Build {
     files: Vec<PathBuf>,
+    /// Another crate's model files: read for the models this crate's relations point at.
+    external: Vec<PathBuf>,
 }
 
 impl Build {
@@ -47,6 +49,16 @@ impl Build {
     /// Adds a Rust source file holding `#[derive(Model)]` structs (relative to the crate root).
     pub fn file(mut self, path: impl Into<PathBuf>) -> Self {
         self.files.push(path.into());
+        self
+    }
+
+    /// Adds a model file of another crate (relative to this crate's root, such as
+    /// `../accounts/src/models.rs`), whose models this crate's foreign keys and many-to-manys
+    /// point at. Its models are read for their tables and keys only: this crate's schema and
+    /// `MIGRATION` leave them out, with the content-type table. The other crate's `MIGRATION`
+    /// creates them, so apply it first.
+    pub fn extern_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.external.push(path.into());
         self
     }
 
@@ -66,6 +78,7 @@ impl Build {
     fn rerun_if_changed(&self) -> Vec<String> {
         self.files
             .iter()
+            .chain(&self.external)
             .map(|f| format!("cargo:rerun-if-changed={}", f.display()))
             .collect()
     }
@@ -85,26 +98,28 @@ impl Build {
 
     /// The generated Rust source.
     pub fn render(&self) -> Result<String, BuildError> {
-        let mut inputs = Vec::new();
-        for file in &self.files {
-            let src = std::fs::read_to_string(file)
-                .map_err(|e| BuildError(format!("cannot read {}: {e}", file.display())))?;
-            let ast = syn::parse_file(&src)
-                .map_err(|e| BuildError(format!("{}: {e}", file.display())))?;
-            collect_models(&ast.items, &mut inputs);
+        let mut inputs = read_models(&self.files)?;
+        let mut external = read_models(&self.external)?;
+        // The content-type table is created once, by the crate whose models others point at.
+        if self.external.is_empty() {
+            inputs.push(content_type_model());
+        } else {
+            external.push(content_type_model());
         }
-        inputs.push(content_type_model());
         let cx = Ctxt::new();
         let attrs: Vec<Attrs> = inputs.iter().map(|i| Attrs::from_ast(&cx, i)).collect();
         let models = Model::all(&cx, &inputs, &attrs);
+        let external_attrs: Vec<Attrs> = external.iter().map(|i| Attrs::from_ast(&cx, i)).collect();
+        let external = Model::all(&cx, &external, &external_attrs);
         if let Err(err) = cx.check() {
             // The derive reports these with spans; the build step only refuses to go on.
             return Err(BuildError(format!("invalid model: {err}")));
         }
-        let schema = diesel_schema(&models).map_err(|e| BuildError(e.0))?;
+        let schema = diesel_schema(&models, &external).map_err(|e| BuildError(e.0))?;
         let mut ddl = Vec::new();
         for d in Dialect::ALL {
-            let mut stmts = create_statements(&models, d).map_err(|e| BuildError(e.0))?;
+            let mut stmts =
+                create_statements(&models, &external, d).map_err(|e| BuildError(e.0))?;
             stmts.push(content_type_rows(&models, d));
             ddl.push(quote!(&[#(#stmts),*]));
         }
@@ -140,6 +155,19 @@ fn content_type_model() -> syn::DeriveInput {
             pub model: String,
         }
     }
+}
+
+/// The `#[derive(Model)]` structs of `files`.
+fn read_models(files: &[PathBuf]) -> Result<Vec<syn::DeriveInput>, BuildError> {
+    let mut inputs = Vec::new();
+    for file in files {
+        let src = std::fs::read_to_string(file)
+            .map_err(|e| BuildError(format!("cannot read {}: {e}", file.display())))?;
+        let ast =
+            syn::parse_file(&src).map_err(|e| BuildError(format!("{}: {e}", file.display())))?;
+        collect_models(&ast.items, &mut inputs);
+    }
+    Ok(inputs)
 }
 
 fn collect_models(items: &[syn::Item], out: &mut Vec<syn::DeriveInput>) {

@@ -44,10 +44,27 @@ impl std::fmt::Display for DdlError {
     }
 }
 
-/// The statements that create every model's table, in dependency order.
-pub fn create_statements(models: &[Model<'_>], d: Dialect) -> Result<Vec<String>, DdlError> {
-    let by_name: HashMap<String, &Model<'_>> =
-        models.iter().map(|m| (m.ident.to_string(), m)).collect();
+/// Every model by name: this crate's, and `external` ones (another crate's, which its own
+/// migration creates) that relations may point at.
+pub fn by_name<'m, 'a>(
+    models: &'m [Model<'a>],
+    external: &'m [Model<'a>],
+) -> HashMap<String, &'m Model<'a>> {
+    external
+        .iter()
+        .chain(models)
+        .map(|m| (m.ident.to_string(), m))
+        .collect()
+}
+
+/// The statements that create every model's table, in dependency order. Relations may point at
+/// `external` models, whose tables exist already.
+pub fn create_statements(
+    models: &[Model<'_>],
+    external: &[Model<'_>],
+    d: Dialect,
+) -> Result<Vec<String>, DdlError> {
+    let by_name = by_name(models, external);
     // Fields that a `to_field` key holds: keys too, so compared as keys are.
     let referenced: HashSet<(String, String)> = models
         .iter()
@@ -59,7 +76,7 @@ pub fn create_statements(models: &[Model<'_>], d: Dialect) -> Result<Vec<String>
         .collect();
     let mut out = Vec::new();
     let mut joins = Vec::new();
-    for model in dependency_order(models, &by_name)? {
+    for model in dependency_order(models, external, &by_name)? {
         for m in &model.many_to_many {
             joins.extend(join_table(model, m, &by_name, d)?);
         }
@@ -188,7 +205,7 @@ pub fn target<'m, 'a>(
         .unwrap_or_default();
     by_name.get(&name).copied().ok_or_else(|| {
         DdlError(format!(
-            "foreign key to `{name}`, which is not a #[derive(Model)] struct in the files given to the schema build step"
+            "foreign key to `{name}`, which is not a #[derive(Model)] struct in the files given to the schema build step (for a model of another crate, add its file with `Build::extern_file`)"
         ))
     })
 }
@@ -221,9 +238,10 @@ fn referenced_column<'t>(
 
 fn dependency_order<'m, 'a>(
     models: &'m [Model<'a>],
+    external: &'m [Model<'a>],
     by_name: &HashMap<String, &'m Model<'a>>,
 ) -> Result<Vec<&'m Model<'a>>, DdlError> {
-    let mut done: Vec<&str> = Vec::new();
+    let mut done: Vec<&str> = external.iter().map(|m| m.table.as_str()).collect();
     let mut order = Vec::new();
     let mut pending: Vec<&Model<'_>> = models.iter().collect();
     while !pending.is_empty() {
@@ -414,13 +432,48 @@ mod tests {
 
     /// The statements for these structs, or the build step's error.
     fn ddl(src: &[&str]) -> Result<Vec<String>, String> {
-        let inputs: Vec<syn::DeriveInput> =
-            src.iter().map(|s| syn::parse_str(s).unwrap()).collect();
+        ddl_with(src, &[])
+    }
+
+    /// The statements for `src`, whose relations may point at the `external` structs.
+    fn ddl_with(src: &[&str], external: &[&str]) -> Result<Vec<String>, String> {
+        let parse = |src: &[&str]| -> Vec<syn::DeriveInput> {
+            src.iter().map(|s| syn::parse_str(s).unwrap()).collect()
+        };
+        let (inputs, external) = (parse(src), parse(external));
         let cx = Ctxt::new();
         let attrs: Vec<Attrs> = inputs.iter().map(|i| Attrs::from_ast(&cx, i)).collect();
+        let external_attrs: Vec<Attrs> = external.iter().map(|i| Attrs::from_ast(&cx, i)).collect();
         let models = Model::all(&cx, &inputs, &attrs);
+        let external = Model::all(&cx, &external, &external_attrs);
         cx.check().unwrap();
-        create_statements(&models, Dialect::Postgres).map_err(|e| e.to_string())
+        create_statements(&models, &external, Dialect::Postgres).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn relations_to_another_crates_models_reference_their_tables_without_creating_them() {
+        let account = "#[derive(Model)] pub struct Account { pub id: i64, #[orm(unique)] pub name: String }";
+        let team = "#[derive(Model)] #[orm(table = \"teams\")] pub struct Team { pub id: i32 }";
+        let note = "#[derive(Model)] #[many_to_many(Team, name = teams, related_trait = HasNotes)] pub struct Note {
+            pub id: i64,
+            #[foreign_key(Account, related_trait = HasNotes)] pub account_id: i64,
+            #[foreign_key(Account, to_field = name, related_name = named, related_trait = Named)] pub by: String,
+        }";
+        let sql = ddl_with(&[note], &[account, team]).unwrap().join(";\n");
+        assert!(!sql.contains("CREATE TABLE \"account\""), "{sql}");
+        assert!(!sql.contains("CREATE TABLE \"teams\""), "{sql}");
+        for want in [
+            "CREATE TABLE \"note\"",
+            "REFERENCES \"account\" (\"id\")",
+            "REFERENCES \"account\" (\"name\")",
+            "CREATE TABLE \"note_teams\"",
+            "\"team_id\" INTEGER NOT NULL",
+            "REFERENCES \"teams\" (\"id\")",
+        ] {
+            assert!(sql.contains(want), "missing {want}: {sql}");
+        }
+        let err = ddl_with(&[note], &[account]).unwrap_err();
+        assert!(err.contains("`Team`") && err.contains("Build::extern_file"), "{err}");
     }
 
     const CITY: &str =

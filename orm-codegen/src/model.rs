@@ -336,6 +336,12 @@ fn many_to_many<'a>(
             "a symmetrical relation has no reverse accessor; remove `related_name`, or write `symmetrical = false`",
         );
     }
+    if let (true, Some(name)) = (self_referential, &m.related_trait) {
+        cx.error_spanned_by(
+            name,
+            "`related_trait` is for a target in another crate, and this relation's target is this model; remove it",
+        );
+    }
     let snake = snake_case(&model.to_string());
     let related_name = (!symmetrical).then(|| {
         m.related_name

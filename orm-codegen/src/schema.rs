@@ -6,13 +6,16 @@ use std::collections::HashMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ddl::{target, DdlError};
+use crate::ddl::{by_name, target, DdlError};
 use crate::model::{snake_case, Model};
 
-/// The `schema` module's body.
-pub fn diesel_schema(models: &[Model<'_>]) -> Result<TokenStream, DdlError> {
-    let by_name: HashMap<String, &Model<'_>> =
-        models.iter().map(|m| (m.ident.to_string(), m)).collect();
+/// The `schema` module's body: this crate's tables. A foreign key to an `external` model (of
+/// another crate, whose schema holds its table) gets no `joinable!`.
+pub fn diesel_schema(
+    models: &[Model<'_>],
+    external: &[Model<'_>],
+) -> Result<TokenStream, DdlError> {
+    let by_name = by_name(models, external);
     let mut tables = Vec::new();
     let mut joins = Vec::new();
     let mut modules = Vec::new();
@@ -56,7 +59,8 @@ pub fn diesel_schema(models: &[Model<'_>]) -> Result<TokenStream, DdlError> {
             let t = target(fk.target, &by_name)?;
             // diesel joins on the primary key only, so a `to_field` key gets no `joinable!`.
             let ambiguous = pairs[&(model.table.clone(), t.table.clone())] != 1;
-            if t.table == model.table || ambiguous || fk.to_field.is_some() {
+            let elsewhere = external.iter().any(|e| e.table == t.table);
+            if t.table == model.table || ambiguous || fk.to_field.is_some() || elsewhere {
                 continue;
             }
             let parent = table_module(t);

@@ -17,6 +17,7 @@ pub const UNIQUE: Symbol = Symbol("unique");
 pub const INDEX: Symbol = Symbol("index");
 pub const DEFAULT: Symbol = Symbol("default");
 pub const RELATED_NAME: Symbol = Symbol("related_name");
+pub const RELATED_TRAIT: Symbol = Symbol("related_trait");
 pub const ON_DELETE: Symbol = Symbol("on_delete");
 pub const TO_FIELD: Symbol = Symbol("to_field");
 pub const MANY_TO_MANY: Symbol = Symbol("many_to_many");

@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 
 use orm_codegen::model::{ManyToMany, Model};
 
-use super::relations::{relation_impls, relation_type, reverse_type};
+use super::relations::{relation_impls, relation_type, reverse_accessor, reverse_type};
 
 pub fn many_to_many(model: &Model<'_>) -> TokenStream {
     model
@@ -120,19 +120,21 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
             quote!(::orm_core::prefetch::Linked<#rel, ::orm_core::Reverse>),
             &related.to_string(),
         );
+        let accessor = reverse_accessor(
+            model,
+            &target,
+            m.attr.related_trait.as_ref(),
+            &doc,
+            quote!(fn #related(&self) -> ::orm_core::ManyToManyManager<'_, #rel, ::orm_core::Reverse>),
+            quote!(::orm_core::ManyToManyManager::of(self)),
+        );
         quote! {
             #[doc = #reverse_rel_doc]
             #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
             #vis struct #reverse_rel;
             #reverse_impls
 
-            #[automatically_derived]
-            impl #target {
-                #[doc = #doc]
-                pub fn #related(&self) -> ::orm_core::ManyToManyManager<'_, #rel, ::orm_core::Reverse> {
-                    ::orm_core::ManyToManyManager::of(self)
-                }
-            }
+            #accessor
         }
     });
     let rel_doc =

@@ -87,6 +87,50 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+/// The reverse accessor of a relation, on its target: an inherent method, or with
+/// `related_trait = Name` the one method of a trait `Name`, declared beside the model and
+/// implemented for the target. Rust allows no inherent method on a type of another crate, so a
+/// target there needs the trait.
+pub fn reverse_accessor(
+    model: &Model<'_>,
+    target: &TokenStream,
+    related_trait: Option<&syn::Ident>,
+    doc: &str,
+    signature: TokenStream,
+    body: TokenStream,
+) -> TokenStream {
+    let Some(name) = related_trait else {
+        return quote! {
+            #[automatically_derived]
+            impl #target {
+                #[doc = #doc]
+                pub #signature {
+                    #body
+                }
+            }
+        };
+    };
+    let vis = model.vis;
+    let trait_doc = format!(
+        "The reverse accessor of a relation declared on [`{}`], for its target (a model of another crate): bring the trait into scope to call it.",
+        model.ident
+    );
+    quote! {
+        #[doc = #trait_doc]
+        #vis trait #name {
+            #[doc = #doc]
+            #signature;
+        }
+
+        #[automatically_derived]
+        impl #name for #target {
+            #signature {
+                #body
+            }
+        }
+    }
+}
+
 /// The type that names the reverse of a relation, after the target and the reverse accessor:
 /// `Blog` + `entries` -> `BlogEntries`.
 pub fn reverse_type(model: &Model<'_>, target: &syn::Path, accessor: &syn::Ident) -> syn::Ident {
@@ -170,23 +214,29 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         let doc = format!(
             "The [`{source}`] row whose `{name}` points at this row, if any. Runs one statement."
         );
-        quote! {
-            #[doc = #doc]
-            pub fn #reverse(
-                &self,
-                conn: &mut ::orm_core::Connection,
-            ) -> ::orm_core::Result<::std::option::Option<#source>> {
-                <#rel as ::orm_core::OneToOne>::source_of(conn, self)
-            }
-        }
+        reverse_accessor(
+            model,
+            &target,
+            fk.attr.related_trait.as_ref(),
+            &doc,
+            quote! {
+                fn #reverse(
+                    &self,
+                    conn: &mut ::orm_core::Connection,
+                ) -> ::orm_core::Result<::std::option::Option<#source>>
+            },
+            quote!(<#rel as ::orm_core::OneToOne>::source_of(conn, self)),
+        )
     } else {
         let doc = format!("The [`{source}`] rows whose `{name}` points at this row, as a manager.");
-        quote! {
-            #[doc = #doc]
-            pub fn #reverse(&self) -> ::orm_core::ReverseManager<#rel> {
-                ::orm_core::ReverseManager::of(self)
-            }
-        }
+        reverse_accessor(
+            model,
+            &target,
+            fk.attr.related_trait.as_ref(),
+            &doc,
+            quote!(fn #reverse(&self) -> ::orm_core::ReverseManager<#rel>),
+            quote!(::orm_core::ReverseManager::of(self)),
+        )
     };
     let (reverse_arity, one_to_one) = if fk.one_to_one {
         (
@@ -329,10 +379,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             #forward
         }
 
-        #[automatically_derived]
-        impl #target {
-            #reverse_accessor
-        }
+        #reverse_accessor
 
         #[doc(hidden)]
         const _: () = {

@@ -1,0 +1,17 @@
+//! A reader of an orm-tests blog, with favourite toppings and a home place.
+
+use orm_core::prelude::*;
+use orm_tests::models::{Blog, Place, Topping};
+
+/// A blog's reader. Its three relations point at orm-tests' models, so each reverse accessor is
+/// a trait method (`use HasReaders` to call `blog.readers()`).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[many_to_many(Topping, name = favorite_toppings, related_name = fans, related_trait = HasFans)]
+pub struct Reader {
+    pub id: i64,
+    #[foreign_key(Blog, related_name = readers, related_trait = HasReaders)]
+    pub blog_id: i64,
+    #[one_to_one(Place, related_name = resident, related_trait = HasResident, on_delete = SetNull)]
+    pub home_id: Option<i64>,
+    pub name: String,
+}

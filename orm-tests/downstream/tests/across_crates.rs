@@ -1,0 +1,189 @@
+//! Relations from this crate's `Reader` to orm-tests' `Blog`, `Topping` and `Place`: a foreign
+//! key, a many-to-many and a one-to-one across crates, on every backend.
+
+use orm_core::prelude::*;
+use orm_core::testing::assert_num_queries;
+use orm_core::Connection;
+use orm_tests::fixtures::{blog, inserts, toppings};
+use orm_tests::harness::each_backend;
+use orm_tests::models::*;
+use orm_tests_downstream::models::*;
+
+/// orm-tests' tables (the harness creates them), then this crate's.
+fn each_backend_with_readers(mut test: impl FnMut(&mut Connection)) {
+    each_backend(|conn| {
+        orm_tests_downstream::MIGRATION.apply(conn).unwrap();
+        test(conn);
+    });
+}
+
+fn reader(conn: &mut Connection, b: &Blog, name: &str) -> Reader {
+    b.readers()
+        .create(conn, |blog_id| NewReader {
+            blog_id,
+            home_id: None,
+            name: name.into(),
+        })
+        .unwrap()
+}
+
+fn place(conn: &mut Connection, name: &str) -> Place {
+    Place::create(conn, NewPlace { name: name.into() }).unwrap()
+}
+
+fn names(readers: &[impl std::ops::Deref<Target = Reader>]) -> Vec<&str> {
+    readers.iter().map(|r| r.name.as_str()).collect()
+}
+
+#[test]
+fn the_migration_creates_only_this_crates_tables_and_content_types() {
+    let sql = orm_tests_downstream::MIGRATION.sqlite.join(";\n");
+    assert!(sql.contains("CREATE TABLE \"reader\""), "{sql}");
+    assert!(sql.contains("REFERENCES \"blog\" (\"id\")"), "{sql}");
+    assert!(sql.contains("CREATE TABLE \"reader_favorite_toppings\""), "{sql}");
+    for elsewhere in ["\"blog\"", "\"topping\"", "\"place\"", "\"orm_content_type\""] {
+        assert!(
+            !sql.contains(&format!("CREATE TABLE {elsewhere}")),
+            "{elsewhere} is orm-tests' table: {sql}"
+        );
+    }
+    each_backend_with_readers(|conn| {
+        let ct = assert_num_queries(conn, 1, |conn| conn.content_type::<Reader>().unwrap());
+        let blog_ct = conn.content_type::<Blog>().unwrap();
+        assert_ne!(ct, blog_ct, "one content-type table holds both crates' models");
+    });
+}
+
+#[test]
+fn reverse_accessors_on_another_crates_models_are_trait_methods() {
+    each_backend_with_readers(|conn| {
+        let b = blog(conn, "b");
+        let other = blog(conn, "other");
+        let ann = assert_num_queries(conn, inserts(conn), |conn| reader(conn, &b, "ann"));
+        let mut bob = reader(conn, &other, "bob");
+        assert_num_queries(conn, 1, |conn| b.readers().add(conn, [&mut bob]).unwrap());
+        assert_eq!(bob.blog_id, b.id);
+        let all = assert_num_queries(conn, 1, |conn| b.readers().all(conn).unwrap());
+        assert_eq!(all, vec![ann.clone(), bob.clone()]);
+        assert_eq!(other.readers().count(conn).unwrap(), 0);
+        assert_eq!(assert_num_queries(conn, 1, |conn| ann.blog(conn).unwrap()), b);
+
+        let [cheese, ham] = <[Topping; 2]>::try_from(toppings(conn, &["cheese", "ham"])).unwrap();
+        assert_num_queries(conn, 1, |conn| {
+            ann.favorite_toppings().add(conn, [&cheese, &ham]).unwrap()
+        });
+        bob.favorite_toppings().add(conn, [&ham]).unwrap();
+        let fans = assert_num_queries(conn, 1, |conn| ham.fans().all(conn).unwrap());
+        assert_eq!(fans, vec![ann.clone(), bob.clone()]);
+        assert_num_queries(conn, 1, |conn| cheese.fans().remove(conn, [&ann]).unwrap());
+        assert_eq!(ann.favorite_toppings().all(conn).unwrap(), vec![ham.clone()]);
+
+        let home = place(conn, "home");
+        assert_eq!(
+            assert_num_queries(conn, 1, |conn| home.resident(conn).unwrap()),
+            None
+        );
+        let mut ann = ann;
+        ann.home_id = Some(home.id);
+        ann.save(conn).unwrap();
+        assert_eq!(home.resident(conn).unwrap(), Some(ann));
+    });
+}
+
+#[test]
+fn prefetch_goes_both_ways_across_crates_one_statement_a_level() {
+    each_backend_with_readers(|conn| {
+        let a = blog(conn, "a");
+        let b = blog(conn, "b");
+        let _empty = blog(conn, "empty");
+        let ann = reader(conn, &a, "ann");
+        let bob = reader(conn, &a, "bob");
+        let cy = reader(conn, &b, "cy");
+        let [cheese, ham] = <[Topping; 2]>::try_from(toppings(conn, &["cheese", "ham"])).unwrap();
+        ann.favorite_toppings().add(conn, [&cheese, &ham]).unwrap();
+        cy.favorite_toppings().add(conn, [&ham]).unwrap();
+
+        let blogs = assert_num_queries(conn, 3, |conn| {
+            Blog::query()
+                .prefetch(BlogReaders.with(ReaderFavoriteToppings))
+                .order_by(Blog::id.asc())
+                .all(conn)
+                .unwrap()
+        });
+        let got = assert_num_queries(conn, 0, |_| {
+            blogs
+                .iter()
+                .map(|b| {
+                    b.get(BlogReaders)
+                        .iter()
+                        .map(|r| {
+                            let tops = r.get(ReaderFavoriteToppings).iter();
+                            (r.name.clone(), tops.map(|t| t.name.clone()).collect())
+                        })
+                        .collect::<Vec<(String, Vec<String>)>>()
+                })
+                .collect::<Vec<_>>()
+        });
+        let s = |v: &str| v.to_string();
+        assert_eq!(
+            got,
+            [
+                vec![(s("ann"), vec![s("cheese"), s("ham")]), (s("bob"), vec![])],
+                vec![(s("cy"), vec![s("ham")])],
+                vec![],
+            ]
+        );
+
+        let toppings = assert_num_queries(conn, 2, |conn| {
+            Topping::query()
+                .prefetch(ToppingFans)
+                .order_by(Topping::id.asc())
+                .all(conn)
+                .unwrap()
+        });
+        let fans: Vec<Vec<&str>> = toppings.iter().map(|t| names(t.get(ToppingFans))).collect();
+        assert_eq!(fans, [vec!["ann"], vec!["ann", "cy"]]);
+
+        let readers = assert_num_queries(conn, 2, |conn| {
+            Reader::query()
+                .prefetch(ReaderBlog)
+                .order_by(Reader::id.asc())
+                .all(conn)
+                .unwrap()
+        });
+        let blogs: Vec<&str> = readers
+            .iter()
+            .map(|r| r.get(ReaderBlog).name.as_str())
+            .collect();
+        assert_eq!(blogs, ["a", "a", "b"]);
+        assert_eq!(readers[1].id, bob.id);
+    });
+}
+
+#[test]
+fn deleting_another_crates_row_cascades_and_sets_null_here() {
+    each_backend_with_readers(|conn| {
+        let b = blog(conn, "b");
+        let keep = blog(conn, "keep");
+        let ann = reader(conn, &b, "ann");
+        let kept = reader(conn, &keep, "kept");
+        let [ham] = <[Topping; 1]>::try_from(toppings(conn, &["ham"])).unwrap();
+        ann.favorite_toppings().add(conn, [&ham]).unwrap();
+
+        // Its entries (none) and its readers (this crate's, found through the registry every
+        // linked crate adds to) are read, the readers deleted, then the blog.
+        let deleted = assert_num_queries(conn, 4, |conn| b.delete(conn).unwrap());
+        assert_eq!(deleted.per_model, vec![("Reader", 1), ("Blog", 1)]);
+        assert_eq!(Reader::query().all(conn).unwrap(), vec![kept.clone()]);
+        assert_eq!(ham.fans().count(conn).unwrap(), 0, "its links went with it");
+
+        let home = place(conn, "home");
+        let mut kept = kept;
+        kept.home_id = Some(home.id);
+        kept.save(conn).unwrap();
+        // This crate's readers and orm-tests' underground bars are set to NULL, its
+        // restaurants read (none to cascade), then the place deleted.
+        assert_num_queries(conn, 4, |conn| home.delete(conn).unwrap());
+        assert_eq!(kept.refresh(conn).unwrap().home_id, None);
+    });
+}
