@@ -50,6 +50,20 @@ fn to_field_foreign_key() {
 }
 
 #[test]
+fn relations_to_another_crate() {
+    insta::assert_snapshot!(expand(
+        r#"
+        #[many_to_many(accounts::Team, name = teams, related_name = readers, related_trait = HasReaders)]
+        pub struct Reader {
+            pub id: i64,
+            #[foreign_key(accounts::Account, related_name = readers, related_trait = AccountReaders)]
+            pub account_id: i64,
+        }
+        "#
+    ));
+}
+
+#[test]
 fn many_to_many() {
     insta::assert_snapshot!(expand(
         r#"

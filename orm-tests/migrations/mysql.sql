@@ -3,7 +3,7 @@
 
 CREATE TABLE `blog` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `name` VARCHAR(255) NOT NULL UNIQUE,
+    `name` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE,
     `tagline` TEXT NOT NULL DEFAULT ''
 );
 
@@ -311,7 +311,7 @@ CREATE INDEX `favorite_author_likes_author_id_idx` ON `favorite_author` (`likes_
 
 CREATE TABLE `orm_content_type` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `model` VARCHAR(255) NOT NULL UNIQUE
+    `model` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE
 );
 
 CREATE TABLE `pizza_toppings` (

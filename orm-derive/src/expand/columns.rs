@@ -18,7 +18,6 @@ pub fn columns(model: &Model<'_>) -> TokenStream {
         }
     });
     quote! {
-        #[automatically_derived]
         impl #ident {
             #(#consts)*
         }

@@ -83,7 +83,6 @@ fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -
         }
         #query_name
 
-        #[automatically_derived]
         impl #owner {
             #[doc = #doc]
             #vis fn #name(&self) -> ::orm_core::generic::GenericManager<'_, #rel> {
@@ -174,7 +173,6 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
                     }
                 }
 
-                #[automatically_derived]
                 impl #source {
                     #[doc = #read_doc]
                     #vis fn #name<T: ::orm_core::Model>(

@@ -158,7 +158,6 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
         }
         #through_impl
 
-        #[automatically_derived]
         impl #source {
             #[doc = #forward_doc]
             #vis fn #name(&self) -> ::orm_core::ManyToManyManager<'_, #rel> {

@@ -2,7 +2,7 @@
 //! one-to-one, the one row) on the target, the compile-time checks against the target, and the
 //! `on_delete` registration.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
@@ -100,8 +100,13 @@ pub fn reverse_accessor(
     body: TokenStream,
 ) -> TokenStream {
     let Some(name) = related_trait else {
-        return quote! {
-            #[automatically_derived]
+        // At the target, where rustc reports a target of another crate (E0116).
+        let span = target
+            .clone()
+            .into_iter()
+            .next()
+            .map_or_else(Span::call_site, |t| t.span());
+        return quote_spanned! {span=>
             impl #target {
                 #[doc = #doc]
                 pub #signature {
@@ -374,7 +379,6 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         #vis struct #reverse_rel;
         #reverse_impls
 
-        #[automatically_derived]
         impl #source {
             #forward
         }

@@ -40,8 +40,16 @@ fn the_migration_creates_only_this_crates_tables_and_content_types() {
     let sql = orm_tests_downstream::MIGRATION.sqlite.join(";\n");
     assert!(sql.contains("CREATE TABLE \"reader\""), "{sql}");
     assert!(sql.contains("REFERENCES \"blog\" (\"id\")"), "{sql}");
-    assert!(sql.contains("CREATE TABLE \"reader_favorite_toppings\""), "{sql}");
-    for elsewhere in ["\"blog\"", "\"topping\"", "\"place\"", "\"orm_content_type\""] {
+    assert!(
+        sql.contains("CREATE TABLE \"reader_favorite_toppings\""),
+        "{sql}"
+    );
+    for elsewhere in [
+        "\"blog\"",
+        "\"topping\"",
+        "\"place\"",
+        "\"orm_content_type\"",
+    ] {
         assert!(
             !sql.contains(&format!("CREATE TABLE {elsewhere}")),
             "{elsewhere} is orm-tests' table: {sql}"
@@ -50,7 +58,10 @@ fn the_migration_creates_only_this_crates_tables_and_content_types() {
     each_backend_with_readers(|conn| {
         let ct = assert_num_queries(conn, 1, |conn| conn.content_type::<Reader>().unwrap());
         let blog_ct = conn.content_type::<Blog>().unwrap();
-        assert_ne!(ct, blog_ct, "one content-type table holds both crates' models");
+        assert_ne!(
+            ct, blog_ct,
+            "one content-type table holds both crates' models"
+        );
     });
 }
 
@@ -66,7 +77,10 @@ fn reverse_accessors_on_another_crates_models_are_trait_methods() {
         let all = assert_num_queries(conn, 1, |conn| b.readers().all(conn).unwrap());
         assert_eq!(all, vec![ann.clone(), bob.clone()]);
         assert_eq!(other.readers().count(conn).unwrap(), 0);
-        assert_eq!(assert_num_queries(conn, 1, |conn| ann.blog(conn).unwrap()), b);
+        assert_eq!(
+            assert_num_queries(conn, 1, |conn| ann.blog(conn).unwrap()),
+            b
+        );
 
         let [cheese, ham] = <[Topping; 2]>::try_from(toppings(conn, &["cheese", "ham"])).unwrap();
         assert_num_queries(conn, 1, |conn| {
@@ -76,7 +90,10 @@ fn reverse_accessors_on_another_crates_models_are_trait_methods() {
         let fans = assert_num_queries(conn, 1, |conn| ham.fans().all(conn).unwrap());
         assert_eq!(fans, vec![ann.clone(), bob.clone()]);
         assert_num_queries(conn, 1, |conn| cheese.fans().remove(conn, [&ann]).unwrap());
-        assert_eq!(ann.favorite_toppings().all(conn).unwrap(), vec![ham.clone()]);
+        assert_eq!(
+            ann.favorite_toppings().all(conn).unwrap(),
+            vec![ham.clone()]
+        );
 
         let home = place(conn, "home");
         assert_eq!(
