@@ -12,13 +12,13 @@
 //! | `#[orm(to_attr(name, ...))]` | struct | names a prefetch can be stored under (Django's `to_attr`): each emits the type `{Model}{Name}` |
 //! | `#[generic_foreign_key(name, content_type = field, object_id = field)]` | struct | an `i64` content-type field and a `String` object-id field read as one relation to any model (fields default to `content_type_id`, `object_id`); emits `item.name::<T>(conn)`, `item.set_name(conn, &target)` and the type `{Model}{Name}` (see [`generic`]) |
 //! | `#[generic_relation(Items, name = accessor, related_query_name = name)]` | struct | the `Items` rows whose generic foreign key points at this model: a manager (`book.tags()`), a prefetch path (`BookTags`), and with `related_query_name` the path from the items' side (`TaggedItemBooks`); deleting a row deletes its items |
-//! | `#[many_to_many(Target, name = accessor, related_name = name, through = Model, symmetrical = bool)]` | struct | a many-to-many relation; `name` is required. Without `through`, the join table `<table>_<name>` is created. `through` names a model with exactly two non-nullable foreign keys, one to each side, or whose `#[orm(through_fields(a, b))]` names the two; either key may have a `to_field`, and the links then hold that field. To `Self` it is symmetrical unless `symmetrical = false` |
+//! | `#[many_to_many(Target, name = accessor, related_name = name, through = Model, symmetrical = bool)]` | struct | a many-to-many relation; `name` is required. Without `through`, the join table `<table>_<name>` is created. `through` names a model with exactly two non-nullable foreign keys, one to each side, or whose `#[orm(through_fields(a, b))]` names the two; either key may have a `to_field`, and the links then hold that field. To `Self` it is symmetrical unless `symmetrical = false`. `related_trait = Name`: see the foreign key's |
 //! | `#[orm(through_fields(source, target))]` | struct | on a through model with more than two foreign keys (a member and an inviter, both to `Person`), the two that link the many-to-many, by field (`group_id`) or by relation (`group`), as Django's `through_fields`; the others are through fields |
 //! | `#[orm(primary_key)]` | field | the primary key (default: the field named `id`); integer keys are auto-increment, `String` and `uuid::Uuid` keys are given by the caller |
 //! | `#[orm(column = "name")]` | field | column name (default: the field name) |
 //! | `#[orm(unique)]`, `#[orm(index)]` | field | a unique constraint, an index |
 //! | `#[orm(default = <literal>)]` | field | a column default in the DDL |
-//! | `#[foreign_key(Target, related_name = name, on_delete = Cascade)]` | field | the field holds `Target`'s key; nullable when the field is an `Option`. `on_delete` is `Cascade` (default), `SetNull`, `SetDefault` (to the field's `#[orm(default = ..)]`), `Protect`, `Restrict` (Django's: allowed when the same delete cascades to the referencing rows) or `DoNothing`. `to_field = code`: the field holds `Target`'s unique field `code` instead of its key (Django's `to_field`) |
+//! | `#[foreign_key(Target, related_name = name, on_delete = Cascade)]` | field | the field holds `Target`'s key; nullable when the field is an `Option`. `on_delete` is `Cascade` (default), `SetNull`, `SetDefault` (to the field's `#[orm(default = ..)]`), `Protect`, `Restrict` (Django's: allowed when the same delete cascades to the referencing rows) or `DoNothing`. `to_field = code`: the field holds `Target`'s unique field `code` instead of its key (Django's `to_field`). `related_trait = Name`: the reverse accessor is the one method of a trait `Name`, declared beside the model and implemented for `Target`, which a target in another crate needs |
 //! | `#[one_to_one(Target, related_name = name, on_delete = Cascade)]` | field | a foreign key with a unique column (Django's `OneToOneField`): the target's reverse accessor (default: the model name in snake_case) returns the one row or `None`, not a manager, and the reverse can be ordered across and joined with `select_related` ([`OneToOne`]) |
 //!
 //! Field types: `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, `Vec<u8>`,
@@ -34,8 +34,9 @@
 //!   (`entry.blog(&mut conn)`: one statement), and on the target a reverse accessor
 //!   (`blog.entry_set()`, or the `related_name`) returning a [`ReverseManager`]; for a
 //!   one-to-one, `place.restaurant(&mut conn)` returning `Option<Restaurant>` (one statement).
-//!   Both sides must be in the same crate, because the reverse accessor is an inherent method of
-//!   the target.
+//!   The reverse accessor is an inherent method of the target, so a target in another crate
+//!   needs `related_trait = Name` (and the build step that crate's model file, through
+//!   `Build::extern_file`).
 //! - per relation, a zero-sized type named after the model and the accessor (`EntryBlog`,
 //!   `PizzaToppings`) implementing [`ForeignKey`] or [`ManyToMany`];
 //! - per many-to-many, an accessor on both sides returning a [`ManyToManyManager`]

@@ -51,7 +51,8 @@ fn setup(snippet: &str) -> Option<(&'static str, &'static str)> {
         Author, AuthorBookSet, AuthorEditedBooks, Book, BookAuthor, BookEditor, BookReviewSet,
         Chapter, ChapterSlides, Group, MembershipExtra, Person, Review, ReviewBook, SlideOrder,
     };";
-    let setups: [(&str, &str, &str); 10] = [
+    let setups: [(&str, &str, &str); 11] = [
+        ("related_trait", "", "let blog = Blog::get(&mut conn, 1)?;"),
         ("orm_codegen::Build", "", ""),
         ("include_schema!", "", ""),
         ("Entry::bulk_create", "", "let new_entries: Vec<NewEntry> = Vec::new();"),
