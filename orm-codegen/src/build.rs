@@ -120,7 +120,7 @@ impl Build {
         for d in Dialect::ALL {
             let mut stmts =
                 create_statements(&models, &external, d).map_err(|e| BuildError(e.0))?;
-            stmts.push(content_type_rows(&models, d));
+            stmts.extend(content_type_rows(&models, d));
             ddl.push(quote!(&[#(#stmts),*]));
         }
         let [sqlite, postgres, mysql] = [&ddl[0], &ddl[1], &ddl[2]];
@@ -233,6 +233,52 @@ mod tests {
         std::fs::write(&models, model.replace("Blog", "Post")).unwrap();
         assert!(build.write_into(&dir).unwrap(), "a model change rewrites");
         assert!(std::fs::read_to_string(&out).unwrap().contains("post"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn another_crates_models_are_read_for_references_and_left_out() {
+        let dir = std::env::temp_dir().join(format!("orm-build-extern-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (accounts, models) = (dir.join("accounts.rs"), dir.join("models.rs"));
+        let account = "#[derive(Model)] pub struct Account { pub id: i64 }";
+        std::fs::write(&accounts, account).unwrap();
+        std::fs::write(
+            &models,
+            "#[derive(Model)] pub struct Note { pub id: i64, #[foreign_key(Account)] pub account_id: i64 }",
+        )
+        .unwrap();
+        let build = Build::new().file(&models).extern_file(&accounts);
+        assert_eq!(
+            build.rerun_if_changed().len(),
+            2,
+            "either file triggers the step"
+        );
+        // The DDL strings are Rust literals in the generated file, their quotes escaped.
+        let code = build.render().unwrap();
+        for want in [
+            r#"CREATE TABLE \"note\""#,
+            r#"REFERENCES \"account\" (\"id\")"#,
+            r#"VALUES ('note')"#,
+        ] {
+            assert!(code.contains(want), "missing {want}: {code}");
+        }
+        for unwanted in [
+            r#"CREATE TABLE \"account\""#,
+            r#"CREATE TABLE \"orm_content_type\""#,
+        ] {
+            assert!(
+                !code.contains(unwanted),
+                "{unwanted} belongs to the other crate: {code}"
+            );
+        }
+        let nothing_here = Build::new().extern_file(&accounts).render().unwrap();
+        assert!(
+            !nothing_here.contains("INSERT"),
+            "no models, no rows: {nothing_here}"
+        );
+        let err = Build::new().file(&models).render().unwrap_err();
+        assert!(err.to_string().contains("Build::extern_file"), "{err}");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -398,17 +398,20 @@ fn default_sql(default: &DefaultValue, d: Dialect) -> String {
 
 /// One content-type row per model, so a schema starts with them (Django's `post_migrate`). Their
 /// ids are still read per database (`Connection::content_type`), never assumed.
-pub fn content_type_rows(models: &[Model<'_>], d: Dialect) -> String {
+pub fn content_type_rows(models: &[Model<'_>], d: Dialect) -> Option<String> {
+    if models.is_empty() {
+        return None;
+    }
     let rows: Vec<String> = models
         .iter()
         .map(|m| format!("('{}')", m.table.replace('\'', "''")))
         .collect();
-    format!(
+    Some(format!(
         "INSERT INTO {} ({}) VALUES {}",
         d.quote("orm_content_type"),
         d.quote("model"),
         rows.join(", ")
-    )
+    ))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use orm_core::prelude::*;
 use orm_tests::models::{Blog, Place, Topping};
 
-/// A blog's reader. Its three relations point at orm-tests' models, so each reverse accessor is
+/// A blog's reader. Its four relations point at orm-tests' models, so each reverse accessor is
 /// a trait method (`use HasReaders` to call `blog.readers()`).
 #[derive(Model, Debug, Clone, PartialEq)]
 #[many_to_many(Topping, name = favorite_toppings, related_name = fans, related_trait = HasFans)]
@@ -13,5 +13,8 @@ pub struct Reader {
     pub blog_id: i64,
     #[one_to_one(Place, related_name = resident, related_trait = HasResident, on_delete = SetNull)]
     pub home_id: Option<i64>,
+    /// A blog's unique name (`to_field`), not its key.
+    #[foreign_key(Blog, to_field = name, related_name = admirers, related_trait = HasAdmirers, on_delete = SetNull)]
+    pub favorite_blog_id: Option<String>,
     pub name: String,
 }

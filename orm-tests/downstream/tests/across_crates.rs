@@ -22,6 +22,7 @@ fn reader(conn: &mut Connection, b: &Blog, name: &str) -> Reader {
         .create(conn, |blog_id| NewReader {
             blog_id,
             home_id: None,
+            favorite_blog_id: None,
             name: name.into(),
         })
         .unwrap()
@@ -178,6 +179,37 @@ fn prefetch_goes_both_ways_across_crates_one_statement_a_level() {
 }
 
 #[test]
+fn a_to_field_key_into_another_crate_holds_its_unique_field_byte_for_byte() {
+    each_backend_with_readers(|conn| {
+        let upper = blog(conn, "Rust");
+        let lower = blog(conn, "rust");
+        let mut ann = reader(conn, &upper, "ann");
+        ann.favorite_blog_id = Some("rust".into());
+        ann.save(conn).unwrap();
+        let got = assert_num_queries(conn, 1, |conn| ann.favorite_blog(conn).unwrap());
+        assert_eq!(
+            got,
+            Some(lower.clone()),
+            "`Rust` and `rust` are two blogs everywhere"
+        );
+        assert_eq!(
+            assert_num_queries(conn, 1, |conn| lower.admirers().all(conn).unwrap()),
+            vec![ann.clone()]
+        );
+        assert_eq!(upper.admirers().count(conn).unwrap(), 0);
+        let blogs = assert_num_queries(conn, 2, |conn| {
+            Blog::query()
+                .prefetch(BlogAdmirers)
+                .order_by(Blog::id.asc())
+                .all(conn)
+                .unwrap()
+        });
+        let admirers: Vec<Vec<&str>> = blogs.iter().map(|b| names(b.get(BlogAdmirers))).collect();
+        assert_eq!(admirers, [vec![], vec!["ann"]]);
+    });
+}
+
+#[test]
 fn deleting_another_crates_row_cascades_and_sets_null_here() {
     each_backend_with_readers(|conn| {
         let b = blog(conn, "b");
@@ -187,9 +219,10 @@ fn deleting_another_crates_row_cascades_and_sets_null_here() {
         let [ham] = <[Topping; 1]>::try_from(toppings(conn, &["ham"])).unwrap();
         ann.favorite_toppings().add(conn, [&ham]).unwrap();
 
-        // Its entries (none) and its readers (this crate's, found through the registry every
-        // linked crate adds to) are read, the readers deleted, then the blog.
-        let deleted = assert_num_queries(conn, 4, |conn| b.delete(conn).unwrap());
+        // The blog is read for the name its admirers hold; its entries (none) and its readers
+        // (this crate's, found through the registry every linked crate adds to) are read, the
+        // readers deleted, its admirers' names set to NULL, then the blog deleted.
+        let deleted = assert_num_queries(conn, 6, |conn| b.delete(conn).unwrap());
         assert_eq!(deleted.per_model, vec![("Reader", 1), ("Blog", 1)]);
         assert_eq!(Reader::query().all(conn).unwrap(), vec![kept.clone()]);
         assert_eq!(ham.fans().count(conn).unwrap(), 0, "its links went with it");
