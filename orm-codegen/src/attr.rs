@@ -145,7 +145,7 @@ pub struct ManyToMany {
     pub attr: TokenStream,
     pub target: syn::Path,
     pub name: syn::Ident,
-    pub related_name: Option<syn::Ident>,
+    pub related_name: Option<RelatedName>,
     /// `related_trait = Name`: the reverse accessor is a method of this trait, for a target in
     /// another crate.
     pub related_trait: Option<syn::Ident>,
@@ -168,7 +168,7 @@ fn parse_many_to_many(cx: &Ctxt, attr: &syn::Attribute) -> Option<ManyToMany> {
         if meta.path == NAME {
             name.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == RELATED_NAME {
-            related_name.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
+            related_name.set(&meta.path, parse_related_name(&meta)?);
         } else if meta.path == RELATED_TRAIT {
             related_trait.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == THROUGH {
@@ -351,7 +351,7 @@ pub struct ForeignKey {
     /// Written `#[one_to_one]`: the column is unique, and the target has at most one row.
     pub one_to_one: bool,
     pub target: syn::Path,
-    pub related_name: Option<syn::Ident>,
+    pub related_name: Option<RelatedName>,
     /// `related_trait = Name`: the reverse accessor is a method of this trait, for a target in
     /// another crate.
     pub related_trait: Option<syn::Ident>,
@@ -458,7 +458,7 @@ fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute, one_to_one: bool) -> Opti
     };
     let target = parse_relation(cx, attr, form, place, &keys, |meta| {
         if meta.path == RELATED_NAME {
-            related_name.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
+            related_name.set(&meta.path, parse_related_name(&meta)?);
         } else if meta.path == RELATED_TRAIT {
             related_trait.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == ON_DELETE {
@@ -488,6 +488,30 @@ fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute, one_to_one: bool) -> Opti
         on_delete_span: on_delete.map(|(_, p)| p),
         to_field: to_field.get(),
     })
+}
+
+/// `related_name = name`, or Django's `related_name = "+"`: no reverse accessor.
+#[derive(Debug, Clone)]
+pub enum RelatedName {
+    Name(syn::Ident),
+    /// `"+"`, kept for spans.
+    Hidden(LitStr),
+}
+
+fn parse_related_name(meta: &ParseNestedMeta<'_>) -> syn::Result<RelatedName> {
+    let value = meta.value()?;
+    if !value.peek(LitStr) {
+        return value.parse().map(RelatedName::Name);
+    }
+    let lit: LitStr = value.parse()?;
+    if lit.value() == "+" {
+        Ok(RelatedName::Hidden(lit))
+    } else {
+        Err(syn::Error::new(
+            lit.span(),
+            "expected a name without quotes (`related_name = entries`), or `\"+\"` for no reverse accessor",
+        ))
+    }
 }
 
 /// A relation attribute: `#[name(Target, key = value, ...)]`. `option` parses the keys it

@@ -447,7 +447,7 @@ mod tests {
         let team = "#[derive(Model)] #[orm(table = \"teams\")] pub struct Team { pub id: i32 }";
         let note = "#[derive(Model)] #[many_to_many(Team, name = teams, related_trait = HasNotes)] pub struct Note {
             pub id: i64,
-            #[foreign_key(Account, related_trait = HasNotes)] pub account_id: i64,
+            #[foreign_key(Account, related_trait = HasAccountNotes)] pub account_id: i64,
             #[foreign_key(Account, to_field = name, related_name = named, related_trait = Named)] pub by: String,
         }";
         let sql = ddl_with(&[note], &[account, team]).unwrap().join(";\n");

@@ -119,8 +119,8 @@ pub struct ForeignKey<'a> {
     pub attr: &'a attr::ForeignKey,
     pub target: &'a syn::Path,
     /// The name of the reverse accessor on the target: `related_name`, else `<model>_set`, or
-    /// `<model>` for a one-to-one.
-    pub related_name: Ident,
+    /// `<model>` for a one-to-one; `None` for `related_name = "+"`, which asks for none.
+    pub related_name: Option<Ident>,
     pub on_delete: OnDelete,
     /// `#[one_to_one]`: the column is unique, so a target row has at most one source row.
     pub one_to_one: bool,
@@ -215,20 +215,27 @@ impl<'a> Model<'a> {
                 Relation::ForeignKey(ForeignKey {
                     attr: fk,
                     target: &fk.target,
-                    related_name: fk.related_name.clone().unwrap_or_else(|| {
-                        let model = snake_case(&input.ident.to_string());
-                        Ident::new(
-                            &if fk.one_to_one {
-                                model
-                            } else {
-                                format!("{model}_set")
-                            },
-                            fk.target
-                                .segments
-                                .last()
-                                .map_or(ident.span(), |s| s.ident.span()),
-                        )
-                    }),
+                    related_name: match &fk.related_name {
+                        Some(attr::RelatedName::Name(name)) => Some(name.clone()),
+                        Some(attr::RelatedName::Hidden(plus)) => {
+                            no_trait_without_accessor(cx, plus, fk.related_trait.as_ref());
+                            None
+                        }
+                        None => {
+                            let model = snake_case(&input.ident.to_string());
+                            Some(Ident::new(
+                                &if fk.one_to_one {
+                                    model
+                                } else {
+                                    format!("{model}_set")
+                                },
+                                fk.target
+                                    .segments
+                                    .last()
+                                    .map_or(ident.span(), |s| s.ident.span()),
+                            ))
+                        }
+                    },
                     on_delete: fk.on_delete,
                     one_to_one: fk.one_to_one,
                     to_field: fk.to_field.as_ref(),
@@ -330,11 +337,14 @@ fn many_to_many<'a>(
         }
         None => self_referential,
     };
-    if symmetrical && m.related_name.is_some() {
+    if let (true, Some(attr::RelatedName::Name(name))) = (symmetrical, &m.related_name) {
         cx.error_spanned_by(
-            &m.related_name,
+            name,
             "a symmetrical relation has no reverse accessor; remove `related_name`, or write `symmetrical = false`",
         );
+    }
+    if let Some(attr::RelatedName::Hidden(plus)) = &m.related_name {
+        no_trait_without_accessor(cx, plus, m.related_trait.as_ref());
     }
     if let (true, Some(name)) = (self_referential, &m.related_trait) {
         cx.error_spanned_by(
@@ -343,11 +353,12 @@ fn many_to_many<'a>(
         );
     }
     let snake = snake_case(&model.to_string());
-    let related_name = (!symmetrical).then(|| {
-        m.related_name
-            .clone()
-            .unwrap_or_else(|| Ident::new(&format!("{snake}_set"), m.name.span()))
-    });
+    let related_name = match &m.related_name {
+        _ if symmetrical => None,
+        Some(attr::RelatedName::Hidden(_)) => None,
+        Some(attr::RelatedName::Name(name)) => Some(name.clone()),
+        None => Some(Ident::new(&format!("{snake}_set"), m.name.span())),
+    };
     let (source_column, target_column) = if self_referential {
         (format!("from_{snake}_id"), format!("to_{snake}_id"))
     } else {
@@ -370,6 +381,16 @@ fn many_to_many<'a>(
         table: format!("{table}_{}", m.name),
         source_column,
         target_column,
+    }
+}
+
+/// `related_name = "+"` asks for no reverse accessor, so there is none to put in a trait.
+fn no_trait_without_accessor(cx: &Ctxt, plus: &syn::LitStr, related_trait: Option<&Ident>) {
+    if related_trait.is_some() {
+        cx.error_spanned_by(
+            plus,
+            "`related_name = \"+\"` asks for no reverse accessor, so `related_trait` has nothing to hold; remove one of them",
+        );
     }
 }
 

@@ -221,12 +221,38 @@ impl AsyncConnection {
     /// Takes the connection back once every call sent before has run. Other clones of this
     /// handle fail with [`Error::Closed`] from then on; so does this call if the connection was
     /// closed after a panic. On a pool, takes back the first connection free; the others stay.
+    ///
+    /// Awaited inside a call on this handle, on its own thread (a handle of one connection), it
+    /// fails at once with [`Error::InvalidInput`], as [`AsyncConnection::run`] does, instead of
+    /// waiting forever for the call it is in.
     pub async fn into_inner(self) -> Result<Connection> {
+        if self.on_own_thread() {
+            return Err(own_thread_wait());
+        }
         let (give, taken) = oneshot::channel::<Connection>();
         let job: Job = Box::new(move |_| Flow::Hand(give));
         self.jobs.send(job).map_err(|_| Error::Closed)?;
         taken.await.map_err(|_| Error::Closed)
     }
+}
+
+impl AsyncConnection {
+    /// Whether this is the thread of this handle's one connection, inside a call on it.
+    fn on_own_thread(&self) -> bool {
+        on_worker(self.solo)
+    }
+}
+
+/// Whether the current thread is the worker of the one-connection handle `solo` (0: a pool).
+fn on_worker(solo: usize) -> bool {
+    solo != 0 && WORKER_OF.with(Cell::get) == solo
+}
+
+/// The error for waiting on a handle's one connection from inside a call on it.
+fn own_thread_wait() -> Error {
+    Error::InvalidInput(
+        "a call on an AsyncConnection was awaited inside another call on it, on its own thread, where it would wait forever; use the `&mut Connection` the closure is given".into(),
+    )
 }
 
 /// What a call on an [`AsyncConnection`] resolves to, once its closure has run on the
@@ -257,11 +283,9 @@ impl<T> Future for Pending<T> {
         match Pin::new(result).poll(cx) {
             // Waiting on the connection's own thread, inside another call: the call waited
             // for would run only after this one ends, which it never would.
-            Poll::Pending if self.solo != 0 && WORKER_OF.with(Cell::get) == self.solo => {
+            Poll::Pending if on_worker(self.solo) => {
                 self.cancelled.store(true, Ordering::Release);
-                Poll::Ready(Err(Error::InvalidInput(
-                    "a call on an AsyncConnection was awaited inside another call on it, on its own thread, where it would wait forever; use the `&mut Connection` the closure is given".into(),
-                )))
+                Poll::Ready(Err(own_thread_wait()))
             }
             Poll::Pending => Poll::Pending,
             Poll::Ready(Ok(Ok(out))) => Poll::Ready(out),

@@ -56,8 +56,10 @@ fn relations_to_another_crate() {
         #[many_to_many(accounts::Team, name = teams, related_name = readers, related_trait = HasReaders)]
         pub struct Reader {
             pub id: i64,
-            #[foreign_key(accounts::Account, related_name = readers, related_trait = AccountReaders)]
+            #[foreign_key(accounts::Account, related_name = readers, related_trait = HasAccountReaders)]
             pub account_id: i64,
+            #[foreign_key(accounts::Account, related_name = "+")]
+            pub invited_by_id: Option<i64>,
         }
         "#
     ));

@@ -346,19 +346,23 @@ fn calls_run_in_order_and_a_dropped_future_still_finishes_its_write() {
 fn awaiting_the_connection_inside_its_own_call_fails_instead_of_hanging() {
     each_backend_async(|aconn, conn| {
         let b = blog(conn, "one");
-        let inner = aconn.clone();
+        let (inner, taker) = (aconn.clone(), aconn.clone());
         // The inner call would run after the outer one, which waits for it: refused at once,
-        // and the inner call never runs. The outer call and its connection go on.
-        let (refused, count) = block_on(aconn.run(move |c| {
+        // and the inner call never runs. So is taking the connection back from inside a call.
+        // The outer call and its connection go on.
+        let (refused, taken, count) = block_on(aconn.run(move |c| {
             let refused =
                 block_on(inner.run(move |c| Entry::create(c, new_entry(&b, "never", 0)).map(drop)));
-            Ok((refused, Entry::query().count(c)?))
+            let taken = block_on(taker.into_inner()).map(drop);
+            Ok((refused, taken, Entry::query().count(c)?))
         }))
         .unwrap();
-        assert!(
-            matches!(&refused, Err(Error::InvalidInput(m)) if m.contains("its own thread")),
-            "{refused:?}"
-        );
+        for result in [&refused, &taken] {
+            assert!(
+                matches!(result, Err(Error::InvalidInput(m)) if m.contains("its own thread")),
+                "{result:?}"
+            );
+        }
         assert_eq!(count, 0);
         let after = counted!(aconn, 1, aconn.run(|c| Entry::query().count(c))).unwrap();
         assert_eq!(after, 0, "the refused call was not run later either");

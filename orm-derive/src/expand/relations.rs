@@ -170,7 +170,6 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
     // Every use of the target goes through the relation type, whose `Target` bound is the one
     // check: a wrong target or key type is one error, in our words, at the attribute.
     let fk_target = quote!(<#rel as ::orm_core::ForeignKey>);
-    let reverse = &fk.related_name;
     let on_delete = format_ident!("{}", fk.on_delete.name());
     // The key `SetDefault` points rows at, as the key field's type would hold it.
     let default = match field.default {
@@ -214,34 +213,6 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
                 #fk_target::fetch(conn, &self.#name)
             }
         }
-    };
-    let reverse_accessor = if fk.one_to_one {
-        let doc = format!(
-            "The [`{source}`] row whose `{name}` points at this row, if any. Runs one statement."
-        );
-        reverse_accessor(
-            model,
-            &target,
-            fk.attr.related_trait.as_ref(),
-            &doc,
-            quote! {
-                fn #reverse(
-                    &self,
-                    conn: &mut ::orm_core::Connection,
-                ) -> ::orm_core::Result<::std::option::Option<#source>>
-            },
-            quote!(<#rel as ::orm_core::OneToOne>::source_of(conn, self)),
-        )
-    } else {
-        let doc = format!("The [`{source}`] rows whose `{name}` points at this row, as a manager.");
-        reverse_accessor(
-            model,
-            &target,
-            fk.attr.related_trait.as_ref(),
-            &doc,
-            quote!(fn #reverse(&self) -> ::orm_core::ReverseManager<#rel>),
-            quote!(::orm_core::ReverseManager::of(self)),
-        )
     };
     let (reverse_arity, one_to_one) = if fk.one_to_one {
         (
@@ -295,10 +266,6 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             )
         }
     };
-    let reverse_rel = reverse_type(model, fk.target, reverse);
-    let reverse_rel_doc = format!(
-        "The reverse of the foreign key `{source}.{name}` (the accessor `{reverse}`), as a type: a prefetch path from its target."
-    );
     let source_ty = quote!(#source);
     let target_ty = quote!(#fk_target::Target);
     let forward_impls = relation_impls(
@@ -308,13 +275,56 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         quote!(::orm_core::prefetch::ForwardKey<#rel>),
         &accessor.to_string(),
     );
-    let reverse_impls = relation_impls(
-        &reverse_rel,
-        &target_ty,
-        &source_ty,
-        quote!(::orm_core::prefetch::ReverseKey<#rel>),
-        &reverse.to_string(),
-    );
+    // The reverse: its type (a prefetch path from the target) and the target's accessor; none
+    // for `related_name = "+"`.
+    let reverse = fk.related_name.as_ref().map(|reverse| {
+        let reverse_rel = reverse_type(model, fk.target, reverse);
+        let reverse_rel_doc = format!(
+            "The reverse of the foreign key `{source}.{name}` (the accessor `{reverse}`), as a type: a prefetch path from its target."
+        );
+        let reverse_impls = relation_impls(
+            &reverse_rel,
+            &target_ty,
+            &source_ty,
+            quote!(::orm_core::prefetch::ReverseKey<#rel>),
+            &reverse.to_string(),
+        );
+        let reverse_accessor = if fk.one_to_one {
+            let doc = format!(
+                "The [`{source}`] row whose `{name}` points at this row, if any. Runs one statement."
+            );
+            reverse_accessor(
+                model,
+                &target,
+                fk.attr.related_trait.as_ref(),
+                &doc,
+                quote! {
+                    fn #reverse(
+                        &self,
+                        conn: &mut ::orm_core::Connection,
+                    ) -> ::orm_core::Result<::std::option::Option<#source>>
+                },
+                quote!(<#rel as ::orm_core::OneToOne>::source_of(conn, self)),
+            )
+        } else {
+            let doc = format!("The [`{source}`] rows whose `{name}` points at this row, as a manager.");
+            reverse_accessor(
+                model,
+                &target,
+                fk.attr.related_trait.as_ref(),
+                &doc,
+                quote!(fn #reverse(&self) -> ::orm_core::ReverseManager<#rel>),
+                quote!(::orm_core::ReverseManager::of(self)),
+            )
+        };
+        quote! {
+            #[doc = #reverse_rel_doc]
+            #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+            #vis struct #reverse_rel;
+            #reverse_impls
+            #reverse_accessor
+        }
+    });
     let set_new = if field.auto_increment {
         quote!(let _ = (new, value);)
     } else {
@@ -373,17 +383,11 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         #one_to_one
 
         #forward_impls
-
-        #[doc = #reverse_rel_doc]
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-        #vis struct #reverse_rel;
-        #reverse_impls
+        #reverse
 
         impl #source {
             #forward
         }
-
-        #reverse_accessor
 
         #[doc(hidden)]
         const _: () = {

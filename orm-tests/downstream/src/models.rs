@@ -3,10 +3,11 @@
 use orm_core::prelude::*;
 use orm_tests::models::{Blog, Place, Topping};
 
-/// A blog's reader. Its four relations point at orm-tests' models, so each reverse accessor is
-/// a trait method (`use HasReaders` to call `blog.readers()`).
+/// A blog's reader. Its relations point at orm-tests' models, so each reverse accessor is a
+/// trait method (`use HasReaders` to call `blog.readers()`), or there is none (`"+"`).
 #[derive(Model, Debug, Clone, PartialEq)]
 #[many_to_many(Topping, name = favorite_toppings, related_name = fans, related_trait = HasFans)]
+#[many_to_many(Place, name = visited, related_name = "+")]
 pub struct Reader {
     pub id: i64,
     #[foreign_key(Blog, related_name = readers, related_trait = HasReaders)]
@@ -16,5 +17,9 @@ pub struct Reader {
     /// A blog's unique name (`to_field`), not its key.
     #[foreign_key(Blog, to_field = name, related_name = admirers, related_trait = HasAdmirers, on_delete = SetNull)]
     pub favorite_blog_id: Option<String>,
+    /// The blog that sent this reader: no reverse accessor (Django's `related_name = "+"`), so
+    /// no trait either.
+    #[foreign_key(Blog, related_name = "+", on_delete = SetNull)]
+    pub referrer_id: Option<i64>,
     pub name: String,
 }

@@ -23,6 +23,7 @@ fn reader(conn: &mut Connection, b: &Blog, name: &str) -> Reader {
             blog_id,
             home_id: None,
             favorite_blog_id: None,
+            referrer_id: None,
             name: name.into(),
         })
         .unwrap()
@@ -210,6 +211,51 @@ fn a_to_field_key_into_another_crate_holds_its_unique_field_byte_for_byte() {
 }
 
 #[test]
+fn related_name_plus_leaves_out_the_reverse_and_keeps_the_rest() {
+    each_backend_with_readers(|conn| {
+        let b = blog(conn, "b");
+        let referrer = blog(conn, "referrer");
+        let mut ann = reader(conn, &b, "ann");
+        ann.referrer_id = Some(referrer.id);
+        ann.save(conn).unwrap();
+        let got = assert_num_queries(conn, 1, |conn| ann.referrer(conn).unwrap());
+        assert_eq!(got, Some(referrer.clone()));
+
+        let (home, park) = (place(conn, "home"), place(conn, "park"));
+        assert_num_queries(conn, 1, |conn| {
+            ann.visited().add(conn, [&home, &park]).unwrap()
+        });
+        let readers = assert_num_queries(conn, 3, |conn| {
+            Reader::query()
+                .prefetch(ReaderVisited)
+                .prefetch(ReaderReferrer)
+                .all(conn)
+                .unwrap()
+        });
+        let mut visited: Vec<&str> = readers[0]
+            .get(ReaderVisited)
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        visited.sort_unstable();
+        assert_eq!(visited, ["home", "park"]);
+        let sent_by = readers[0].get(ReaderReferrer).as_ref().map(|b| b.id);
+        assert_eq!(sent_by, Some(referrer.id));
+
+        // `on_delete` needs no reverse accessor: the registry finds the key (read, entries and
+        // readers, two keys set to NULL, delete).
+        assert_num_queries(conn, 6, |conn| referrer.delete(conn).unwrap());
+        assert_eq!(ann.refresh(conn).unwrap().referrer_id, None);
+        park.delete(conn).unwrap();
+        assert_eq!(
+            ann.visited().count(conn).unwrap(),
+            1,
+            "the link went with the place"
+        );
+    });
+}
+
+#[test]
 fn deleting_another_crates_row_cascades_and_sets_null_here() {
     each_backend_with_readers(|conn| {
         let b = blog(conn, "b");
@@ -221,8 +267,9 @@ fn deleting_another_crates_row_cascades_and_sets_null_here() {
 
         // The blog is read for the name its admirers hold; its entries (none) and its readers
         // (this crate's, found through the registry every linked crate adds to) are read, the
-        // readers deleted, its admirers' names set to NULL, then the blog deleted.
-        let deleted = assert_num_queries(conn, 6, |conn| b.delete(conn).unwrap());
+        // readers deleted, its admirers' names and referred readers set to NULL, then the blog
+        // deleted.
+        let deleted = assert_num_queries(conn, 7, |conn| b.delete(conn).unwrap());
         assert_eq!(deleted.per_model, vec![("Reader", 1), ("Blog", 1)]);
         assert_eq!(Reader::query().all(conn).unwrap(), vec![kept.clone()]);
         assert_eq!(ham.fans().count(conn).unwrap(), 0, "its links went with it");
