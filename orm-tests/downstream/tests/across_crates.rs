@@ -110,7 +110,7 @@ fn reverse_accessors_on_another_crates_models_are_trait_methods() {
 }
 
 #[test]
-fn prefetch_goes_both_ways_across_crates_one_statement_a_level() {
+fn prefetch_joins_counts_and_filters_work_across_crates_one_statement_a_level() {
     each_backend_with_readers(|conn| {
         let a = blog(conn, "a");
         let b = blog(conn, "b");
@@ -176,6 +176,32 @@ fn prefetch_goes_both_ways_across_crates_one_statement_a_level() {
             .collect();
         assert_eq!(blogs, ["a", "a", "b"]);
         assert_eq!(readers[1].id, bob.id);
+
+        // Joined, counted and filtered across the crates: one statement each.
+        let joined = assert_num_queries(conn, 1, |conn| {
+            Reader::query()
+                .select_related(ReaderBlog)
+                .order_by(Reader::id.desc())
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(joined[0].get(ReaderBlog).name, "b");
+        let counted = assert_num_queries(conn, 1, |conn| {
+            Blog::query()
+                .order_by(Blog::id.asc())
+                .with_count(BlogReaders)
+                .all(conn)
+                .unwrap()
+        });
+        let counts: Vec<i64> = counted.iter().map(|(_, n)| *n).collect();
+        assert_eq!(counts, [2, 1, 0]);
+        let read_by_cy = assert_num_queries(conn, 1, |conn| {
+            Blog::query()
+                .filter(BlogReaders.any(Reader::name.eq("cy")))
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(read_by_cy, vec![b.clone()]);
     });
 }
 
