@@ -120,6 +120,15 @@ pub trait TextColumn<M> {
     fn starts_with(self, text: &str) -> Filter<M>;
     /// The column ends with `text`.
     fn ends_with(self, text: &str) -> Filter<M>;
+    /// The column equals `text`, ignoring case on every backend (Django's `iexact`):
+    /// `UPPER(column) LIKE UPPER(?)`. SQLite's `UPPER` folds ASCII letters only.
+    fn iexact(self, text: &str) -> Filter<M>;
+    /// The column contains `text`, ignoring case on every backend (Django's `icontains`).
+    fn icontains(self, text: &str) -> Filter<M>;
+    /// The column starts with `text`, ignoring case on every backend (`istartswith`).
+    fn istarts_with(self, text: &str) -> Filter<M>;
+    /// The column ends with `text`, ignoring case on every backend (`iendswith`).
+    fn iends_with(self, text: &str) -> Filter<M>;
 }
 
 fn escape_like(text: &str) -> String {
@@ -133,23 +142,76 @@ fn escape_like(text: &str) -> String {
     out
 }
 
+/// `column LIKE before text after`, the text's wildcards escaped.
+fn matching<M>(
+    column: &'static str,
+    before: &str,
+    text: &str,
+    after: &str,
+    case: Case,
+) -> Filter<M> {
+    let pattern = format!("{before}{}{after}", escape_like(text));
+    Filter::new(Expr::Like(Box::new(Like {
+        column,
+        pattern,
+        escaped: true,
+        case,
+    })))
+}
+
 macro_rules! text_column {
     ($($ty:ty),*) => {$(
         impl<M: Model> TextColumn<M> for Column<M, $ty> {
             fn like(self, pattern: impl Into<String>) -> Filter<M> {
-                Filter::new(Expr::Like(self.name, pattern.into(), false))
+                Filter::new(Expr::Like(Box::new(Like {
+                    column: self.name,
+                    pattern: pattern.into(),
+                    escaped: false,
+                    case: Case::Backend,
+                })))
             }
             fn contains(self, text: &str) -> Filter<M> {
-                Filter::new(Expr::Like(self.name, format!("%{}%", escape_like(text)), true))
+                matching(self.name, "%", text, "%", Case::Backend)
             }
             fn starts_with(self, text: &str) -> Filter<M> {
-                Filter::new(Expr::Like(self.name, format!("{}%", escape_like(text)), true))
+                matching(self.name, "", text, "%", Case::Backend)
             }
             fn ends_with(self, text: &str) -> Filter<M> {
-                Filter::new(Expr::Like(self.name, format!("%{}", escape_like(text)), true))
+                matching(self.name, "%", text, "", Case::Backend)
+            }
+            fn iexact(self, text: &str) -> Filter<M> {
+                matching(self.name, "", text, "", Case::Ignored)
+            }
+            fn icontains(self, text: &str) -> Filter<M> {
+                matching(self.name, "%", text, "%", Case::Ignored)
+            }
+            fn istarts_with(self, text: &str) -> Filter<M> {
+                matching(self.name, "", text, "%", Case::Ignored)
+            }
+            fn iends_with(self, text: &str) -> Filter<M> {
+                matching(self.name, "%", text, "", Case::Ignored)
             }
         }
     )*};
+}
+
+/// A `LIKE` condition.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Like {
+    column: &'static str,
+    pattern: String,
+    /// Whether `!` escapes the wildcards.
+    escaped: bool,
+    case: Case,
+}
+
+/// Whether a `LIKE` tells case apart.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Case {
+    /// As the backend's `LIKE` does.
+    Backend,
+    /// Never: both sides are upper-cased.
+    Ignored,
 }
 text_column!(String, Option<String>);
 
@@ -183,8 +245,7 @@ pub(crate) enum Expr {
     In(&'static str, Vec<Value>),
     /// `true`: IS NULL, `false`: IS NOT NULL.
     IsNull(&'static str, bool),
-    /// Pattern, and whether `!` escapes.
-    Like(&'static str, String, bool),
+    Like(Box<Like>),
     And(Vec<Expr>),
     Or(Vec<Expr>),
     Not(Box<Expr>),
@@ -254,11 +315,21 @@ impl Expr {
                 w.column(col)
                     .push(if *null { " IS NULL" } else { " IS NOT NULL" });
             }
-            Expr::Like(col, pattern, escaped) => {
-                w.column(col)
-                    .push(" LIKE ")
-                    .bind(Value::Text(pattern.clone()));
-                if *escaped {
+            Expr::Like(like) => {
+                let pattern = Value::Text(like.pattern.clone());
+                match like.case {
+                    Case::Backend => {
+                        w.column(like.column).push(" LIKE ").bind(pattern);
+                    }
+                    Case::Ignored => {
+                        w.push("UPPER(")
+                            .column(like.column)
+                            .push(") LIKE UPPER(")
+                            .bind(pattern)
+                            .push(")");
+                    }
+                }
+                if like.escaped {
                     w.push(" ESCAPE '!'");
                 }
             }

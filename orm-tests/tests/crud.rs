@@ -168,6 +168,60 @@ fn filter_exclude_order_limit_offset() {
 }
 
 #[test]
+fn case_insensitive_text_lookups_ignore_case_on_every_backend() {
+    each_backend(|conn| {
+        let b = blog(conn, "Blog Of Mixed Case");
+        for h in ["Alpha", "bravo", "CHARLIE", "50% off"] {
+            entry(conn, &b, h, 0, None);
+        }
+        let matching = |conn: &mut Connection, filter| {
+            let rows = assert_num_queries(conn, 1, |conn| {
+                Entry::query()
+                    .filter(filter)
+                    .order_by(Entry::id.asc())
+                    .all(conn)
+                    .unwrap()
+            });
+            rows.into_iter().map(|e| e.headline).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            matching(conn, Entry::headline.icontains("hA")),
+            ["Alpha", "CHARLIE"]
+        );
+        assert_eq!(
+            matching(conn, Entry::headline.istarts_with("BR")),
+            ["bravo"]
+        );
+        assert_eq!(
+            matching(conn, Entry::headline.iends_with("lie")),
+            ["CHARLIE"]
+        );
+        assert_eq!(matching(conn, Entry::headline.iexact("alpha")), ["Alpha"]);
+        assert!(matching(conn, Entry::headline.iexact("alph")).is_empty());
+        // Wildcards in the text are literal here too.
+        assert_eq!(
+            matching(conn, Entry::headline.icontains("0% O")),
+            ["50% off"]
+        );
+        assert!(matching(conn, Entry::headline.icontains("_")).is_empty());
+        // A unique column compares byte for byte on MySQL too; these still ignore case.
+        let found = Blog::query()
+            .filter(Blog::name.icontains("of mixed"))
+            .all(conn)
+            .unwrap();
+        assert_eq!(found, vec![b.clone()]);
+        assert_eq!(
+            Blog::query()
+                .filter(Blog::name.eq("blog of mixed case"))
+                .count(conn)
+                .unwrap(),
+            0,
+            "`eq` on a unique column tells case apart on every backend"
+        );
+    });
+}
+
+#[test]
 fn count_exists_first_get() {
     each_backend(|conn| {
         let b = blog(conn, "b");
