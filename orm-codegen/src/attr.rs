@@ -168,7 +168,7 @@ fn parse_many_to_many(cx: &Ctxt, attr: &syn::Attribute) -> Option<ManyToMany> {
         if meta.path == NAME {
             name.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == RELATED_NAME {
-            related_name.set(&meta.path, parse_related_name(&meta)?);
+            related_name.set(&meta.path, parse_related_name(meta)?);
         } else if meta.path == RELATED_TRAIT {
             related_trait.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == THROUGH {
@@ -458,7 +458,7 @@ fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute, one_to_one: bool) -> Opti
     };
     let target = parse_relation(cx, attr, form, place, &keys, |meta| {
         if meta.path == RELATED_NAME {
-            related_name.set(&meta.path, parse_related_name(&meta)?);
+            related_name.set(&meta.path, parse_related_name(meta)?);
         } else if meta.path == RELATED_TRAIT {
             related_trait.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == ON_DELETE {
