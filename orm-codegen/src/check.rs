@@ -202,6 +202,7 @@ fn generic_foreign_key(
             format!("`{}` is already a field or a relation of this model; give the generic foreign key another name", g.name),
         );
     }
+    let mut nullable = Vec::new();
     for (ident, kind, ty) in [
         (&g.content_type, Kind::BigInt, "i64"),
         (&g.object_id, Kind::Text, "String"),
@@ -211,11 +212,26 @@ fn generic_foreign_key(
                 ident,
                 format!("`{}` has no field `{ident}`; a generic foreign key needs an `{ty}` field for it", model.ident),
             ),
-            Some(f) if f.kind != kind || f.nullable => cx.error_spanned_by(
+            Some(f) if f.kind != kind => cx.error_spanned_by(
                 f.ty,
-                format!("the generic foreign key `{}` needs `{ident}: {ty}`", g.name),
+                format!(
+                    "the generic foreign key `{}` needs `{ident}: {ty}` (or `Option<{ty}>`, with both fields nullable)",
+                    g.name
+                ),
             ),
-            Some(_) => {}
+            Some(f) => nullable.push(f),
+        }
+    }
+    if let [ct, id] = nullable[..] {
+        if ct.nullable != id.nullable {
+            let (null, not) = if ct.nullable { (ct, id) } else { (id, ct) };
+            cx.error_spanned_by(
+                not.ty,
+                format!(
+                    "`{}` is nullable, so the generic foreign key `{}` may point at nothing, and `{}` must be an `Option` too",
+                    null.ident, g.name, not.ident
+                ),
+            );
         }
     }
 }

@@ -59,10 +59,12 @@ pub trait GenericForeignKey: 'static {
     const OBJECT_ID_COLUMN: &'static str;
     /// Its identity in a slot key (`GenericOf<Self, T>`).
     type Id: crate::prefetch::key::Id;
-    /// The stored content-type id and object id of a row.
-    fn get(row: &Self::Source) -> (i64, &str);
-    /// Sets both fields of a row (in memory).
-    fn set(row: &mut Self::Source, content_type: i64, object_id: String);
+    /// The stored content-type id and object id of a row; `None` when a nullable key points at
+    /// nothing.
+    fn get(row: &Self::Source) -> Option<(i64, &str)>;
+    /// Sets both fields of a row (in memory); `None` sets a nullable key's two fields to NULL
+    /// (a key that is not nullable ignores it).
+    fn set(row: &mut Self::Source, value: Option<(i64, String)>);
 }
 
 impl Connection {
@@ -96,15 +98,15 @@ pub fn point<G: GenericForeignKey, T: Model>(
 where
     T::Key: ObjectId,
 {
-    let (content_type, object_id) = conn.generic_target(target)?;
-    G::set(row, content_type, object_id);
+    let target = conn.generic_target(target)?;
+    G::set(row, Some(target));
     Ok(())
 }
 
 /// The `T` that the generic foreign key `G` of `row` points at: `None` when it points at another
-/// model, or at a `T` that no longer exists. One statement when it is a `T` (plus the content
-/// type's first lookup on this connection), none otherwise. An object id that is not a `T` key
-/// is [`Error::InvalidInput`].
+/// model, at nothing (a nullable key), or at a `T` that no longer exists. One statement when it
+/// is a `T` (plus the content type's first lookup on this connection), none otherwise. An object
+/// id that is not a `T` key is [`Error::InvalidInput`].
 pub fn read<G: GenericForeignKey, T: Model>(
     conn: &mut Connection,
     row: &G::Source,
@@ -112,7 +114,9 @@ pub fn read<G: GenericForeignKey, T: Model>(
 where
     T::Key: ObjectId + Debug,
 {
-    let (content_type, object_id) = G::get(row);
+    let Some((content_type, object_id)) = G::get(row) else {
+        return Ok(None);
+    };
     if content_type != conn.content_type::<T>()? {
         return Ok(None);
     }
@@ -226,15 +230,12 @@ where
     /// nothing is written.
     pub fn add(&self, conn: &mut Connection, objs: &mut [&mut R::Items]) -> Result<()> {
         let (content_type, object_id) = self.target(conn)?;
-        let before: Vec<(i64, String)> = objs
+        let before: Vec<Option<(i64, String)>> = objs
             .iter()
-            .map(|o| {
-                let (ct, id) = KeyOf::<R>::get(o);
-                (ct, id.to_owned())
-            })
+            .map(|o| KeyOf::<R>::get(o).map(|(ct, id)| (ct, id.to_owned())))
             .collect();
         for obj in objs.iter_mut() {
-            KeyOf::<R>::set(obj, content_type, object_id.clone());
+            KeyOf::<R>::set(obj, Some((content_type, object_id.clone())));
         }
         let res = conn.transaction(|conn| {
             if !self.bulk {
@@ -258,8 +259,8 @@ where
             Ok(())
         });
         if res.is_err() {
-            for (obj, (ct, id)) in objs.iter_mut().zip(before) {
-                KeyOf::<R>::set(obj, ct, id);
+            for (obj, was) in objs.iter_mut().zip(before) {
+                KeyOf::<R>::set(obj, was);
             }
         }
         res
@@ -319,7 +320,7 @@ where
         let (content_type, object_id) = self.target(conn)?;
         if let Some(stray) = objs
             .iter()
-            .find(|o| KeyOf::<R>::get(o) != (content_type, object_id.as_str()))
+            .find(|o| KeyOf::<R>::get(o) != Some((content_type, object_id.as_str())))
         {
             return Err(Error::NotRelated {
                 model: R::Items::NAME,

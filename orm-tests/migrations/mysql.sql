@@ -188,6 +188,15 @@ CREATE TABLE `tagged_item` (
 
 CREATE INDEX `tagged_item_content_object_idx` ON `tagged_item` (`content_type_id`, `object_id`);
 
+CREATE TABLE `activity` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `verb` TEXT NOT NULL,
+    `target_type` BIGINT,
+    `target_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
+);
+
+CREATE INDEX `activity_target_idx` ON `activity` (`target_type`, `target_id`);
+
 CREATE TABLE `place` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `name` TEXT NOT NULL
@@ -354,5 +363,5 @@ CREATE UNIQUE INDEX `recipe_ingredient_ingredient_id_recipe_id_uniq` ON `recipe_
 
 CREATE UNIQUE INDEX `favorite_author_author_id_likes_author_id_uniq` ON `favorite_author` (`author_id`, `likes_author_id`);
 
-INSERT INTO `orm_content_type` (`model`) VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('ingredient'), ('recipe'), ('recipe_ingredient'), ('writer'), ('favorite_author'), ('orm_content_type');
+INSERT INTO `orm_content_type` (`model`) VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('activity'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('ingredient'), ('recipe'), ('recipe_ingredient'), ('writer'), ('favorite_author'), ('orm_content_type');
 

@@ -97,6 +97,7 @@ pub struct Tag {
 /// A document, keyed by a UUID, optionally tagged (a text foreign key), with generic tags too.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[generic_relation(TaggedItem, name = tags)]
+#[generic_relation(Activity, name = activities)]
 pub struct Document {
     #[orm(primary_key)]
     pub uid: Uuid,
@@ -235,6 +236,7 @@ pub struct ClubMembership {
 /// A ticket: when its assignee is deleted it goes back to person 1, the default key (Django's
 /// `SET_DEFAULT`).
 #[derive(Model, Debug, Clone, PartialEq)]
+#[generic_relation(Activity, name = activities)]
 pub struct Ticket {
     pub id: i64,
     #[foreign_key(Person, related_name = tickets, on_delete = SetDefault)]
@@ -251,6 +253,17 @@ pub struct TaggedItem {
     pub label: String,
     pub content_type_id: i64,
     pub object_id: String,
+}
+
+/// Something that happened, to a ticket, a document, or nothing in particular: a nullable generic
+/// foreign key (Django's `GenericForeignKey` over two `null=True` fields).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[generic_foreign_key(target, content_type = target_type, object_id = target_id)]
+pub struct Activity {
+    pub id: i64,
+    pub verb: String,
+    pub target_type: Option<i64>,
+    pub target_id: Option<String>,
 }
 
 /// A place, with at most one restaurant and at most one underground bar (Django's one-to-one

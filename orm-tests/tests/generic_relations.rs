@@ -592,3 +592,112 @@ fn ordering_by_a_field_across_relations_generic_or_not() {
         assert_eq!(authors[0].get(AuthorBookSet).len(), 1);
     });
 }
+
+fn activity(conn: &mut Connection, verb: &str) -> Activity {
+    Activity::create(
+        conn,
+        NewActivity {
+            verb: verb.into(),
+            target_type: None,
+            target_id: None,
+        },
+    )
+    .unwrap()
+}
+
+fn verbs(rows: &[impl std::ops::Deref<Target = Activity>]) -> Vec<&str> {
+    rows.iter().map(|a| a.verb.as_str()).collect()
+}
+
+#[test]
+fn a_nullable_generic_foreign_key_points_at_nothing_or_at_a_row() {
+    each_backend(|conn| {
+        let assignee = orm_tests::fixtures::person(conn, "p");
+        let b = Ticket::create(
+            conn,
+            NewTicket {
+                assignee_id: assignee.id,
+                title: "b".into(),
+            },
+        )
+        .unwrap();
+        let d = document(conn, "doc", None);
+        let mut idle = activity(conn, "idle");
+        let read = assert_num_queries(conn, 0, |conn| idle.target::<Ticket>(conn).unwrap());
+        assert_eq!(read, None, "pointing at nothing reads nothing");
+
+        // One statement to check the ticket exists, one for its content type (first use here).
+        let mut posted = activity(conn, "posted");
+        assert_num_queries(conn, 1 + 1, |conn| posted.set_target(conn, &b).unwrap());
+        posted.save(conn).unwrap();
+        assert_eq!(
+            assert_num_queries(conn, 1, |conn| posted.target::<Ticket>(conn).unwrap()),
+            Some(b.clone())
+        );
+        assert_eq!(posted.target::<Document>(conn).unwrap(), None);
+        // Through the reverse manager, which sets both fields.
+        let filed = d
+            .activities()
+            .create(
+                conn,
+                NewActivity {
+                    verb: "filed".into(),
+                    target_type: None,
+                    target_id: None,
+                },
+            )
+            .unwrap();
+        assert_eq!(filed.target_id, Some(d.uid.to_string()));
+
+        let all = assert_num_queries(conn, 3, |conn| {
+            Activity::query()
+                .prefetch(ActivityTarget.of::<Ticket>())
+                .prefetch(ActivityTarget.of::<Document>())
+                .order_by(Activity::id.asc())
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<(&str, Option<&str>, Option<&str>)> = all
+            .iter()
+            .map(|a| {
+                (
+                    a.verb.as_str(),
+                    a.get(ActivityTarget.of::<Ticket>())
+                        .as_ref()
+                        .map(|b| b.title.as_str()),
+                    a.get(ActivityTarget.of::<Document>())
+                        .as_ref()
+                        .map(|d| d.title.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("idle", None, None),
+                ("posted", Some("b"), None),
+                ("filed", None, Some("doc")),
+            ]
+        );
+        let tickets = assert_num_queries(conn, 2, |conn| {
+            Ticket::query()
+                .prefetch(TicketActivities)
+                .all(conn)
+                .unwrap()
+        });
+        assert_eq!(verbs(tickets[0].get(TicketActivities)), ["posted"]);
+
+        // Pointing at nothing again: both fields NULL once saved.
+        posted.clear_target();
+        posted.save(conn).unwrap();
+        let back = posted.refresh(conn).unwrap();
+        assert_eq!((back.target_type, back.target_id), (None, None));
+        assert_eq!(b.activities().count(conn).unwrap(), 0);
+        idle.set_target(conn, &d).unwrap();
+        idle.save(conn).unwrap();
+        // Deleting the document deletes what points at it; what points at nothing stays.
+        d.delete(conn).unwrap();
+        let left = Activity::query().all(conn).unwrap();
+        assert_eq!(verbs(&left.iter().collect::<Vec<_>>()), ["posted"]);
+    });
+}

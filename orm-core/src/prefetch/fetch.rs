@@ -311,16 +311,17 @@ where
         // The keys of the parents that point at a `T`; the others get `None`.
         let mut targets: Vec<Option<T::Key>> = Vec::with_capacity(parents.len());
         for parent in parents {
-            let (ct, id) = G::get(parent);
-            let key = match ct == content_type {
-                true => Some(T::Key::from_object_id(id).ok_or_else(|| {
-                    Error::InvalidInput(format!(
-                        "{} holds object id {id:?}, which is not a key of {}",
-                        G::NAME,
-                        T::NAME
-                    ))
-                })?),
-                false => None,
+            let key = match G::get(parent) {
+                Some((ct, id)) if ct == content_type => {
+                    Some(T::Key::from_object_id(id).ok_or_else(|| {
+                        Error::InvalidInput(format!(
+                            "{} holds object id {id:?}, which is not a key of {}",
+                            G::NAME,
+                            T::NAME
+                        ))
+                    })?)
+                }
+                _ => None,
             };
             targets.push(key);
         }
@@ -380,7 +381,7 @@ where
         };
         let (keys, kind) = (&by.keys, ValueKind::Text);
         let rows = fetch_rows::<(), _, E, J>(conn, &query, from, joins, keys, scope, kind)?;
-        Ok(by.link(rows, |r| Some(Gfk::<R>::get(&r.target).1)))
+        Ok(by.link(rows, |r| Gfk::<R>::get(&r.target).map(|(_, id)| id)))
     }
 
     fn any(filter: Filter<R::Items>) -> Filter<R::Owner> {

@@ -133,6 +133,54 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
                     .map_or_else(|| ident.to_string(), |f| f.column.clone())
             };
             let (ct_column, id_column) = (column(ct), column(id));
+            // Both fields are `Option`s or neither (the IR checks): a nullable key may point at
+            // nothing.
+            let nullable = model.fields.iter().any(|f| f.ident == ct && f.nullable);
+            let (get, set, set_new) = if nullable {
+                (
+                    quote! {
+                        match (&row.#ct, &row.#id) {
+                            (::std::option::Option::Some(ct), ::std::option::Option::Some(id)) => {
+                                ::std::option::Option::Some((*ct, id.as_str()))
+                            }
+                            _ => ::std::option::Option::None,
+                        }
+                    },
+                    quote! {
+                        let (ct, id) = value.unzip();
+                        row.#ct = ct;
+                        row.#id = id;
+                    },
+                    quote! {
+                        new.#ct = ::std::option::Option::Some(content_type);
+                        new.#id = ::std::option::Option::Some(object_id);
+                    },
+                )
+            } else {
+                (
+                    quote!(::std::option::Option::Some((row.#ct, row.#id.as_str()))),
+                    quote! {
+                        if let ::std::option::Option::Some((ct, id)) = value {
+                            row.#ct = ct;
+                            row.#id = id;
+                        }
+                    },
+                    quote! {
+                        new.#ct = content_type;
+                        new.#id = object_id;
+                    },
+                )
+            };
+            let clear = nullable.then(|| {
+                let clear = format_ident!("clear_{}", name);
+                let doc = format!("Points `{name}` at nothing (in memory; `save` writes it).");
+                quote! {
+                    #[doc = #doc]
+                    #vis fn #clear(&mut self) {
+                        <#rel as ::orm_core::generic::GenericForeignKey>::set(self, ::std::option::Option::None);
+                    }
+                }
+            });
             let rel_name = format!("{source}.{name}");
             let rel_id = slot_id(&rel);
             let rel_doc = format!(
@@ -156,20 +204,18 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
                     const CONTENT_TYPE_COLUMN: &'static str = #ct_column;
                     const OBJECT_ID_COLUMN: &'static str = #id_column;
                     type Id = #rel_id;
-                    fn get(row: &#source) -> (i64, &str) {
-                        (row.#ct, &row.#id)
+                    fn get(row: &#source) -> ::std::option::Option<(i64, &str)> {
+                        #get
                     }
-                    fn set(row: &mut #source, content_type: i64, object_id: ::std::string::String) {
-                        row.#ct = content_type;
-                        row.#id = object_id;
+                    fn set(row: &mut #source, value: ::std::option::Option<(i64, ::std::string::String)>) {
+                        #set
                     }
                 }
 
                 #[automatically_derived]
                 impl ::orm_core::generic::GenericInsert for #rel {
                     fn set_new(new: &mut #form, content_type: i64, object_id: ::std::string::String) {
-                        new.#ct = content_type;
-                        new.#id = object_id;
+                        #set_new
                     }
                 }
 
@@ -196,6 +242,8 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
                     {
                         ::orm_core::generic::point::<#rel, T>(conn, self, target)
                     }
+
+                    #clear
                 }
             }
         })
