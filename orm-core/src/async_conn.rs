@@ -226,20 +226,13 @@ impl AsyncConnection {
     /// fails at once with [`Error::InvalidInput`], as [`AsyncConnection::run`] does, instead of
     /// waiting forever for the call it is in.
     pub async fn into_inner(self) -> Result<Connection> {
-        if self.on_own_thread() {
+        if on_worker(self.solo) {
             return Err(own_thread_wait());
         }
         let (give, taken) = oneshot::channel::<Connection>();
         let job: Job = Box::new(move |_| Flow::Hand(give));
         self.jobs.send(job).map_err(|_| Error::Closed)?;
         taken.await.map_err(|_| Error::Closed)
-    }
-}
-
-impl AsyncConnection {
-    /// Whether this is the thread of this handle's one connection, inside a call on it.
-    fn on_own_thread(&self) -> bool {
-        on_worker(self.solo)
     }
 }
 
