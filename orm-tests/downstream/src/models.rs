@@ -1,13 +1,14 @@
 //! A reader of an orm-tests blog, with favourite toppings and a home place.
 
 use orm_core::prelude::*;
-use orm_tests::models::{Blog, Place, Topping};
+use orm_tests::models::{Blog, Place, TaggedItem, Topping};
 
 /// A blog's reader. Its relations point at orm-tests' models, so each reverse accessor is a
 /// trait method (`use HasReaders` to call `blog.readers()`), or there is none (`"+"`).
 #[derive(Model, Debug, Clone, PartialEq)]
 #[many_to_many(Topping, name = favorite_toppings, related_name = fans, related_trait = HasFans)]
 #[many_to_many(Place, name = visited, related_name = "+")]
+#[generic_relation(TaggedItem, name = tags)]
 pub struct Reader {
     pub id: i64,
     #[foreign_key(Blog, related_name = readers, related_trait = HasReaders)]

@@ -4,7 +4,7 @@
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::Connection;
-use orm_tests::fixtures::{blog, inserts, toppings};
+use orm_tests::fixtures::{blog, inserts, new_tagged, toppings};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 use orm_tests_downstream::models::*;
@@ -282,6 +282,61 @@ fn related_name_plus_leaves_out_the_reverse_and_keeps_the_rest() {
 }
 
 #[test]
+fn a_generic_relation_to_another_crates_items_tags_this_crates_rows() {
+    each_backend_with_readers(|conn| {
+        let b = blog(conn, "b");
+        let ann = reader(conn, &b, "ann");
+        let bob = reader(conn, &b, "bob");
+        // The content type of `Reader` is looked up once on this connection, then the insert.
+        let tagged = assert_num_queries(conn, 1 + inserts(conn), |conn| {
+            ann.tags().create(conn, new_tagged("early")).unwrap()
+        });
+        assert_eq!(tagged.object_id, ann.id.to_string());
+        bob.tags().create(conn, new_tagged("late")).unwrap();
+
+        let readers = assert_num_queries(conn, 2, |conn| {
+            Reader::query()
+                .prefetch(ReaderTags)
+                .order_by(Reader::id.asc())
+                .all(conn)
+                .unwrap()
+        });
+        let labels: Vec<Vec<&str>> = readers
+            .iter()
+            .map(|r| r.get(ReaderTags).iter().map(|t| t.label.as_str()).collect())
+            .collect();
+        assert_eq!(labels, [vec!["early"], vec!["late"]]);
+        // From the items' side, per type: the readers they point at, one statement.
+        let items = assert_num_queries(conn, 2, |conn| {
+            TaggedItem::query()
+                .prefetch(TaggedItemContentObject.of::<Reader>())
+                .order_by(TaggedItem::id.asc())
+                .all(conn)
+                .unwrap()
+        });
+        let on: Vec<Option<&str>> = items
+            .iter()
+            .map(|i| {
+                let reader = i.get(TaggedItemContentObject.of::<Reader>()).as_ref();
+                reader.map(|r| r.name.as_str())
+            })
+            .collect();
+        assert_eq!(on, [Some("ann"), Some("bob")]);
+
+        // Deleting a reader deletes its tags, which live in orm-tests' table: read, delete them,
+        // delete it.
+        assert_num_queries(conn, 3, |conn| ann.delete(conn).unwrap());
+        let left: Vec<String> = TaggedItem::query()
+            .all(conn)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.label)
+            .collect();
+        assert_eq!(left, ["late"]);
+    });
+}
+
+#[test]
 fn deleting_another_crates_row_cascades_and_sets_null_here() {
     each_backend_with_readers(|conn| {
         let b = blog(conn, "b");
@@ -292,10 +347,10 @@ fn deleting_another_crates_row_cascades_and_sets_null_here() {
         ann.favorite_toppings().add(conn, [&ham]).unwrap();
 
         // The blog is read for the name its admirers hold; its entries (none) and its readers
-        // (this crate's, found through the registry every linked crate adds to) are read, the
-        // readers deleted, its admirers' names and referred readers set to NULL, then the blog
-        // deleted.
-        let deleted = assert_num_queries(conn, 7, |conn| b.delete(conn).unwrap());
+        // (this crate's, found through the registry every linked crate adds to) are read, then
+        // the readers' tags (orm-tests' rows, by the readers' content type: none), the readers
+        // deleted, its admirers' names and referred readers set to NULL, the blog deleted.
+        let deleted = assert_num_queries(conn, 9, |conn| b.delete(conn).unwrap());
         assert_eq!(deleted.per_model, vec![("Reader", 1), ("Blog", 1)]);
         assert_eq!(Reader::query().all(conn).unwrap(), vec![kept.clone()]);
         assert_eq!(ham.fans().count(conn).unwrap(), 0, "its links went with it");
