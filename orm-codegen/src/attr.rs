@@ -207,9 +207,12 @@ pub struct GenericForeignKey {
     pub content_type: syn::Ident,
     /// The field holding the object's key as text (default `object_id`).
     pub object_id: syn::Ident,
+    /// `targets(A, B)`: models of other crates it may point at, which cannot declare the
+    /// `#[generic_relation]` that makes a model a target to prefetch.
+    pub targets: Vec<syn::Path>,
 }
 
-const GFK_FORM: &str = "expected `#[generic_foreign_key(name, content_type = field, object_id = field)]` (the fields default to `content_type_id` and `object_id`)";
+const GFK_FORM: &str = "expected `#[generic_foreign_key(name, content_type = field, object_id = field, targets(Model, ..))]` (the fields default to `content_type_id` and `object_id`)";
 
 fn parse_generic_foreign_key(cx: &Ctxt, attr: &syn::Attribute) -> Option<GenericForeignKey> {
     if !matches!(attr.meta, syn::Meta::List(_)) {
@@ -219,11 +222,17 @@ fn parse_generic_foreign_key(cx: &Ctxt, attr: &syn::Attribute) -> Option<Generic
     let mut content_type = Slot::none(cx, CONTENT_TYPE);
     let mut object_id = Slot::none(cx, OBJECT_ID);
     let mut name: Option<syn::Ident> = None;
+    let mut targets = Vec::new();
     let res = attr.parse_nested_meta(|meta| {
         if meta.path == CONTENT_TYPE {
             content_type.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == OBJECT_ID {
             object_id.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
+        } else if meta.path == TARGETS {
+            meta.parse_nested_meta(|target| {
+                targets.push(target.path);
+                Ok(())
+            })?;
         } else if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
             match (meta.path.get_ident(), &name) {
                 (Some(ident), None) => name = Some(ident.clone()),
@@ -233,7 +242,7 @@ fn parse_generic_foreign_key(cx: &Ctxt, attr: &syn::Attribute) -> Option<Generic
             return Err(unknown(
                 &meta,
                 "in `generic_foreign_key`",
-                &[CONTENT_TYPE, OBJECT_ID],
+                &[CONTENT_TYPE, OBJECT_ID, TARGETS],
             ));
         }
         Ok(())
@@ -256,6 +265,7 @@ fn parse_generic_foreign_key(cx: &Ctxt, attr: &syn::Attribute) -> Option<Generic
         object_id: object_id
             .get()
             .unwrap_or_else(|| syn::Ident::new("object_id", span)),
+        targets,
     })
 }
 

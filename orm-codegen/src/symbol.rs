@@ -29,6 +29,7 @@ pub const TO_ATTR: Symbol = Symbol("to_attr");
 pub const THROUGH_FIELDS: Symbol = Symbol("through_fields");
 pub const GENERIC_FOREIGN_KEY: Symbol = Symbol("generic_foreign_key");
 pub const CONTENT_TYPE: Symbol = Symbol("content_type");
+pub const TARGETS: Symbol = Symbol("targets");
 pub const OBJECT_ID: Symbol = Symbol("object_id");
 pub const GENERIC_RELATION: Symbol = Symbol("generic_relation");
 pub const RELATED_QUERY_NAME: Symbol = Symbol("related_query_name");

@@ -1,7 +1,7 @@
 //! Generic foreign keys: the relation type and the typed accessors.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 
 use orm_codegen::model::Model;
 
@@ -171,6 +171,17 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
                     },
                 )
             };
+            // Targets of other crates, which cannot declare the generic relation themselves.
+            let targets = g.targets.iter().filter_map(|target| {
+                let last = &target.segments.last()?.ident;
+                let id = slot_id(last);
+                Some(quote_spanned! {last.span()=>
+                    #[automatically_derived]
+                    impl ::orm_core::generic::GenericTarget<#source> for #target {
+                        type Id = #id;
+                    }
+                })
+            });
             let clear = nullable.then(|| {
                 let clear = format_ident!("clear_{}", name);
                 let doc = format!("Points `{name}` at nothing (in memory; `save` writes it).");
@@ -211,6 +222,8 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
                         #set
                     }
                 }
+
+                #(#targets)*
 
                 #[automatically_derived]
                 impl ::orm_core::generic::GenericInsert for #rel {

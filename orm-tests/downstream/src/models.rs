@@ -24,3 +24,14 @@ pub struct Reader {
     pub referrer_id: Option<i64>,
     pub name: String,
 }
+
+/// A mention of an orm-tests blog or place, or of nothing: a nullable generic foreign key whose
+/// targets live in another crate, so it lists them (`targets`) for per-type prefetches.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[generic_foreign_key(subject, content_type = subject_type, object_id = subject_id, targets(Blog, Place))]
+pub struct Mention {
+    pub id: i64,
+    pub text: String,
+    pub subject_type: Option<i64>,
+    pub subject_id: Option<String>,
+}

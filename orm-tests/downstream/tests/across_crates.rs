@@ -337,6 +337,58 @@ fn a_generic_relation_to_another_crates_items_tags_this_crates_rows() {
 }
 
 #[test]
+fn a_generic_foreign_key_prefetches_another_crates_targets_it_lists() {
+    each_backend_with_readers(|conn| {
+        let b = blog(conn, "b");
+        let home = place(conn, "home");
+        let mut texts = Vec::new();
+        for (text, subject) in [
+            ("on b", Some(conn.generic_target(&b).unwrap())),
+            ("none", None),
+        ] {
+            let (subject_type, subject_id) = subject.unzip();
+            texts.push(
+                Mention::create(
+                    conn,
+                    NewMention {
+                        text: text.into(),
+                        subject_type,
+                        subject_id,
+                    },
+                )
+                .unwrap(),
+            );
+        }
+        let mut at_home = texts.pop().unwrap();
+        at_home.set_subject(conn, &home).unwrap();
+        at_home.save(conn).unwrap();
+
+        let mentions = assert_num_queries(conn, 3, |conn| {
+            Mention::query()
+                .prefetch(MentionSubject.of::<Blog>())
+                .prefetch(MentionSubject.of::<Place>())
+                .order_by(Mention::id.asc())
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<(Option<&str>, Option<&str>)> = mentions
+            .iter()
+            .map(|m| {
+                (
+                    m.get(MentionSubject.of::<Blog>())
+                        .as_ref()
+                        .map(|b| b.name.as_str()),
+                    m.get(MentionSubject.of::<Place>())
+                        .as_ref()
+                        .map(|p| p.name.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(got, [(Some("b"), None), (None, Some("home"))]);
+    });
+}
+
+#[test]
 fn deleting_another_crates_row_cascades_and_sets_null_here() {
     each_backend_with_readers(|conn| {
         let b = blog(conn, "b");
