@@ -179,14 +179,29 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         self.query().filter(filter)
     }
 
-    /// How many rows are linked. One statement.
+    /// How many rows are linked. One statement, on the link table alone (as Django's): every
+    /// link points at a row, by its foreign keys, so the linked table need not be read.
     pub fn count(&self, conn: &mut Connection) -> Result<i64> {
-        self.query().count(conn)
+        let rows: Vec<One<i64>> = conn.load(&self.links(conn, "COUNT(*)", ""))?;
+        Ok(rows.first().map_or(0, |r| r.0))
     }
 
-    /// Whether any row is linked. One statement.
+    /// Whether any row is linked. One statement, on the link table alone.
     pub fn exists(&self, conn: &mut Connection) -> Result<bool> {
-        self.query().exists(conn)
+        let rows: Vec<One<i32>> = conn.load(&self.links(conn, "1", " LIMIT 1"))?;
+        Ok(!rows.is_empty())
+    }
+
+    /// `SELECT what AS v FROM <links> WHERE <owner column> = ?` and `tail`.
+    fn links(&self, conn: &Connection, what: &str, tail: &str) -> crate::sql::Stmt {
+        let mut w = SqlWriter::new(conn.backend());
+        w.push("SELECT ")
+            .push(what)
+            .push(" AS v FROM ")
+            .ident(R::TABLE);
+        w.push(" WHERE ").ident(S::OWNER_COLUMN).push(" = ");
+        w.bind(self.owner_key()).push(tail);
+        w.finish()
     }
 
     /// Links the rows (given as `&Model` or as keys). A link that exists stays as it is.

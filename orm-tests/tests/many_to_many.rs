@@ -65,8 +65,21 @@ fn add_takes_instances_or_keys_in_one_insert_and_never_duplicates() {
         });
         // The other side sees the same links.
         assert_eq!(pizza_names(conn, &t[2]), ["margherita"]);
+        // Counting and testing for links read the link table alone (Django's join
+        // optimization): one statement that names no other table.
+        conn.start_log();
         assert_eq!(p.toppings().count(conn).unwrap(), 4);
         assert!(t[1].pizzas().exists(conn).unwrap());
+        assert!(!pizza(conn, "bare").toppings().exists(conn).unwrap());
+        let sql = conn.take_log();
+        assert_eq!(sql.len(), 3 + inserts(conn) as usize, "{sql:?}");
+        for read in [&sql[0], &sql[1], sql.last().unwrap()] {
+            assert!(read.contains("pizza_toppings"), "{read}");
+            assert!(
+                !read.contains("\"topping\"") && !read.contains("`topping`"),
+                "{read}"
+            );
+        }
         let filtered = p
             .toppings()
             .filter(Topping::name.starts_with("t"))
