@@ -9,6 +9,7 @@ use orm_tests::models::{Blog, Place, TaggedItem, Topping};
 #[many_to_many(Topping, name = favorite_toppings, related_name = fans, related_trait = HasFans)]
 #[many_to_many(Place, name = visited, related_name = "+")]
 #[generic_relation(TaggedItem, name = tags)]
+#[many_to_many(Blog, name = subscriptions, related_name = subscribers, related_trait = HasSubscribers, through = Subscription)]
 pub struct Reader {
     pub id: i64,
     #[foreign_key(Blog, related_name = readers, related_trait = HasReaders)]
@@ -34,4 +35,16 @@ pub struct Mention {
     pub text: String,
     pub subject_type: Option<i64>,
     pub subject_id: Option<String>,
+}
+
+/// The through model of `Reader.subscriptions`, here, between this crate's readers and orm-tests'
+/// blogs: which day the reader subscribed.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Subscription {
+    pub id: i64,
+    #[foreign_key(Reader)]
+    pub reader_id: i64,
+    #[foreign_key(Blog, related_name = "+")]
+    pub blog_id: i64,
+    pub day: i32,
 }

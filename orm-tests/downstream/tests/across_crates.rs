@@ -269,8 +269,8 @@ fn related_name_plus_leaves_out_the_reverse_and_keeps_the_rest() {
         assert_eq!(sent_by, Some(referrer.id));
 
         // `on_delete` needs no reverse accessor: the registry finds the key (read, entries and
-        // readers, two keys set to NULL, delete).
-        assert_num_queries(conn, 6, |conn| referrer.delete(conn).unwrap());
+        // readers, two keys set to NULL, subscriptions, whose key has none either, delete).
+        assert_num_queries(conn, 7, |conn| referrer.delete(conn).unwrap());
         assert_eq!(ann.refresh(conn).unwrap().referrer_id, None);
         park.delete(conn).unwrap();
         assert_eq!(
@@ -323,9 +323,9 @@ fn a_generic_relation_to_another_crates_items_tags_this_crates_rows() {
             .collect();
         assert_eq!(on, [Some("ann"), Some("bob")]);
 
-        // Deleting a reader deletes its tags, which live in orm-tests' table: read, delete them,
-        // delete it.
-        assert_num_queries(conn, 3, |conn| ann.delete(conn).unwrap());
+        // Deleting a reader deletes its tags, which live in orm-tests' table: its subscriptions
+        // (none) and its tags read, the tags deleted, the reader deleted.
+        assert_num_queries(conn, 4, |conn| ann.delete(conn).unwrap());
         let left: Vec<String> = TaggedItem::query()
             .all(conn)
             .unwrap()
@@ -389,6 +389,54 @@ fn a_generic_foreign_key_prefetches_another_crates_targets_it_lists() {
 }
 
 #[test]
+fn a_through_model_links_this_crates_rows_to_another_crates_and_carries_its_fields() {
+    each_backend_with_readers(|conn| {
+        let (a, b) = (blog(conn, "a"), blog(conn, "b"));
+        let ann = reader(conn, &a, "ann");
+        let bob = reader(conn, &a, "bob");
+        assert_num_queries(conn, 1, |conn| {
+            ann.subscriptions()
+                .through_defaults(SubscriptionExtra { day: 3 })
+                .add(conn, [&a, &b])
+                .unwrap()
+        });
+        b.subscribers()
+            .through_defaults(SubscriptionExtra { day: 5 })
+            .add(conn, [&bob])
+            .unwrap();
+        let subscribers = assert_num_queries(conn, 1, |conn| b.subscribers().all(conn).unwrap());
+        assert_eq!(subscribers, vec![ann.clone(), bob.clone()]);
+
+        let readers = assert_num_queries(conn, 2, |conn| {
+            Reader::query()
+                .prefetch(ReaderSubscriptions.with_through())
+                .order_by(Reader::id.asc())
+                .all(conn)
+                .unwrap()
+        });
+        let got: Vec<Vec<(String, i32)>> = readers
+            .iter()
+            .map(|r| {
+                let mut days: Vec<(String, i32)> = r
+                    .get(ReaderSubscriptions)
+                    .iter()
+                    .map(|(blog, sub)| (blog.name.clone(), sub.day))
+                    .collect();
+                days.sort();
+                days
+            })
+            .collect();
+        let s = |v: &str| v.to_string();
+        assert_eq!(got, [vec![(s("a"), 3), (s("b"), 3)], vec![(s("b"), 5)]]);
+
+        assert_num_queries(conn, 1, |conn| {
+            ann.subscriptions().remove(conn, [&b]).unwrap()
+        });
+        assert_eq!(b.subscribers().count(conn).unwrap(), 1);
+    });
+}
+
+#[test]
 fn deleting_another_crates_row_cascades_and_sets_null_here() {
     each_backend_with_readers(|conn| {
         let b = blog(conn, "b");
@@ -400,9 +448,10 @@ fn deleting_another_crates_row_cascades_and_sets_null_here() {
 
         // The blog is read for the name its admirers hold; its entries (none) and its readers
         // (this crate's, found through the registry every linked crate adds to) are read, then
-        // the readers' tags (orm-tests' rows, by the readers' content type: none), the readers
-        // deleted, its admirers' names and referred readers set to NULL, the blog deleted.
-        let deleted = assert_num_queries(conn, 9, |conn| b.delete(conn).unwrap());
+        // the readers' subscriptions and tags (orm-tests' rows, by the readers' content type:
+        // none), the readers deleted, its admirers' names and referred readers set to NULL, its
+        // own subscriptions read (none), the blog deleted.
+        let deleted = assert_num_queries(conn, 11, |conn| b.delete(conn).unwrap());
         assert_eq!(deleted.per_model, vec![("Reader", 1), ("Blog", 1)]);
         assert_eq!(Reader::query().all(conn).unwrap(), vec![kept.clone()]);
         assert_eq!(ham.fans().count(conn).unwrap(), 0, "its links went with it");
