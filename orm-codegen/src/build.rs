@@ -115,6 +115,16 @@ impl Build {
             // The derive reports these with spans; the build step only refuses to go on.
             return Err(BuildError(format!("invalid model: {err}")));
         }
+        // Relations find their target by the struct's name, so one name cannot mean two models.
+        if let Some(clash) = models
+            .iter()
+            .find(|m| external.iter().any(|e| e.ident == m.ident))
+        {
+            return Err(BuildError(format!(
+                "`{}` is a model of this crate and of a file given to `Build::extern_file`; relations find their target by name, so rename one of them",
+                clash.ident
+            )));
+        }
         let schema = diesel_schema(&models, &external).map_err(|e| BuildError(e.0))?;
         let mut ddl = Vec::new();
         for d in Dialect::ALL {
@@ -279,6 +289,18 @@ mod tests {
         );
         let err = Build::new().file(&models).render().unwrap_err();
         assert!(err.to_string().contains("Build::extern_file"), "{err}");
+        let twice = Build::new()
+            .file(&models)
+            .file(&accounts)
+            .extern_file(&accounts)
+            .render()
+            .unwrap_err();
+        assert!(
+            twice
+                .to_string()
+                .contains("`Account` is a model of this crate"),
+            "{twice}"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
