@@ -79,10 +79,23 @@ enum From {
     },
 }
 
-/// The parents by key, and the distinct keys in first-seen order.
+/// The parents by key, and the distinct keys in first-seen order, as binds when the level's
+/// statement binds them.
 struct ByKey<'p, K: ?Sized> {
     parents: HashMap<&'p K, Parents>,
     keys: Vec<Value>,
+    scope: Scope,
+}
+
+/// What a level's statement selects its rows by.
+#[derive(Clone, Copy)]
+enum Keys<'a> {
+    /// No parent has a key: no statement.
+    None,
+    /// These distinct keys, bound (an IN list, or PostgreSQL's one array).
+    Bound(&'a [Value]),
+    /// Every row whose parent key is set: the parents are their whole table ([`Scope::Table`]).
+    Whole,
 }
 
 /// A parent key as the value bound to match it: a key field, or a generic object id (`str`).
@@ -125,22 +138,35 @@ impl Parents {
 }
 
 impl<'p, K: BindKey + Eq + Hash + ?Sized> ByKey<'p, K> {
-    fn new(keys: impl Iterator<Item = (usize, Option<&'p K>)>) -> Self {
+    /// Groups the parents by key; with [`Scope::Keys`], keeps each distinct key as a bind.
+    fn new(keys: impl Iterator<Item = (usize, Option<&'p K>)>, scope: Scope) -> Self {
         let mut by = ByKey {
             parents: HashMap::default(),
             keys: Vec::new(),
+            scope,
         };
         for (i, key) in keys {
             let Some(key) = key else { continue };
             match by.parents.entry(key) {
                 Entry::Occupied(mut parents) => parents.get_mut().push(i),
                 Entry::Vacant(slot) => {
-                    by.keys.push(key.bind_value());
+                    if scope == Scope::Keys {
+                        by.keys.push(key.bind_value());
+                    }
                     slot.insert(Parents::One(i));
                 }
             }
         }
         by
+    }
+
+    /// What the level's statement selects by.
+    fn keys(&self) -> Keys<'_> {
+        match self.scope {
+            _ if self.parents.is_empty() => Keys::None,
+            Scope::Table => Keys::Whole,
+            Scope::Keys => Keys::Bound(&self.keys),
+        }
     }
 
     /// Pairs each row with the parents whose key `parent_of` gives.
@@ -173,7 +199,10 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
         joins: &[JoinSpec],
     ) -> Result<Fetched<F::Target, E, J>> {
         // Always by key: the targets of every row may be few rows of their table.
-        let by = ByKey::new(parents.iter().map(|p| F::target_key(p)).enumerate());
+        let by = ByKey::new(
+            parents.iter().map(|p| F::target_key(p)).enumerate(),
+            Scope::Keys,
+        );
         let rows = fetch_rows::<(), _, E, J>(
             conn,
             query,
@@ -181,8 +210,7 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
                 group: F::TARGET_COLUMN,
             },
             joins,
-            &by.keys,
-            Scope::Keys,
+            by.keys(),
             F::Key::KIND,
         )?;
         Ok(by.link(rows, |r| Some(F::target_value(&r.target))))
@@ -210,14 +238,16 @@ impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
         query: &QuerySet<F::Source>,
         joins: &[JoinSpec],
     ) -> Result<Fetched<F::Source, E, J>> {
-        let by = ByKey::new(parents.iter().map(|p| Some(F::target_value(p))).enumerate());
+        let by = ByKey::new(
+            parents.iter().map(|p| Some(F::target_value(p))).enumerate(),
+            scope,
+        );
         let rows = fetch_rows::<(), _, E, J>(
             conn,
             query,
             From::Table { group: F::COLUMN },
             joins,
-            &by.keys,
-            scope,
+            by.keys(),
             F::Key::KIND,
         )?;
         Ok(by.link(rows, |r| F::target_key(&r.target)))
@@ -255,6 +285,7 @@ impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
                 .iter()
                 .map(|p| Some(D::OwnerEnd::value(p)))
                 .enumerate(),
+            scope,
         );
         let from = From::Link {
             table: R::TABLE,
@@ -267,8 +298,7 @@ impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
             query,
             from,
             joins,
-            &by.keys,
-            scope,
+            by.keys(),
             <EndKey<D::OwnerEnd> as Field>::KIND,
         )?;
         Ok(by.link(rows, |r| Some(&r.key.0)))
@@ -325,15 +355,14 @@ where
             };
             targets.push(key);
         }
-        let by = ByKey::new(targets.iter().map(Option::as_ref).enumerate());
+        let by = ByKey::new(targets.iter().map(Option::as_ref).enumerate(), Scope::Keys);
         let pk = T::FIELDS[T::PK].column;
         let rows = fetch_rows::<(), _, E, J>(
             conn,
             query,
             From::Table { group: pk },
             joins,
-            &by.keys,
-            Scope::Keys,
+            by.keys(),
             <T::Key as Field>::KIND,
         )?;
         Ok(by.link(rows, |r| Some(r.target.key())))
@@ -368,7 +397,7 @@ where
         joins: &[JoinSpec],
     ) -> Result<Fetched<R::Items, E, J>> {
         let ids: Vec<String> = parents.iter().map(|p| p.key().to_object_id()).collect();
-        let by = ByKey::<str>::new(ids.iter().map(|id| Some(id.as_str())).enumerate());
+        let by = ByKey::<str>::new(ids.iter().map(|id| Some(id.as_str())).enumerate(), scope);
         // The content type is always in the condition: a movie with a book's id never matches.
         let content_type = conn.content_type::<R::Owner>()?;
         let query = query.clone().filter(Filter::new(Expr::Cmp(
@@ -379,8 +408,8 @@ where
         let from = From::Table {
             group: Gfk::<R>::OBJECT_ID_COLUMN,
         };
-        let (keys, kind) = (&by.keys, ValueKind::Text);
-        let rows = fetch_rows::<(), _, E, J>(conn, &query, from, joins, keys, scope, kind)?;
+        let (keys, kind) = (by.keys(), ValueKind::Text);
+        let rows = fetch_rows::<(), _, E, J>(conn, &query, from, joins, keys, kind)?;
         Ok(by.link(rows, |r| Gfk::<R>::get(&r.target).map(|(_, id)| id)))
     }
 
@@ -430,23 +459,40 @@ fn in_select(
 }
 
 /// Runs the level's statement for the parents' `keys`: one, or one per chunk where the backend's
-/// bind limit forces it. Keys are distinct, so no row comes twice. No keys, no statement. With
-/// [`Scope::Table`], one statement that binds no keys.
+/// bind limit forces it. Keys are distinct, so no row comes twice. No keys, no statement. For
+/// a whole table, one statement that binds no keys.
 fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     conn: &mut Connection,
     query: &QuerySet<T>,
     from: From,
     joins: &[JoinSpec],
-    keys: &[Value],
-    scope: Scope,
+    keys: Keys<'_>,
     kind: ValueKind,
 ) -> Result<Vec<FetchRow<K, T, E, J>>> {
-    if keys.is_empty() {
-        return Ok(Vec::new());
-    }
+    let keys = match keys {
+        Keys::None => return Ok(Vec::new()),
+        Keys::Whole => None,
+        Keys::Bound(keys) => Some(keys),
+    };
     check_width(joins)?;
     let backend = conn.backend();
-    let per_statement = if scope == Scope::Table || backend.binds_key_arrays(kind) {
+    // The statement is prepared once per connection when its SQL takes few forms: an array
+    // bind, or an IN list padded to a power of two; and no IN list among the filters. Not on
+    // MySQL, whose prepared statements count against a server-wide limit
+    // (`max_prepared_stmt_count`) that many connections times many forms could reach.
+    let cache = backend != Backend::Mysql && !query.filters.iter().any(Expr::has_list);
+    let run = |conn: &mut Connection, chunk: Option<&[Value]>| {
+        let stmt = select(backend, query, &from, joins, E::FIELDS, chunk, kind);
+        if cache {
+            conn.load_cached::<FetchRow<K, T, E, J>>(&stmt)
+        } else {
+            conn.load::<FetchRow<K, T, E, J>>(&stmt)
+        }
+    };
+    let Some(keys) = keys else {
+        return run(conn, None);
+    };
+    let per_statement = if backend.binds_key_arrays(kind) {
         keys.len()
     } else {
         let mut probe = SqlWriter::new(backend);
@@ -459,28 +505,16 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
             .saturating_sub(probe.bind_count() + 2)
             .max(1)
     };
-    // The statement is prepared once per connection when its SQL takes few forms: an array
-    // bind, or an IN list padded to a power of two; and no IN list among the filters. Not on
-    // MySQL, whose prepared statements count against a server-wide limit
-    // (`max_prepared_stmt_count`) that many connections times many forms could reach.
-    let cache = backend != Backend::Mysql && !query.filters.iter().any(Expr::has_list);
     let mut rows = Vec::new();
     for chunk in keys.chunks(per_statement) {
         let padded;
-        let chunk = if scope == Scope::Table {
-            None
-        } else if backend.binds_key_arrays(kind) || !cache {
-            Some(chunk)
+        let chunk = if backend.binds_key_arrays(kind) || !cache {
+            chunk
         } else {
             padded = pad(chunk, per_statement);
-            Some(&padded[..])
+            &padded[..]
         };
-        let stmt = select(backend, query, &from, joins, E::FIELDS, chunk, kind);
-        let loaded = if cache {
-            conn.load_cached::<FetchRow<K, T, E, J>>(&stmt)?
-        } else {
-            conn.load::<FetchRow<K, T, E, J>>(&stmt)?
-        };
+        let loaded = run(conn, Some(chunk))?;
         if rows.is_empty() {
             rows = loaded;
         } else {
