@@ -39,6 +39,8 @@ pub struct Build {
     files: Vec<PathBuf>,
     /// Another crate's model files: read for the models this crate's relations point at.
     external: Vec<PathBuf>,
+    /// The `links` names of crates whose build step reported their model files.
+    links: Vec<String>,
 }
 
 impl Build {
@@ -62,7 +64,18 @@ impl Build {
         self
     }
 
-    /// Writes `OUT_DIR/orm_schema.rs`, and tells cargo to rerun only when a model file changes.
+    /// Adds the model files of a dependency wherever it is (a path, a registry, git), found by
+    /// the `links` name in its `Cargo.toml` (`links = "accounts-models"`). Every build step
+    /// reports its model files to cargo, which hands them to the build scripts of the crates that
+    /// depend on that one directly when it has a `links` name. Otherwise as
+    /// [`Build::extern_file`].
+    pub fn extern_links(mut self, links: impl Into<String>) -> Self {
+        self.links.push(links.into());
+        self
+    }
+
+    /// Writes `OUT_DIR/orm_schema.rs`, and tells cargo to rerun only when a model file changes,
+    /// and where this crate's model files are (for [`Build::extern_links`] downstream).
     pub fn generate(self) -> Result<(), BuildError> {
         let out_dir = std::env::var_os("OUT_DIR").ok_or_else(|| {
             BuildError("OUT_DIR is not set: call Build::generate from build.rs".into())
@@ -70,17 +83,45 @@ impl Build {
         for line in self.rerun_if_changed() {
             println!("{line}");
         }
+        let own: Vec<PathBuf> = self
+            .files
+            .iter()
+            .map(|f| std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()))
+            .collect();
+        if let Ok(paths) = std::env::join_paths(own) {
+            println!("cargo:models={}", paths.to_string_lossy());
+        }
         self.write_into(Path::new(&out_dir)).map(|_| ())
     }
 
-    /// Cargo reruns the build script only when one of these changes: the model files, nothing
-    /// else (not the rest of the crate).
+    /// Cargo reruns the build script only when one of these changes: the model files (or where a
+    /// dependency's are), nothing else (not the rest of the crate).
     fn rerun_if_changed(&self) -> Vec<String> {
-        self.files
+        let files = self
+            .files
             .iter()
             .chain(&self.external)
-            .map(|f| format!("cargo:rerun-if-changed={}", f.display()))
-            .collect()
+            .map(|f| format!("cargo:rerun-if-changed={}", f.display()));
+        let links = self
+            .links
+            .iter()
+            .map(|l| format!("cargo:rerun-if-env-changed={}", links_var(l)));
+        files.chain(links).collect()
+    }
+
+    /// The model files of the crates named by [`Build::extern_links`].
+    fn linked_files(&self) -> Result<Vec<PathBuf>, BuildError> {
+        let mut files = Vec::new();
+        for links in &self.links {
+            let var = links_var(links);
+            let paths = std::env::var_os(&var).ok_or_else(|| {
+                BuildError(format!(
+                    "{var} is not set: the crate with `links = \"{links}\"` must be a direct dependency of this one, and run the schema build step"
+                ))
+            })?;
+            files.extend(std::env::split_paths(&paths));
+        }
+        Ok(files)
     }
 
     /// Writes `orm_schema.rs` into `dir` when its content changed; returns whether it wrote. An
@@ -99,9 +140,15 @@ impl Build {
     /// The generated Rust source.
     pub fn render(&self) -> Result<String, BuildError> {
         let mut inputs = read_models(&self.files)?;
-        let mut external = read_models(&self.external)?;
+        let external_files: Vec<PathBuf> = self
+            .external
+            .iter()
+            .cloned()
+            .chain(self.linked_files()?)
+            .collect();
+        let mut external = read_models(&external_files)?;
         // The content-type table is created once, by the crate whose models others point at.
-        if self.external.is_empty() {
+        if external_files.is_empty() {
             inputs.push(content_type_model());
         } else {
             external.push(content_type_model());
@@ -165,6 +212,11 @@ fn content_type_model() -> syn::DeriveInput {
             pub model: String,
         }
     }
+}
+
+/// The variable cargo sets for a dependency's reported model files: `DEP_<LINKS>_MODELS`.
+fn links_var(links: &str) -> String {
+    format!("DEP_{}_MODELS", links.to_uppercase().replace('-', "_"))
 }
 
 /// The `#[derive(Model)]` structs of `files`.
@@ -282,6 +334,20 @@ mod tests {
                 "{unwanted} belongs to the other crate: {code}"
             );
         }
+        let unlinked = Build::new()
+            .file(&models)
+            .extern_links("no-such-crate-models");
+        let err = unlinked.render().unwrap_err().to_string();
+        assert!(
+            err.contains("DEP_NO_SUCH_CRATE_MODELS_MODELS is not set"),
+            "{err}"
+        );
+        assert!(
+            unlinked
+                .rerun_if_changed()
+                .contains(&"cargo:rerun-if-env-changed=DEP_NO_SUCH_CRATE_MODELS_MODELS".to_owned()),
+            "a dependency's move reruns the step"
+        );
         let nothing_here = Build::new().extern_file(&accounts).render().unwrap();
         assert!(
             !nothing_here.contains("INSERT"),

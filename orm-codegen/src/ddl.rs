@@ -196,7 +196,7 @@ pub fn target<'m, 'a>(
         .unwrap_or_default();
     by_name.get(&name).copied().ok_or_else(|| {
         DdlError(format!(
-            "foreign key to `{name}`, which is not a #[derive(Model)] struct in the files given to the schema build step (for a model of another crate, add its file with `Build::extern_file`)"
+            "foreign key to `{name}`, which is not a #[derive(Model)] struct in the files given to the schema build step (for a model of another crate, add its file with `Build::extern_file` or `Build::extern_links`)"
         ))
     })
 }

@@ -36,7 +36,7 @@
 //!   one-to-one, `place.restaurant(&mut conn)` returning `Option<Restaurant>` (one statement).
 //!   The reverse accessor is an inherent method of the target, so a target in another crate
 //!   needs `related_trait = Name` (and the build step that crate's model file, through
-//!   `Build::extern_file`).
+//!   `Build::extern_file` or `Build::extern_links`).
 //! - per relation, a zero-sized type named after the model and the accessor (`EntryBlog`,
 //!   `PizzaToppings`) implementing [`ForeignKey`] or [`ManyToMany`];
 //! - per many-to-many, an accessor on both sides returning a [`ManyToManyManager`]
