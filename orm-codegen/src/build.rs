@@ -83,6 +83,10 @@ impl Build {
         for line in self.rerun_if_changed() {
             println!("{line}");
         }
+        // A dependency's model file changes without its path changing.
+        for file in self.linked_files().unwrap_or_default() {
+            println!("cargo:rerun-if-changed={}", file.display());
+        }
         let own: Vec<PathBuf> = self
             .files
             .iter()
