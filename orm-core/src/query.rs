@@ -468,6 +468,13 @@ pub(crate) struct Across {
 }
 
 impl<M> Order<M> {
+    /// The other way round, NULLs too: what `last` orders by.
+    fn reversed(mut self) -> Self {
+        self.desc = !self.desc;
+        self.nulls_first = self.nulls_first.map(|first| !first);
+        self
+    }
+
     fn new(column: &'static str, desc: bool) -> Self {
         Order {
             column,
@@ -780,6 +787,30 @@ impl<M: Model> QuerySet<M> {
             qs.order.push(Order::new(M::FIELDS[M::PK].column, false));
         }
         qs.limit(1)
+    }
+
+    /// The last matching row (Django's `last()`): the first one in the reversed ordering, NULLs
+    /// included, else the one with the highest primary key. One statement.
+    /// [`Error::InvalidInput`] after a limit or an offset, where the reversed order would pick
+    /// from other rows (order the other way and call `first`).
+    pub fn last(&self, conn: &mut Connection) -> Result<Option<M>> {
+        Ok(self.last_only()?.all(conn)?.into_iter().next())
+    }
+
+    /// This query reversed and cut to its first row.
+    pub(crate) fn last_only(&self) -> Result<Self> {
+        if self.limit.is_some() || self.offset.is_some() {
+            return Err(Error::InvalidInput(format!(
+                "`last` on a query of {} with a limit or an offset would pick from other rows; order it the other way and call `first`",
+                M::NAME
+            )));
+        }
+        let mut qs = self.clone();
+        if qs.order.is_empty() {
+            qs.order.push(Order::new(M::FIELDS[M::PK].column, false));
+        }
+        qs.order = qs.order.into_iter().map(Order::reversed).collect();
+        Ok(qs.limit(1))
     }
 
     /// Exactly one matching row: [`Error::NotFound`] when none,

@@ -423,7 +423,7 @@ where
     }
 }
 
-/// The query twins: Django's `aget`, `afirst`, `acount`, `aexists`, `aupdate`, `adelete`, and
+/// The query twins: Django's `aget`, `afirst`, `alast`, `acount`, `aexists`, `aupdate`, `adelete`, and
 /// `async for` as `aall`.
 impl<M: Model + Send> QuerySet<M>
 where
@@ -439,6 +439,12 @@ where
     pub fn afirst(&self, conn: &AsyncConnection) -> Pending<Option<M>> {
         let query = self.clone();
         conn.run(move |conn| query.first(conn))
+    }
+
+    /// [`QuerySet::last`] on an [`AsyncConnection`].
+    pub fn alast(&self, conn: &AsyncConnection) -> Pending<Option<M>> {
+        let query = self.clone();
+        conn.run(move |conn| query.last(conn))
     }
 
     /// [`QuerySet::get`] on an [`AsyncConnection`].
@@ -517,6 +523,11 @@ where
     /// [`Prefetching::first`] on an [`AsyncConnection`].
     pub fn afirst(self, conn: &AsyncConnection) -> Pending<Option<LoadedRow<M, Ps, J>>> {
         conn.run(move |conn| self.first(conn))
+    }
+
+    /// [`Prefetching::last`] on an [`AsyncConnection`].
+    pub fn alast(self, conn: &AsyncConnection) -> Pending<Option<LoadedRow<M, Ps, J>>> {
+        conn.run(move |conn| self.last(conn))
     }
 
     /// [`Prefetching::get`] on an [`AsyncConnection`].

@@ -649,6 +649,8 @@ fn queries_models_and_prefetches_have_twins_too() {
         assert_eq!(names(all, |e| e.headline), ["c", "d"]);
         let first = counted!(aconn, 1, q.clone().order_by(Entry::id.desc()).afirst(aconn)).unwrap();
         assert_eq!(first.map(|e| e.headline).as_deref(), Some("d"));
+        let last = counted!(aconn, 1, q.clone().order_by(Entry::id.desc()).alast(aconn)).unwrap();
+        assert_eq!(last.map(|e| e.headline).as_deref(), Some("c"));
         assert!(matches!(
             counted!(aconn, 1, q.aget(aconn)),
             Err(Error::MultipleObjectsReturned { model: "Entry" })
@@ -662,6 +664,8 @@ fn queries_models_and_prefetches_have_twins_too() {
         assert_eq!(blogs[0].get(BlogEntries).len(), 3);
         let one = counted!(aconn, 2, Blog::query().prefetch(BlogEntries).aget(aconn)).unwrap();
         assert_eq!(one.get(BlogEntries).len(), 3);
+        let last = counted!(aconn, 2, Blog::query().prefetch(BlogEntries).alast(aconn)).unwrap();
+        assert_eq!(last.map(|b| b.get(BlogEntries).len()), Some(3));
         // Onto objects in hand: one statement.
         let with = counted!(
             aconn,

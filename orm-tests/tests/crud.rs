@@ -222,6 +222,54 @@ fn case_insensitive_text_lookups_ignore_case_on_every_backend() {
 }
 
 #[test]
+fn last_reverses_the_ordering_nulls_included_else_takes_the_highest_key() {
+    each_backend(|conn| {
+        let b = blog(conn, "b");
+        assert_eq!(
+            assert_num_queries(conn, 1, |conn| Entry::query().last(conn).unwrap()),
+            None
+        );
+        let unrated = entry(conn, &b, "unrated", 5, None);
+        let low = entry(conn, &b, "low", 1, Some(1.0));
+        let high = entry(conn, &b, "high", 1, Some(9.0));
+        let last = |conn: &mut Connection, query: orm_core::QuerySet<Entry>| {
+            assert_num_queries(conn, 1, |conn| query.last(conn).unwrap())
+        };
+        assert_eq!(
+            last(conn, Entry::query()),
+            Some(high.clone()),
+            "the highest key"
+        );
+        let by_rating = Entry::query().order_by(Entry::rating.asc().nulls_first());
+        assert_eq!(by_rating.first(conn).unwrap(), Some(unrated.clone()));
+        assert_eq!(last(conn, by_rating), Some(high.clone()));
+        let nulls_last = Entry::query().order_by(Entry::rating.desc().nulls_last());
+        assert_eq!(last(conn, nulls_last), Some(unrated.clone()));
+        // Several columns are reversed together.
+        let two = Entry::query()
+            .order_by(Entry::comments.asc())
+            .order_by(Entry::headline.desc());
+        assert_eq!(two.first(conn).unwrap(), Some(low.clone()));
+        assert_eq!(last(conn, two.clone()), Some(unrated.clone()));
+        assert_eq!(
+            last(conn, two.clone().filter(Entry::comments.eq(1))),
+            Some(high.clone())
+        );
+        // After a slice the reversed order would pick from other rows: refused, no statement.
+        let err = assert_num_queries(conn, 0, |conn| two.limit(2).last(conn).unwrap_err());
+        assert!(
+            matches!(&err, Error::InvalidInput(m) if m.contains("`first`")),
+            "{err}"
+        );
+        // With relations: the one row, then its level.
+        let blogs = assert_num_queries(conn, 2, |conn| {
+            Blog::query().prefetch(BlogEntries).last(conn).unwrap()
+        });
+        assert_eq!(blogs.map(|l| l.get(BlogEntries).len()), Some(3));
+    });
+}
+
+#[test]
 fn count_exists_first_get() {
     each_backend(|conn| {
         let b = blog(conn, "b");

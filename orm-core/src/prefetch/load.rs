@@ -298,6 +298,11 @@ where
         Ok(self.load(conn, &self.query.first_only())?.pop())
     }
 
+    /// The last matching row with its relations ([`QuerySet::last`]).
+    pub fn last(&self, conn: &mut Connection) -> Result<Option<LoadedRow<M, Ps, J>>> {
+        Ok(self.load(conn, &self.query.last_only()?)?.pop())
+    }
+
     /// Exactly one matching row with its relations: [`Error::NotFound`] when none,
     /// [`Error::MultipleObjectsReturned`] when more.
     pub fn get(&self, conn: &mut Connection) -> Result<LoadedRow<M, Ps, J>> {
