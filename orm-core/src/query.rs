@@ -789,6 +789,46 @@ impl<M: Model> QuerySet<M> {
         qs.limit(1)
     }
 
+    /// The matching rows with these primary keys, by key (Django's `in_bulk`). Keys without a
+    /// matching row are left out. One statement, or one per chunk where the backend's bind
+    /// limit forces it; none for no keys. [`Error::InvalidInput`] after a limit or an offset.
+    pub fn in_bulk(
+        &self,
+        conn: &mut Connection,
+        keys: impl IntoIterator<Item = M::Key>,
+    ) -> Result<std::collections::HashMap<M::Key, M>> {
+        if self.limit.is_some() || self.offset.is_some() {
+            return Err(Error::InvalidInput(format!(
+                "`in_bulk` on a query of {} with a limit or an offset: filter by key instead",
+                M::NAME
+            )));
+        }
+        let keys: Vec<M::Key> = keys.into_iter().collect();
+        let mut seen = std::collections::HashSet::with_capacity(keys.len());
+        let keys: Vec<Value> = keys
+            .iter()
+            .filter(|k| seen.insert(*k))
+            .map(|k| k.to_value())
+            .collect();
+        let mut probe = SqlWriter::new(conn.backend());
+        self.write_where(&mut probe);
+        let per_statement = conn
+            .backend()
+            .max_binds()
+            .saturating_sub(probe.bind_count())
+            .max(1);
+        let pk = M::FIELDS[M::PK].column;
+        let mut found = std::collections::HashMap::with_capacity(keys.len());
+        for chunk in keys.chunks(per_statement) {
+            let rows = self
+                .clone()
+                .filter(Filter::new(Expr::In(pk, chunk.to_vec())))
+                .all(conn)?;
+            found.extend(rows.into_iter().map(|row| (row.key().clone(), row)));
+        }
+        Ok(found)
+    }
+
     /// The last matching row (Django's `last()`): the first one in the reversed ordering, NULLs
     /// included, else the one with the highest primary key. One statement.
     /// [`Error::InvalidInput`] after a limit or an offset, where the reversed order would pick

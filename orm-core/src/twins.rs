@@ -423,8 +423,8 @@ where
     }
 }
 
-/// The query twins: Django's `aget`, `afirst`, `alast`, `acount`, `aexists`, `aupdate`, `adelete`, and
-/// `async for` as `aall`.
+/// The query twins: Django's `aget`, `afirst`, `alast`, `ain_bulk`, `acount`, `aexists`, `aupdate`,
+/// `adelete`, and `async for` as `aall`.
 impl<M: Model + Send> QuerySet<M>
 where
     QuerySet<M>: Send,
@@ -445,6 +445,20 @@ where
     pub fn alast(&self, conn: &AsyncConnection) -> Pending<Option<M>> {
         let query = self.clone();
         conn.run(move |conn| query.last(conn))
+    }
+
+    /// [`QuerySet::in_bulk`] on an [`AsyncConnection`].
+    pub fn ain_bulk(
+        &self,
+        conn: &AsyncConnection,
+        keys: impl IntoIterator<Item = M::Key>,
+    ) -> Pending<std::collections::HashMap<M::Key, M>>
+    where
+        M::Key: Send,
+    {
+        let query = self.clone();
+        let keys: Vec<M::Key> = keys.into_iter().collect();
+        conn.run(move |conn| query.in_bulk(conn, keys))
     }
 
     /// [`QuerySet::get`] on an [`AsyncConnection`].

@@ -651,6 +651,8 @@ fn queries_models_and_prefetches_have_twins_too() {
         assert_eq!(first.map(|e| e.headline).as_deref(), Some("d"));
         let last = counted!(aconn, 1, q.clone().order_by(Entry::id.desc()).alast(aconn)).unwrap();
         assert_eq!(last.map(|e| e.headline).as_deref(), Some("c"));
+        let by_key = counted!(aconn, 1, q.ain_bulk(aconn, more.iter().map(|e| e.id))).unwrap();
+        assert_eq!(by_key.len(), 2);
         assert!(matches!(
             counted!(aconn, 1, q.aget(aconn)),
             Err(Error::MultipleObjectsReturned { model: "Entry" })

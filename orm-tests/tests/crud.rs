@@ -270,6 +270,54 @@ fn last_reverses_the_ordering_nulls_included_else_takes_the_highest_key() {
 }
 
 #[test]
+fn in_bulk_maps_keys_to_rows_and_splits_only_at_the_bind_limit() {
+    each_backend(|conn| {
+        let b = blog(conn, "b");
+        let e: Vec<Entry> = (0..3)
+            .map(|i| entry(conn, &b, &format!("e{i}"), i, None))
+            .collect();
+        let found = assert_num_queries(conn, 1, |conn| {
+            Entry::query()
+                .in_bulk(conn, [e[0].id, e[2].id, e[0].id, -1])
+                .unwrap()
+        });
+        assert_eq!(
+            found.len(),
+            2,
+            "a key twice is one entry; a missing key none"
+        );
+        assert_eq!(found[&e[0].id], e[0]);
+        assert_eq!(found[&e[2].id], e[2]);
+        let none = assert_num_queries(conn, 0, |conn| {
+            Entry::query().in_bulk(conn, Vec::new()).unwrap()
+        });
+        assert!(none.is_empty());
+        // The query's own filters apply, and share the bind limit with the keys.
+        let filtered = Entry::query()
+            .filter(Entry::comments.ge(1))
+            .in_bulk(conn, e.iter().map(|e| e.id))
+            .unwrap();
+        assert_eq!(filtered.len(), 2);
+        let many = Entry::query().filter(Entry::comments.ge(1));
+        let statements = match conn.backend() {
+            Backend::Sqlite => 2,
+            _ => 1,
+        };
+        let found = assert_num_queries(conn, statements, |conn| {
+            many.in_bulk(conn, (0..40_000).chain([e[1].id])).unwrap()
+        });
+        assert_eq!(found.len(), 2, "{:?}", found.keys().collect::<Vec<_>>());
+        let err = assert_num_queries(conn, 0, |conn| {
+            Entry::query()
+                .limit(1)
+                .in_bulk(conn, [e[0].id])
+                .unwrap_err()
+        });
+        assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+    });
+}
+
+#[test]
 fn count_exists_first_get() {
     each_backend(|conn| {
         let b = blog(conn, "b");
