@@ -117,6 +117,25 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
             }
         }
     });
+    // Targets of other crates, which cannot declare the generic relation themselves: one impl
+    // per model, however many of this model's generic foreign keys list it.
+    let mut listed = std::collections::HashSet::new();
+    let targets: TokenStream = model
+        .generic_foreign_keys
+        .iter()
+        .flat_map(|g| &g.targets)
+        .filter(|target| listed.insert(quote!(#target).to_string()))
+        .filter_map(|target| {
+            let last = &target.segments.last()?.ident;
+            let id = slot_id(last);
+            Some(quote_spanned! {last.span()=>
+                #[automatically_derived]
+                impl ::orm_core::generic::GenericTarget<#source> for #target {
+                    type Id = #id;
+                }
+            })
+        })
+        .collect();
     let keys: TokenStream = model
         .generic_foreign_keys
         .iter()
@@ -171,17 +190,6 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
                     },
                 )
             };
-            // Targets of other crates, which cannot declare the generic relation themselves.
-            let targets = g.targets.iter().filter_map(|target| {
-                let last = &target.segments.last()?.ident;
-                let id = slot_id(last);
-                Some(quote_spanned! {last.span()=>
-                    #[automatically_derived]
-                    impl ::orm_core::generic::GenericTarget<#source> for #target {
-                        type Id = #id;
-                    }
-                })
-            });
             let clear = nullable.then(|| {
                 let clear = format_ident!("clear_{}", name);
                 let doc = format!("Points `{name}` at nothing (in memory; `save` writes it).");
@@ -223,8 +231,6 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
                     }
                 }
 
-                #(#targets)*
-
                 #[automatically_derived]
                 impl ::orm_core::generic::GenericInsert for #rel {
                     fn set_new(new: &mut #form, content_type: i64, object_id: ::std::string::String) {
@@ -261,5 +267,5 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
             }
         })
         .collect();
-    quote!(#keys #single)
+    quote!(#keys #targets #single)
 }
