@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 
 use orm_codegen::model::{ManyToMany, Model};
 
-use super::relations::{relation_impls, relation_type, reverse_accessor, reverse_type};
+use super::relations::{relation_impls, relation_type, reverse_accessor, reverse_path};
 
 pub fn many_to_many(model: &Model<'_>) -> TokenStream {
     model
@@ -109,16 +109,13 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
     );
     let reverse = m.related_name.as_ref().map(|related| {
         let doc = format!("The [`{source}`] rows linked to this row through `{source}.{name}`, as a manager.");
-        let reverse_rel = reverse_type(model, m.target, related);
-        let reverse_rel_doc = format!(
-            "The reverse of the many-to-many `{source}.{name}` (the accessor `{related}`), as a type: a prefetch path from its target."
-        );
-        let reverse_impls = relation_impls(
-            &reverse_rel,
-            &target,
-            &source_ty,
+        let path = reverse_path(
+            model,
+            m.target,
+            related,
+            (&target, &source_ty),
             quote!(::orm_core::prefetch::Linked<#rel, ::orm_core::Reverse>),
-            &related.to_string(),
+            &format!("many-to-many `{source}.{name}`"),
         );
         let accessor = reverse_accessor(
             model,
@@ -128,14 +125,7 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
             quote!(fn #related(&self) -> ::orm_core::ManyToManyManager<'_, #rel, ::orm_core::Reverse>),
             quote!(::orm_core::ManyToManyManager::of(self)),
         );
-        quote! {
-            #[doc = #reverse_rel_doc]
-            #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-            #vis struct #reverse_rel;
-            #reverse_impls
-
-            #accessor
-        }
+        quote!(#path #accessor)
     });
     let rel_doc =
         format!("The many-to-many `{rel_name}`, as a type: name it to register change hooks.");

@@ -87,6 +87,30 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+/// The type that names the reverse of a relation (`of`, for its doc), as a prefetch path from
+/// `types.0` (the target) to `types.1` (the model declaring it), loaded as `kind`.
+pub fn reverse_path(
+    model: &Model<'_>,
+    target: &syn::Path,
+    accessor: &syn::Ident,
+    types: (&TokenStream, &TokenStream),
+    kind: TokenStream,
+    of: &str,
+) -> TokenStream {
+    let vis = model.vis;
+    let ty = reverse_type(model, target, accessor);
+    let doc = format!(
+        "The reverse of the {of} (the accessor `{accessor}`), as a type: a prefetch path from its target."
+    );
+    let impls = relation_impls(&ty, types.0, types.1, kind, &accessor.to_string());
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        #vis struct #ty;
+        #impls
+    }
+}
+
 /// The reverse accessor of a relation, on its target: an inherent method, or with
 /// `related_trait = Name` the one method of a trait `Name`, declared beside the model and
 /// implemented for the target. Rust allows no inherent method on a type of another crate, so a
@@ -278,16 +302,13 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
     // The reverse: its type (a prefetch path from the target) and the target's accessor; none
     // for `related_name = "+"`.
     let reverse = fk.related_name.as_ref().map(|reverse| {
-        let reverse_rel = reverse_type(model, fk.target, reverse);
-        let reverse_rel_doc = format!(
-            "The reverse of the foreign key `{source}.{name}` (the accessor `{reverse}`), as a type: a prefetch path from its target."
-        );
-        let reverse_impls = relation_impls(
-            &reverse_rel,
-            &target_ty,
-            &source_ty,
+        let path = reverse_path(
+            model,
+            fk.target,
+            reverse,
+            (&target_ty, &source_ty),
             quote!(::orm_core::prefetch::ReverseKey<#rel>),
-            &reverse.to_string(),
+            &format!("foreign key `{source}.{name}`"),
         );
         let reverse_accessor = if fk.one_to_one {
             let doc = format!(
@@ -317,13 +338,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
                 quote!(::orm_core::ReverseManager::of(self)),
             )
         };
-        quote! {
-            #[doc = #reverse_rel_doc]
-            #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-            #vis struct #reverse_rel;
-            #reverse_impls
-            #reverse_accessor
-        }
+        quote!(#path #reverse_accessor)
     });
     let set_new = if field.auto_increment {
         quote!(let _ = (new, value);)
