@@ -1,13 +1,15 @@
 //! One connection type for every backend, picked from a URL, and the one place every statement
 //! passes through: it counts it and emits a `tracing` span with its SQL.
 
-use diesel::connection::{SimpleConnection, TransactionManager};
+use diesel::connection::{
+    DefaultLoadingMode, LoadConnection, SimpleConnection, TransactionManager,
+};
 use diesel::{Connection as _, RunQueryDsl};
 
 use crate::backend::{Backend, Raw};
 #[cfg(feature = "mysql")]
 use crate::decode::One;
-use crate::decode::{LoadRow, Positional};
+use crate::decode::{LoadRow, Positional, RowSink, SinkAt};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::sql::Stmt;
@@ -227,6 +229,31 @@ impl Connection {
         })
     }
 
+    /// Runs a statement and hands its rows to `sink` one at a time, as they come: for a reader
+    /// that keeps state across rows (a prefetch level). With `cache`, for a statement whose SQL
+    /// takes few forms, the statement is prepared once per connection and reused. Counted.
+    pub(crate) fn load_into<S: RowSink>(
+        &mut self,
+        stmt: &Stmt,
+        cache: bool,
+        sink: &mut S,
+    ) -> Result<()> {
+        let raw = if cache {
+            Raw::cached(stmt)
+        } else {
+            Raw::once(stmt)
+        };
+        self.instrument(stmt, |inner| {
+            with_conn!(inner, |c, DB| {
+                for row in LoadConnection::<DefaultLoadingMode>::load(c, raw)? {
+                    SinkAt::<DB>::row(sink, &row?)
+                        .map_err(diesel::result::Error::DeserializationError)?;
+                }
+                Ok(())
+            })
+        })
+    }
+
     /// Runs a statement the runtime wrote with `write_columns`, reading each model by position.
     pub(crate) fn load_models<M: Model>(&mut self, stmt: &Stmt) -> Result<Vec<M>> {
         let rows: Vec<Positional<M>> = self.load(stmt)?;
@@ -370,6 +397,23 @@ mod tests {
         kept
     }
 
+    /// The first column of each row.
+    struct Values(Vec<i64>);
+
+    impl<DB: diesel::backend::Backend> SinkAt<DB> for Values
+    where
+        i64: crate::decode::Decode<DB>,
+    {
+        fn row<'a>(
+            &mut self,
+            row: &impl diesel::row::NamedRow<'a, DB>,
+        ) -> diesel::deserialize::Result<()> {
+            let column = crate::decode::Column::Index(0);
+            self.0.push(crate::decode::Decode::decode(row, column)?);
+            Ok(())
+        }
+    }
+
     #[test]
     fn only_statements_loaded_as_cached_are_prepared_once_and_kept() {
         let mut conn = Connection::open("sqlite::memory:").unwrap();
@@ -379,8 +423,9 @@ mod tests {
             binds: vec![Value::BigInt(n)],
         };
         for n in [1, 2] {
-            let rows: Vec<One<i64>> = conn.load_cached(&stmt(n)).unwrap();
-            assert_eq!(rows[0].0, n, "each run binds its own value");
+            let mut read = Values(Vec::new());
+            conn.load_into(&stmt(n), true, &mut read).unwrap();
+            assert_eq!(read.0, [n], "each run binds its own value");
         }
         let rows: Vec<One<i64>> = conn.load(&stmt(3)).unwrap();
         assert_eq!(rows[0].0, 3);

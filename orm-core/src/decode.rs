@@ -1,5 +1,7 @@
 //! Reading one column of a row into a Rust value, on every backend.
 
+use std::collections::hash_map::Entry;
+
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, QueryableByName};
 use diesel::row::{NamedRow, Row};
@@ -243,7 +245,14 @@ impl<DB: Backend, A: ReadPart<DB>, B: ReadPart<DB>> ReadPart<DB> for (A, B) {
     }
 }
 
-/// A prefetched row, read by position in the order `fetch.rs` selects: the parent key
+/// Takes the rows of a statement one at a time, as they come (see
+/// [`crate::Connection::load_into`]): for a reader that keeps state across rows.
+pub trait SinkAt<DB: Backend> {
+    /// Reads one row.
+    fn row<'a>(&mut self, row: &impl NamedRow<'a, DB>) -> deserialize::Result<()>;
+}
+
+/// One prefetched row, read by position in the order `fetch.rs` selects: the parent key
 /// (many-to-many), the object (aliases `l*`), the through row (`r*`), and the objects the
 /// `select_related` joins brought (`orm_j0`, `j*`, `orm_j1`, ...).
 #[derive(Debug)]
@@ -267,6 +276,95 @@ impl<DB: Backend, K: ReadPart<DB>, T: BuildAt<DB>, E: ReadPart<DB>, J: ReadPart<
             extra: E::read(row, extra)?,
             joined: J::read(row, joined)?,
         })
+    }
+}
+
+/// The rows of a prefetch level, split into their parts.
+///
+/// Through a join table one object comes in several rows (a tag once per post that has it):
+/// there each object is kept once, and a row whose object came before reads only the object's
+/// key, not its other columns (the [`SinkAt`] impl).
+#[derive(Debug)]
+pub(crate) struct FetchRows<K, T: crate::Model, E, J> {
+    /// Each distinct object, with its joined part.
+    pub targets: Vec<(T, J)>,
+    /// Each row's parent key.
+    pub keys: Vec<K>,
+    /// Each row's through part.
+    pub extras: Vec<E>,
+    /// Where objects repeat: which row has which. Otherwise row `i` has object `i`.
+    pub shared: Option<Shared<T::Key>>,
+}
+
+/// Which object each row has, where objects repeat.
+#[derive(Debug)]
+pub(crate) struct Shared<K> {
+    /// Each row's object, as its index in `targets`.
+    pub objects: Vec<usize>,
+    /// The objects read so far, by primary key.
+    seen: foldhash::HashMap<K, usize>,
+}
+
+impl<K, T: crate::Model, E, J> FetchRows<K, T, E, J> {
+    /// Rows whose objects repeat (`shared`), or do not.
+    pub fn new(shared: bool) -> Self {
+        FetchRows {
+            targets: Vec::new(),
+            keys: Vec::new(),
+            extras: Vec::new(),
+            shared: shared.then(|| Shared {
+                objects: Vec::new(),
+                seen: foldhash::HashMap::default(),
+            }),
+        }
+    }
+
+    /// Adds rows read whole, each with its own object (not for shared objects).
+    pub fn extend(&mut self, rows: Vec<FetchRow<K, T, E, J>>) {
+        self.targets.reserve(rows.len());
+        for row in rows {
+            self.keys.push(row.key);
+            self.extras.push(row.extra);
+            self.targets.push((row.target, row.joined));
+        }
+    }
+}
+
+impl<DB, K, T, E, J> SinkAt<DB> for FetchRows<K, T, E, J>
+where
+    DB: Backend,
+    K: ReadPart<DB>,
+    T: crate::Model + BuildAt<DB>,
+    T::Key: Decode<DB>,
+    E: ReadPart<DB>,
+    J: ReadPart<DB>,
+{
+    fn row<'a>(&mut self, row: &impl NamedRow<'a, DB>) -> deserialize::Result<()> {
+        let target = K::WIDTH;
+        let extra = target + <T as BuildAt<DB>>::WIDTH;
+        let joined = extra + E::WIDTH;
+        self.keys.push(K::read(row, 0)?);
+        self.extras.push(E::read(row, extra)?);
+        let build = |row: &_| -> deserialize::Result<(T, J)> {
+            Ok((
+                T::build_at(row, Columns::At(target))?,
+                J::read(row, joined)?,
+            ))
+        };
+        let Some(Shared { objects, seen }) = &mut self.shared else {
+            self.targets.push(build(row)?);
+            return Ok(());
+        };
+        let pk = T::Key::decode(row, Column::Index(target + T::PK))?;
+        let at = match seen.entry(pk) {
+            Entry::Occupied(at) => *at.get(),
+            Entry::Vacant(slot) => {
+                self.targets.push(build(row)?);
+                *slot.insert(self.targets.len() - 1)
+            }
+        };
+        objects.push(at);
+        Ok(())
     }
 }
 
@@ -340,4 +438,8 @@ every_backend! {
 every_backend! {
     /// A model readable under column aliases on every enabled backend (for joins).
     BuildAll: BuildAt, PgBuild, MysqlBuild
+}
+every_backend! {
+    /// A reader of rows one at a time, on every enabled backend.
+    RowSink: SinkAt, PgSink, MysqlSink
 }

@@ -879,6 +879,94 @@ fn many_to_many_prefetch_carries_the_through_rows() {
 }
 
 #[test]
+fn objects_shared_by_many_parents_are_read_once_and_each_parent_gets_its_own() {
+    each_backend(|conn| {
+        let t = toppings(conn, &["cheese", "basil", "ham", "olive", "anchovy"]);
+        let names_of = |ts: &[Loaded<Topping, _>]| -> Vec<String> {
+            ts.iter().map(|t| t.name.clone()).collect()
+        };
+        let mut pizzas = Vec::new();
+        // Every pizza has cheese; the others are spread so that each topping has several.
+        for (i, name) in ["a", "b", "c", "d", "e", "f"].into_iter().enumerate() {
+            let p = pizza(conn, name);
+            let picked: Vec<&Topping> = [&t[0], &t[1 + i % 3]].into_iter().collect();
+            p.toppings().add(conn, picked).unwrap();
+            pizzas.push(p);
+        }
+        // Each pizza's toppings in their order, each with its own pizzas: 3 statements.
+        let loaded = assert_num_queries(conn, 3, |conn| {
+            Pizza::query()
+                .order_by(Pizza::name.asc())
+                .prefetch(
+                    PizzaToppings
+                        .order_by(Topping::name.desc())
+                        .with(ToppingPizzas),
+                )
+                .all(conn)
+                .unwrap()
+        });
+        for (i, p) in loaded.iter().enumerate() {
+            let expected = {
+                let mut e = vec!["cheese".to_owned(), t[1 + i % 3].name.clone()];
+                e.sort_by(|a, b| b.cmp(a));
+                e
+            };
+            assert_eq!(names_of(p.get(PizzaToppings)), expected, "pizza {}", p.name);
+            for topping in p.get(PizzaToppings) {
+                // The same object as any other pizza's, down to its nested relation.
+                let mut on: Vec<String> = topping
+                    .get(ToppingPizzas)
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect();
+                on.sort();
+                let mut want: Vec<String> = if topping.name == "cheese" {
+                    pizzas.iter().map(|p| p.name.clone()).collect()
+                } else {
+                    let k = t.iter().position(|x| x.id == topping.id).unwrap();
+                    (0..6)
+                        .filter(|i| 1 + i % 3 == k)
+                        .map(|i| pizzas[i].name.clone())
+                        .collect()
+                };
+                want.sort();
+                assert_eq!(on, want, "pizzas of {}", topping.name);
+            }
+        }
+        // The same answer as asking each pizza's manager, one statement per pizza.
+        let each = assert_num_queries(conn, 6, |conn| {
+            pizzas
+                .iter()
+                .map(|p| {
+                    let mut ts = p.toppings().all(conn).unwrap();
+                    ts.sort_by(|a, b| b.name.cmp(&a.name));
+                    ts
+                })
+                .collect::<Vec<_>>()
+        });
+        for (p, ts) in loaded.iter().zip(&each) {
+            let got: Vec<&Topping> = p.get(PizzaToppings).iter().map(|t| &**t).collect();
+            assert_eq!(got, ts.iter().collect::<Vec<_>>());
+        }
+        // One pizza twice in hand, and a topping no pizza has: each copy gets the toppings.
+        let twice = vec![pizzas[0].clone(), pizzas[0].clone()];
+        let twice = assert_num_queries(conn, 1, |conn| {
+            prefetch_related_objects(conn, twice, PizzaToppings).unwrap()
+        });
+        assert_eq!(twice[0].get(PizzaToppings).len(), 2);
+        assert_eq!(twice[0].get(PizzaToppings), twice[1].get(PizzaToppings));
+        let anchovy = assert_num_queries(conn, 2, |conn| {
+            Topping::query()
+                .filter(Topping::name.eq("anchovy"))
+                .prefetch(ToppingPizzas)
+                .all(conn)
+                .unwrap()
+        });
+        assert!(anchovy[0].get(ToppingPizzas).is_empty());
+    });
+}
+
+#[test]
 fn prefetch_onto_objects_in_hand_and_again_onto_the_result() {
     each_backend(|conn| {
         let ann = author(conn, "Ann");

@@ -17,7 +17,7 @@ use std::hash::Hash;
 
 use crate::backend::Backend;
 use crate::connection::Connection;
-use crate::decode::{FetchRow, KeyCol, ReadPartAll, JOINED, LEFT, RIGHT};
+use crate::decode::{FetchRow, FetchRows, KeyCol, ReadPartAll, JOINED, LEFT, RIGHT};
 use crate::error::{Error, Result};
 use crate::generic::{GenericForeignKey, GenericItems, GenericRelation, ObjectId};
 use crate::model::{FieldDef, Model};
@@ -42,8 +42,13 @@ const JOIN: &str = "s";
 /// The related rows of one level, and which parent each belongs to.
 #[derive(Debug)]
 pub struct Fetched<T, E, J> {
-    /// Each related row: the object, its through part, its joined part.
-    pub(crate) rows: Vec<(T, E, J)>,
+    /// Each distinct related object, with its joined part.
+    pub(crate) targets: Vec<(T, J)>,
+    /// Each related row's through part.
+    pub(crate) extras: Vec<E>,
+    /// Each related row's object in `targets`, where objects repeat; otherwise row `i` has
+    /// object `i`.
+    pub(crate) objects: Option<Vec<usize>>,
     /// `(parent, row)` pairs, in row order.
     pub(crate) links: Vec<(usize, usize)>,
 }
@@ -169,23 +174,41 @@ impl<'p, K: BindKey + Eq + Hash + ?Sized> ByKey<'p, K> {
         }
     }
 
-    /// Pairs each row with the parents whose key `parent_of` gives.
-    fn link<R, T, E, J>(
+    /// Pairs each row with the parents whose key `parent_of` gives (from the row's parent key
+    /// column, if any, and its object).
+    fn link<R, T: Model, E, J>(
         &self,
-        rows: Vec<FetchRow<R, T, E, J>>,
-        parent_of: impl Fn(&FetchRow<R, T, E, J>) -> Option<&K>,
+        read: FetchRows<R, T, E, J>,
+        parent_of: impl for<'r> Fn(&'r R, &'r T) -> Option<&'r K>,
     ) -> Fetched<T, E, J> {
-        let mut links = Vec::with_capacity(rows.len());
-        for (i, row) in rows.iter().enumerate() {
-            if let Some(parents) = parent_of(row).and_then(|k| self.parents.get(k)) {
+        let objects = read.shared.map(|shared| shared.objects);
+        let mut links = Vec::with_capacity(read.keys.len());
+        let mut link = |i: usize, key: &R, target: Option<&(T, J)>| {
+            let parents = target
+                .and_then(|(target, _)| parent_of(key, target))
+                .and_then(|k| self.parents.get(k));
+            if let Some(parents) = parents {
                 links.extend(parents.as_slice().iter().map(|&p| (p, i)));
             }
+        };
+        match &objects {
+            None => {
+                for (i, (key, target)) in read.keys.iter().zip(&read.targets).enumerate() {
+                    link(i, key, Some(target));
+                }
+            }
+            Some(objects) => {
+                for (i, (key, &at)) in read.keys.iter().zip(objects).enumerate() {
+                    link(i, key, read.targets.get(at));
+                }
+            }
         }
-        let rows = rows
-            .into_iter()
-            .map(|r| (r.target, r.extra, r.joined))
-            .collect();
-        Fetched { rows, links }
+        Fetched {
+            targets: read.targets,
+            extras: read.extras,
+            objects,
+            links,
+        }
     }
 }
 
@@ -213,7 +236,7 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
             by.keys(),
             F::Key::KIND,
         )?;
-        Ok(by.link(rows, |r| Some(F::target_value(&r.target))))
+        Ok(by.link(rows, |_, t| Some(F::target_value(t))))
     }
 
     fn any(filter: Filter<F::Target>) -> Filter<F::Source> {
@@ -250,7 +273,7 @@ impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
             by.keys(),
             F::Key::KIND,
         )?;
-        Ok(by.link(rows, |r| F::target_key(&r.target)))
+        Ok(by.link(rows, |_, t| F::target_key(t)))
     }
 
     fn covers_table() -> bool {
@@ -301,7 +324,7 @@ impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
             by.keys(),
             <EndKey<D::OwnerEnd> as Field>::KIND,
         )?;
-        Ok(by.link(rows, |r| Some(&r.key.0)))
+        Ok(by.link(rows, |k, _| Some(&k.0)))
     }
 
     fn any(filter: Filter<D::Other>) -> Filter<D::Owner> {
@@ -365,7 +388,7 @@ where
             by.keys(),
             <T::Key as Field>::KIND,
         )?;
-        Ok(by.link(rows, |r| Some(r.target.key())))
+        Ok(by.link(rows, |_, t| Some(t.key())))
     }
 
     fn any(filter: Filter<T>) -> Filter<G::Source> {
@@ -410,7 +433,7 @@ where
         };
         let (keys, kind) = (by.keys(), ValueKind::Text);
         let rows = fetch_rows::<(), _, E, J>(conn, &query, from, joins, keys, kind)?;
-        Ok(by.link(rows, |r| Gfk::<R>::get(&r.target).map(|(_, id)| id)))
+        Ok(by.link(rows, |_, t| Gfk::<R>::get(t).map(|(_, id)| id)))
     }
 
     fn any(filter: Filter<R::Items>) -> Filter<R::Owner> {
@@ -461,6 +484,9 @@ fn in_select(
 /// Runs the level's statement for the parents' `keys`: one, or one per chunk where the backend's
 /// bind limit forces it. Keys are distinct, so no row comes twice. No keys, no statement. For
 /// a whole table, one statement that binds no keys.
+///
+/// Through a join table one object comes once per link (a tag once per post that has it, even
+/// within one chunk): it is read once, and its other rows read only its key.
 fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     conn: &mut Connection,
     query: &QuerySet<T>,
@@ -468,9 +494,11 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     joins: &[JoinSpec],
     keys: Keys<'_>,
     kind: ValueKind,
-) -> Result<Vec<FetchRow<K, T, E, J>>> {
+) -> Result<FetchRows<K, T, E, J>> {
+    let shared = matches!(from, From::Link { .. });
+    let mut read = FetchRows::new(shared);
     let keys = match keys {
-        Keys::None => return Ok(Vec::new()),
+        Keys::None => return Ok(read),
         Keys::Whole => None,
         Keys::Bound(keys) => Some(keys),
     };
@@ -481,16 +509,24 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     // MySQL, whose prepared statements count against a server-wide limit
     // (`max_prepared_stmt_count`) that many connections times many forms could reach.
     let cache = backend != Backend::Mysql && !query.filters.iter().any(Expr::has_list);
-    let run = |conn: &mut Connection, chunk: Option<&[Value]>| {
+    let mut run = |conn: &mut Connection, chunk: Option<&[Value]>| {
         let stmt = select(backend, query, &from, joins, E::FIELDS, chunk, kind);
-        if cache {
-            conn.load_cached::<FetchRow<K, T, E, J>>(&stmt)
+        if shared {
+            conn.load_into(&stmt, cache, &mut read)
         } else {
-            conn.load::<FetchRow<K, T, E, J>>(&stmt)
+            // Every row read whole: diesel's own loop.
+            let rows = if cache {
+                conn.load_cached::<FetchRow<K, T, E, J>>(&stmt)?
+            } else {
+                conn.load::<FetchRow<K, T, E, J>>(&stmt)?
+            };
+            read.extend(rows);
+            Ok(())
         }
     };
     let Some(keys) = keys else {
-        return run(conn, None);
+        run(conn, None)?;
+        return Ok(read);
     };
     let per_statement = if backend.binds_key_arrays(kind) {
         keys.len()
@@ -505,7 +541,6 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
             .saturating_sub(probe.bind_count() + 2)
             .max(1)
     };
-    let mut rows = Vec::new();
     for chunk in keys.chunks(per_statement) {
         let padded;
         let chunk = if backend.binds_key_arrays(kind) || !cache {
@@ -514,14 +549,9 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
             padded = pad(chunk, per_statement);
             &padded[..]
         };
-        let loaded = run(conn, Some(chunk))?;
-        if rows.is_empty() {
-            rows = loaded;
-        } else {
-            rows.extend(loaded);
-        }
+        run(conn, Some(chunk))?;
     }
-    Ok(rows)
+    Ok(read)
 }
 
 /// The rows of `query`, each with the rows its foreign keys `joins` point at: one statement

@@ -24,10 +24,12 @@ type ValueOf<R, N, E, J> = <<<R as Relation>::Kind as Kind<
     <R as Relation>::Target,
 >>::Arity as Arity>::Of<ItemOf<R, N, E, J>>;
 
-/// One related item of a path: the object with the joined slot and the nested paths' slots.
-type ItemOf<R, N, E, J> = <E as ThroughMode<<R as Relation>::Kind>>::Item<
-    Loaded<<R as Relation>::Target, <N as AddPaths<<R as Relation>::Target, JoinSlots<R, J>>>::Out>,
->;
+/// One related item of a path: the object, with its through row if the path asks for it.
+type ItemOf<R, N, E, J> = <E as ThroughMode<<R as Relation>::Kind>>::Item<ObjectOf<R, N, J>>;
+
+/// One related object of a path, with the joined slot and the nested paths' slots.
+type ObjectOf<R, N, J> =
+    Loaded<<R as Relation>::Target, <N as AddPaths<<R as Relation>::Target, JoinSlots<R, J>>>::Out>;
 
 /// The slots a related object starts with: the joined foreign key's, if any.
 type JoinSlots<R, J> = <J as JoinMode<<R as Relation>::Target>>::Slots;
@@ -64,6 +66,7 @@ where
     A: SlotName,
     E: ThroughMode<R::Kind>,
     J: JoinMode<R::Target>,
+    ObjectOf<R, N, J>: Clone,
     ItemOf<R, N, E, J>: Clone,
 {
     type Key = A;
@@ -80,25 +83,39 @@ where
     ) -> Result<Vec<Self::Value>> {
         let mut joins = Vec::new();
         J::joins(&mut joins, None);
-        let Fetched { rows, links } =
-            R::Kind::fetch::<E::Part, J::Part>(conn, parents, scope, &self.query, &joins)?;
+        let Fetched {
+            targets,
+            extras,
+            objects,
+            links,
+        } = R::Kind::fetch::<E::Part, J::Part>(conn, parents, scope, &self.query, &joins)?;
         let nested = if <R::Kind as Kind<R::Source, R::Target>>::covers_table() {
             scope.narrowed(&self.query)
         } else {
             Scope::Keys
         };
-        let mut extras = Vec::with_capacity(rows.len());
-        let mut targets = Vec::with_capacity(rows.len());
-        for (target, extra, joined) in rows {
-            targets.push(Loaded::with(target, J::attach(joined)?));
-            extras.push(extra);
+        let mut loaded = Vec::with_capacity(targets.len());
+        for (target, joined) in targets {
+            loaded.push(Loaded::with(target, J::attach(joined)?));
         }
-        let targets = self.nested.add_all(conn, targets, nested)?;
-        let items = targets
-            .into_iter()
-            .zip(extras)
-            .map(|(target, extra)| Some(E::item(target, extra)))
-            .collect();
+        // Each distinct object is loaded once, nested paths included, then handed to its rows.
+        let targets = self.nested.add_all(conn, loaded, nested)?;
+        let items = match objects {
+            None => targets
+                .into_iter()
+                .zip(extras)
+                .map(|(target, extra)| Some(E::item(target, extra)))
+                .collect(),
+            Some(objects) => {
+                let targets = targets.into_iter().map(Some).collect();
+                let mut targets = HandOut::new(targets, objects.iter().copied())?;
+                objects
+                    .into_iter()
+                    .zip(extras)
+                    .map(|(at, extra)| Ok(Some(E::item(targets.next(at)?, extra))))
+                    .collect::<Result<_>>()?
+            }
+        };
         let groups = distribute(items, &links, parents.len())?;
         groups
             .into_iter()
@@ -142,12 +159,49 @@ fn distribute<X: Clone>(
             items[row].clone()
         };
         // Taken only at its last use, so always there; an error rather than a panic if not.
-        let item = item.ok_or_else(|| {
-            Error::InvalidInput("internal: a prefetched row was handed out twice".into())
-        })?;
+        let item = item.ok_or_else(|| internal("a prefetched row was handed out twice"))?;
         groups[parent].push(item);
     }
     Ok(groups)
+}
+
+/// Hands out items by index: an item used several times (a foreign key target shared by
+/// several parents, a tag of several posts) is cloned for all but its last use, and taken there.
+struct HandOut<X> {
+    items: Vec<Option<X>>,
+    left: Vec<u32>,
+}
+
+impl<X: Clone> HandOut<X> {
+    /// `items`, to be handed out once for each index of `uses`.
+    fn new(items: Vec<Option<X>>, uses: impl Iterator<Item = usize>) -> Result<Self> {
+        let mut left = vec![0u32; items.len()];
+        for i in uses {
+            *left
+                .get_mut(i)
+                .ok_or_else(|| internal("a prefetched row is out of range"))? += 1;
+        }
+        Ok(HandOut { items, left })
+    }
+
+    /// Item `i`, at one of its uses.
+    fn next(&mut self, i: usize) -> Result<X> {
+        let (Some(left), Some(item)) = (self.left.get_mut(i), self.items.get_mut(i)) else {
+            return Err(internal("a prefetched row is out of range"));
+        };
+        *left = left.saturating_sub(1);
+        let item = if *left == 0 {
+            item.take()
+        } else {
+            item.clone()
+        };
+        // Taken only at its last use, so always there; an error rather than a panic if not.
+        item.ok_or_else(|| internal("a prefetched row was handed out twice"))
+    }
+}
+
+fn internal(what: &str) -> Error {
+    Error::InvalidInput(format!("internal: {what}"))
 }
 
 /// A list of paths on `M` (`(P1, (P2, ()))`, written last first). [`AddPaths`] runs it.
