@@ -99,6 +99,7 @@ pub fn model(cx: &Ctxt, model: &Model<'_>) {
         }
         accessors.push(&g.name);
     }
+    related_traits(cx, model);
     let forward: Vec<syn::Ident> = model
         .foreign_keys()
         .map(|(field, _)| field.accessor())
@@ -180,6 +181,36 @@ pub fn model(cx: &Ctxt, model: &Model<'_>) {
                 Some(p) => cx.error_spanned_by(p, msg),
                 None => cx.error_spanned_by(&fk.attr.attr, msg),
             }
+        }
+    }
+}
+
+/// A `related_trait` name is not the name of the reverse path type the same relation declares
+/// beside it (rustc would report only "defined multiple times").
+fn related_traits(cx: &Ctxt, model: &Model<'_>) {
+    let foreign_keys = model.foreign_keys().filter_map(|(_, fk)| {
+        Some((
+            fk.target,
+            fk.related_name.as_ref()?,
+            fk.attr.related_trait.as_ref()?,
+        ))
+    });
+    let many_to_many = model.many_to_many.iter().filter_map(|m| {
+        Some((
+            m.target,
+            m.related_name.as_ref()?,
+            m.attr.related_trait.as_ref()?,
+        ))
+    });
+    for (target, accessor, name) in foreign_keys.chain(many_to_many) {
+        if *name == crate::model::reverse_type_name(model.ident, target, accessor) {
+            cx.error_spanned_by(
+                name,
+                format!(
+                    "`{name}` is already the name of this relation's reverse path type (the prefetch path from the target through `{accessor}`); give the trait another name, such as `Has{}`",
+                    crate::model::camel_case(&accessor.to_string())
+                ),
+            );
         }
     }
 }

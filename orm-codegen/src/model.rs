@@ -394,6 +394,16 @@ fn no_trait_without_accessor(cx: &Ctxt, plus: &syn::LitStr, related_trait: Optio
     }
 }
 
+/// The name of the type for the reverse of a relation from `model` to `target` whose reverse
+/// accessor is `accessor`: `<Target><Accessor>` (`BlogEntries` for `blog.entries()`).
+pub fn reverse_type_name(model: &Ident, target: &syn::Path, accessor: &Ident) -> String {
+    let last = match target.segments.last() {
+        Some(s) if s.ident != "Self" => s.ident.to_string(),
+        _ => model.to_string(),
+    };
+    format!("{last}{}", camel_case(&accessor.to_string()))
+}
+
 /// `blog_id` -> `BlogId`: the relation types' names.
 pub fn camel_case(name: &str) -> String {
     name.split('_')

@@ -6,7 +6,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
-use orm_codegen::model::{camel_case, Field, ForeignKey, Model};
+use orm_codegen::model::{camel_case, reverse_type_name, Field, ForeignKey, Model};
 use orm_codegen::types::generic_arg;
 
 pub fn relations(model: &Model<'_>) -> TokenStream {
@@ -163,15 +163,9 @@ pub fn reverse_accessor(
 /// The type that names the reverse of a relation, after the target and the reverse accessor:
 /// `Blog` + `entries` -> `BlogEntries`.
 pub fn reverse_type(model: &Model<'_>, target: &syn::Path, accessor: &syn::Ident) -> syn::Ident {
-    let last = match target.segments.last() {
-        Some(s) if s.ident != "Self" => s.ident.to_string(),
-        _ => model.ident.to_string(),
-    };
-    format_ident!(
-        "{}{}",
-        last,
-        camel_case(&accessor.to_string()),
-        span = accessor.span()
+    syn::Ident::new(
+        &reverse_type_name(model.ident, target, accessor),
+        accessor.span(),
     )
 }
 
