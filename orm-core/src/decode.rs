@@ -279,54 +279,67 @@ impl<DB: Backend, K: ReadPart<DB>, T: BuildAt<DB>, E: ReadPart<DB>, J: ReadPart<
     }
 }
 
-/// The rows of a prefetch level, split into their parts.
+/// The rows of a prefetch level.
 ///
 /// Through a join table one object comes in several rows (a tag once per post that has it):
-/// there each object is kept once, and a row whose object came before reads only the object's
-/// key, not its other columns (the [`SinkAt`] impl).
+/// there ([`FetchRows::Shared`]) the rows are split into their parts and each object is kept
+/// once; a row whose object came before reads only the parent key, the through part and the
+/// object's key, not the object's other columns (the [`SinkAt`] impl). Elsewhere each row is
+/// read whole.
 #[derive(Debug)]
-pub(crate) struct FetchRows<K, T: crate::Model, E, J> {
+pub(crate) enum FetchRows<K, T: crate::Model, E, J> {
+    /// Each row whole, with its own object.
+    Whole(Vec<FetchRow<K, T, E, J>>),
+    /// Rows whose objects repeat.
+    Shared(Shared<K, T, E, J>),
+}
+
+/// Rows whose objects repeat, split into their parts.
+#[derive(Debug)]
+pub(crate) struct Shared<K, T: crate::Model, E, J> {
     /// Each distinct object, with its joined part.
     pub targets: Vec<(T, J)>,
     /// Each row's parent key.
     pub keys: Vec<K>,
     /// Each row's through part.
     pub extras: Vec<E>,
-    /// Where objects repeat: which row has which. Otherwise row `i` has object `i`.
-    pub shared: Option<Shared<T::Key>>,
-}
-
-/// Which object each row has, where objects repeat.
-#[derive(Debug)]
-pub(crate) struct Shared<K> {
     /// Each row's object, as its index in `targets`.
     pub objects: Vec<usize>,
     /// The objects read so far, by primary key.
-    seen: foldhash::HashMap<K, usize>,
+    seen: foldhash::HashMap<T::Key, usize>,
 }
 
 impl<K, T: crate::Model, E, J> FetchRows<K, T, E, J> {
     /// Rows whose objects repeat (`shared`), or do not.
     pub fn new(shared: bool) -> Self {
-        FetchRows {
-            targets: Vec::new(),
-            keys: Vec::new(),
-            extras: Vec::new(),
-            shared: shared.then(|| Shared {
+        if shared {
+            FetchRows::Shared(Shared {
+                targets: Vec::new(),
+                keys: Vec::new(),
+                extras: Vec::new(),
                 objects: Vec::new(),
                 seen: foldhash::HashMap::default(),
-            }),
+            })
+        } else {
+            FetchRows::Whole(Vec::new())
         }
     }
+}
 
-    /// Adds rows read whole, each with its own object (not for shared objects).
-    pub fn extend(&mut self, rows: Vec<FetchRow<K, T, E, J>>) {
-        self.targets.reserve(rows.len());
-        for row in rows {
-            self.keys.push(row.key);
-            self.extras.push(row.extra);
-            self.targets.push((row.target, row.joined));
-        }
+impl<K, T: crate::Model, E, J> Shared<K, T, E, J> {
+    /// The index of the object with primary key `pk`, built by `build` the first time.
+    fn at(
+        &mut self,
+        pk: T::Key,
+        build: impl FnOnce() -> deserialize::Result<(T, J)>,
+    ) -> deserialize::Result<usize> {
+        Ok(match self.seen.entry(pk) {
+            Entry::Occupied(at) => *at.get(),
+            Entry::Vacant(slot) => {
+                self.targets.push(build()?);
+                *slot.insert(self.targets.len() - 1)
+            }
+        })
     }
 }
 
@@ -340,30 +353,26 @@ where
     J: ReadPart<DB>,
 {
     fn row<'a>(&mut self, row: &impl NamedRow<'a, DB>) -> deserialize::Result<()> {
+        let shared = match self {
+            FetchRows::Whole(whole) => {
+                whole.push(FetchRow::build(row)?);
+                return Ok(());
+            }
+            FetchRows::Shared(shared) => shared,
+        };
         let target = K::WIDTH;
         let extra = target + <T as BuildAt<DB>>::WIDTH;
         let joined = extra + E::WIDTH;
-        self.keys.push(K::read(row, 0)?);
-        self.extras.push(E::read(row, extra)?);
-        let build = |row: &_| -> deserialize::Result<(T, J)> {
+        shared.keys.push(K::read(row, 0)?);
+        shared.extras.push(E::read(row, extra)?);
+        let pk = T::Key::decode(row, Column::Index(target + T::PK))?;
+        let at = shared.at(pk, || {
             Ok((
                 T::build_at(row, Columns::At(target))?,
                 J::read(row, joined)?,
             ))
-        };
-        let Some(Shared { objects, seen }) = &mut self.shared else {
-            self.targets.push(build(row)?);
-            return Ok(());
-        };
-        let pk = T::Key::decode(row, Column::Index(target + T::PK))?;
-        let at = match seen.entry(pk) {
-            Entry::Occupied(at) => *at.get(),
-            Entry::Vacant(slot) => {
-                self.targets.push(build(row)?);
-                *slot.insert(self.targets.len() - 1)
-            }
-        };
-        objects.push(at);
+        })?;
+        shared.objects.push(at);
         Ok(())
     }
 }

@@ -181,33 +181,54 @@ impl<'p, K: BindKey + Eq + Hash + ?Sized> ByKey<'p, K> {
         read: FetchRows<R, T, E, J>,
         parent_of: impl for<'r> Fn(&'r R, &'r T) -> Option<&'r K>,
     ) -> Fetched<T, E, J> {
-        let objects = read.shared.map(|shared| shared.objects);
-        let mut links = Vec::with_capacity(read.keys.len());
-        let mut link = |i: usize, key: &R, target: Option<&(T, J)>| {
-            let parents = target
-                .and_then(|(target, _)| parent_of(key, target))
-                .and_then(|k| self.parents.get(k));
+        let mut links = Vec::with_capacity(match &read {
+            FetchRows::Whole(rows) => rows.len(),
+            FetchRows::Shared(shared) => shared.keys.len(),
+        });
+        let mut link = |i: usize, parents: Option<&Parents>| {
             if let Some(parents) = parents {
                 links.extend(parents.as_slice().iter().map(|&p| (p, i)));
             }
         };
-        match &objects {
-            None => {
-                for (i, (key, target)) in read.keys.iter().zip(&read.targets).enumerate() {
-                    link(i, key, Some(target));
+        match read {
+            FetchRows::Whole(rows) => {
+                for (i, row) in rows.iter().enumerate() {
+                    link(
+                        i,
+                        parent_of(&row.key, &row.target).and_then(|k| self.parents.get(k)),
+                    );
+                }
+                let mut extras = Vec::with_capacity(rows.len());
+                let targets = rows
+                    .into_iter()
+                    .map(|row| {
+                        extras.push(row.extra);
+                        (row.target, row.joined)
+                    })
+                    .collect();
+                Fetched {
+                    targets,
+                    extras,
+                    objects: None,
+                    links,
                 }
             }
-            Some(objects) => {
-                for (i, (key, &at)) in read.keys.iter().zip(objects).enumerate() {
-                    link(i, key, read.targets.get(at));
+            FetchRows::Shared(shared) => {
+                for (i, (key, &at)) in shared.keys.iter().zip(&shared.objects).enumerate() {
+                    let parents = shared
+                        .targets
+                        .get(at)
+                        .and_then(|(target, _)| parent_of(key, target))
+                        .and_then(|k| self.parents.get(k));
+                    link(i, parents);
+                }
+                Fetched {
+                    targets: shared.targets,
+                    extras: shared.extras,
+                    objects: Some(shared.objects),
+                    links,
                 }
             }
-        }
-        Fetched {
-            targets: read.targets,
-            extras: read.extras,
-            objects,
-            links,
         }
     }
 }
@@ -495,8 +516,7 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     keys: Keys<'_>,
     kind: ValueKind,
 ) -> Result<FetchRows<K, T, E, J>> {
-    let shared = matches!(from, From::Link { .. });
-    let mut read = FetchRows::new(shared);
+    let mut read = FetchRows::new(matches!(from, From::Link { .. }));
     let keys = match keys {
         Keys::None => return Ok(read),
         Keys::Whole => None,
@@ -511,17 +531,22 @@ fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     let cache = backend != Backend::Mysql && !query.filters.iter().any(Expr::has_list);
     let mut run = |conn: &mut Connection, chunk: Option<&[Value]>| {
         let stmt = select(backend, query, &from, joins, E::FIELDS, chunk, kind);
-        if shared {
-            conn.load_into(&stmt, cache, &mut read)
-        } else {
+        match &mut read {
+            FetchRows::Shared(_) => conn.load_into(&stmt, cache, &mut read),
             // Every row read whole: diesel's own loop.
-            let rows = if cache {
-                conn.load_cached::<FetchRow<K, T, E, J>>(&stmt)?
-            } else {
-                conn.load::<FetchRow<K, T, E, J>>(&stmt)?
-            };
-            read.extend(rows);
-            Ok(())
+            FetchRows::Whole(whole) => {
+                let rows = if cache {
+                    conn.load_cached::<FetchRow<K, T, E, J>>(&stmt)?
+                } else {
+                    conn.load::<FetchRow<K, T, E, J>>(&stmt)?
+                };
+                if whole.is_empty() {
+                    *whole = rows;
+                } else {
+                    whole.extend(rows);
+                }
+                Ok(())
+            }
         }
     };
     let Some(keys) = keys else {
