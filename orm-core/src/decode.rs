@@ -326,23 +326,6 @@ impl<K, T: crate::Model, E, J> FetchRows<K, T, E, J> {
     }
 }
 
-impl<K, T: crate::Model, E, J> Shared<K, T, E, J> {
-    /// The index of the object with primary key `pk`, built by `build` the first time.
-    fn at(
-        &mut self,
-        pk: T::Key,
-        build: impl FnOnce() -> deserialize::Result<(T, J)>,
-    ) -> deserialize::Result<usize> {
-        Ok(match self.seen.entry(pk) {
-            Entry::Occupied(at) => *at.get(),
-            Entry::Vacant(slot) => {
-                self.targets.push(build()?);
-                *slot.insert(self.targets.len() - 1)
-            }
-        })
-    }
-}
-
 impl<DB, K, T, E, J> SinkAt<DB> for FetchRows<K, T, E, J>
 where
     DB: Backend,
@@ -366,12 +349,14 @@ where
         shared.keys.push(K::read(row, 0)?);
         shared.extras.push(E::read(row, extra)?);
         let pk = T::Key::decode(row, Column::Index(target + T::PK))?;
-        let at = shared.at(pk, || {
-            Ok((
-                T::build_at(row, Columns::At(target))?,
-                J::read(row, joined)?,
-            ))
-        })?;
+        let at = match shared.seen.entry(pk) {
+            Entry::Occupied(at) => *at.get(),
+            Entry::Vacant(slot) => {
+                let object = T::build_at(row, Columns::At(target))?;
+                shared.targets.push((object, J::read(row, joined)?));
+                *slot.insert(shared.targets.len() - 1)
+            }
+        };
         shared.objects.push(at);
         Ok(())
     }
