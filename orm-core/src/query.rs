@@ -1,6 +1,7 @@
 //! Typed columns, filters, ordering, and the query set.
 
 use std::fmt;
+use std::hash::Hash;
 use std::marker::PhantomData;
 
 use crate::connection::Connection;
@@ -797,19 +798,73 @@ impl<M: Model> QuerySet<M> {
         conn: &mut Connection,
         keys: impl IntoIterator<Item = M::Key>,
     ) -> Result<std::collections::HashMap<M::Key, M>> {
+        let mut seen = std::collections::HashSet::new();
+        let keys: Vec<Value> = keys
+            .into_iter()
+            .filter(|k| seen.insert(k.clone()))
+            .map(|k| k.to_value())
+            .collect();
+        let rows = self.rows_in(conn, M::FIELDS[M::PK].column, "in_bulk", keys)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.key().clone(), row))
+            .collect())
+    }
+
+    /// The matching rows whose unique field `column` holds one of `values`, by that value
+    /// (Django's `in_bulk(values, field_name=..)`): `Country::query().in_bulk_by(conn,
+    /// Country::code, ["FR", "NZ"])`. Values without a matching row are left out. Statements
+    /// as [`QuerySet::in_bulk`]. [`Error::InvalidInput`] for a field that is not unique (one
+    /// value could match several rows), or after a limit or an offset.
+    pub fn in_bulk_by<T: Field + Eq + Hash, V: Into<T>>(
+        &self,
+        conn: &mut Connection,
+        column: Column<M, T>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Result<std::collections::HashMap<T, M>> {
+        let at = M::FIELDS
+            .iter()
+            .position(|f| f.column == column.name() && f.unique)
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "`in_bulk_by` on `{}.{}`, which is not a unique field: one value could match several rows; mark it `#[orm(unique)]`, or filter with `is_in`",
+                    M::NAME,
+                    column.name()
+                ))
+            })?;
+        // Each row's value read back as the value bound for it, to find which `T` asked.
+        let mut wanted: std::collections::HashMap<Bound, T> = std::collections::HashMap::new();
+        for value in values {
+            let value: T = value.into();
+            wanted.entry(Bound(value.to_value())).or_insert(value);
+        }
+        let keys = wanted.keys().map(|k| k.0.clone()).collect();
+        let rows = self.rows_in(conn, column.name(), "in_bulk_by", keys)?;
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        for row in rows {
+            let value = row.values().swap_remove(at);
+            if let Some(asked) = wanted.get(&Bound(value)) {
+                found.insert(asked.clone(), row);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The matching rows whose `column` holds one of `keys` (distinct): one statement per
+    /// chunk the bind limit allows, which the query's own binds share; none for no keys.
+    fn rows_in(
+        &self,
+        conn: &mut Connection,
+        column: &'static str,
+        method: &str,
+        keys: Vec<Value>,
+    ) -> Result<Vec<M>> {
         if self.limit.is_some() || self.offset.is_some() {
             return Err(Error::InvalidInput(format!(
-                "`in_bulk` on a query of {} with a limit or an offset: filter by key instead",
+                "`{method}` on a query of {} with a limit or an offset: filter by key instead",
                 M::NAME
             )));
         }
-        let keys: Vec<M::Key> = keys.into_iter().collect();
-        let mut seen = std::collections::HashSet::with_capacity(keys.len());
-        let keys: Vec<Value> = keys
-            .iter()
-            .filter(|k| seen.insert(*k))
-            .map(|k| k.to_value())
-            .collect();
         let mut probe = SqlWriter::new(conn.backend());
         self.write_where(&mut probe);
         let per_statement = conn
@@ -817,14 +872,13 @@ impl<M: Model> QuerySet<M> {
             .max_binds()
             .saturating_sub(probe.bind_count())
             .max(1);
-        let pk = M::FIELDS[M::PK].column;
-        let mut found = std::collections::HashMap::with_capacity(keys.len());
+        let mut found = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(per_statement) {
             let rows = self
                 .clone()
-                .filter(Filter::new(Expr::In(pk, chunk.to_vec())))
+                .filter(Filter::new(Expr::In(column, chunk.to_vec())))
                 .all(conn)?;
-            found.extend(rows.into_iter().map(|row| (row.key().clone(), row)));
+            found.extend(rows);
         }
         Ok(found)
     }
@@ -1012,4 +1066,44 @@ pub(crate) fn write_columns<M: Model>(w: &mut SqlWriter) {
 
 fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A bound value as a hash key: equal when the database would bind the same value (floats by
+/// their bits, which a unique key never holds anyway).
+#[derive(Debug)]
+struct Bound(Value);
+
+impl PartialEq for Bound {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (Value::Double(a), Value::Double(b)) => a.to_bits() == b.to_bits(),
+            (a, b) => a == b,
+        }
+    }
+}
+
+impl Eq for Bound {}
+
+impl Hash for Bound {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(&self.0).hash(state);
+        match &self.0 {
+            Value::Null(_) | Value::Keys(_) => {}
+            Value::SmallInt(v) => v.hash(state),
+            Value::Integer(v) => v.hash(state),
+            Value::BigInt(v) => v.hash(state),
+            Value::Float(v) => v.to_bits().hash(state),
+            Value::Double(v) => v.to_bits().hash(state),
+            Value::Bool(v) => v.hash(state),
+            Value::Text(v) => v.hash(state),
+            Value::Binary(v) => v.hash(state),
+            #[cfg(feature = "chrono")]
+            Value::Timestamp(v) => v.hash(state),
+            #[cfg(feature = "chrono")]
+            Value::Date(v) => v.hash(state),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => v.hash(state),
+        }
+    }
 }

@@ -20,8 +20,9 @@ use crate::prefetch::{
     prefetch_related_objects, AddPath, AddPaths, IntoLoaded, JoinMode, LoadedRow, Paths, Prefetch,
     Prefetching, WithSlot,
 };
-use crate::query::{Assignment, Filter, QuerySet};
+use crate::query::{Assignment, Column, Filter, QuerySet};
 use crate::relation::{ForeignKey, KeyOf, ManyToMany, NullableForeignKey, Side};
+use crate::value::Field;
 
 /// Runs `f` on copies of `objs` on the connection's thread; on success the copies replace the
 /// objects.
@@ -423,7 +424,7 @@ where
     }
 }
 
-/// The query twins: Django's `aget`, `afirst`, `alast`, `ain_bulk`, `acount`, `aexists`, `aupdate`,
+/// The query twins: Django's `aget`, `afirst`, `alast`, `ain_bulk` (and `ain_bulk_by`), `acount`, `aexists`, `aupdate`,
 /// `adelete`, and `async for` as `aall`.
 impl<M: Model + Send> QuerySet<M>
 where
@@ -459,6 +460,18 @@ where
         let query = self.clone();
         let keys: Vec<M::Key> = keys.into_iter().collect();
         conn.run(move |conn| query.in_bulk(conn, keys))
+    }
+
+    /// [`QuerySet::in_bulk_by`] on an [`AsyncConnection`].
+    pub fn ain_bulk_by<T: Field + Eq + std::hash::Hash + Send + 'static, V: Into<T>>(
+        &self,
+        conn: &AsyncConnection,
+        column: Column<M, T>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Pending<std::collections::HashMap<T, M>> {
+        let query = self.clone();
+        let values: Vec<T> = values.into_iter().map(Into::into).collect();
+        conn.run(move |conn| query.in_bulk_by(conn, column, values))
     }
 
     /// [`QuerySet::get`] on an [`AsyncConnection`].

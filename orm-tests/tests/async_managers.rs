@@ -653,6 +653,12 @@ fn queries_models_and_prefetches_have_twins_too() {
         assert_eq!(last.map(|e| e.headline).as_deref(), Some("c"));
         let by_key = counted!(aconn, 1, q.ain_bulk(aconn, more.iter().map(|e| e.id))).unwrap();
         assert_eq!(by_key.len(), 2);
+        let by_name = counted!(
+            aconn,
+            1,
+            Blog::query().ain_bulk_by(aconn, Blog::name, ["one"])
+        );
+        assert_eq!(by_name.unwrap()["one"], b);
         assert!(matches!(
             counted!(aconn, 1, q.aget(aconn)),
             Err(Error::MultipleObjectsReturned { model: "Entry" })

@@ -270,6 +270,63 @@ fn last_reverses_the_ordering_nulls_included_else_takes_the_highest_key() {
 }
 
 #[test]
+fn in_bulk_by_a_unique_field_maps_its_values_to_rows() {
+    each_backend(|conn| {
+        let a = blog(conn, "a");
+        let c = blog(conn, "c");
+        let found = assert_num_queries(conn, 1, |conn| {
+            Blog::query()
+                .in_bulk_by(conn, Blog::name, ["a", "c", "a", "zz", "A"])
+                .unwrap()
+        });
+        assert_eq!(found.len(), 2, "{:?}", found.keys().collect::<Vec<_>>());
+        assert_eq!(found["a"], a, "a value twice is one entry; no case folding");
+        assert_eq!(found["c"], c);
+        // The primary key is unique too; the query's filters apply.
+        let by_id = assert_num_queries(conn, 1, |conn| {
+            Blog::query()
+                .exclude(Blog::name.eq("c"))
+                .in_bulk_by(conn, Blog::id, [a.id, c.id])
+                .unwrap()
+        });
+        assert_eq!(by_id.keys().collect::<Vec<_>>(), [&a.id]);
+        let none = assert_num_queries(conn, 0, |conn| {
+            Blog::query()
+                .in_bulk_by(conn, Blog::name, Vec::<String>::new())
+                .unwrap()
+        });
+        assert!(none.is_empty());
+        // A field that is not unique, or a cut query: an error, and no statement.
+        let err = assert_num_queries(conn, 0, |conn| {
+            Blog::query()
+                .in_bulk_by(conn, Blog::tagline, [""])
+                .unwrap_err()
+        });
+        assert!(
+            matches!(&err, Error::InvalidInput(m) if m.contains("`Blog.tagline`") && m.contains("unique")),
+            "{err}"
+        );
+        let err = assert_num_queries(conn, 0, |conn| {
+            Blog::query()
+                .offset(1)
+                .in_bulk_by(conn, Blog::name, ["a"])
+                .unwrap_err()
+        });
+        assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+        // Split only at the bind limit, like `in_bulk`.
+        let statements = match conn.backend() {
+            Backend::Sqlite => 2,
+            _ => 1,
+        };
+        let many = (0..40_000).map(|i| format!("n{i}")).chain(["c".to_owned()]);
+        let found = assert_num_queries(conn, statements, |conn| {
+            Blog::query().in_bulk_by(conn, Blog::name, many).unwrap()
+        });
+        assert_eq!(found.keys().collect::<Vec<_>>(), ["c"]);
+    });
+}
+
+#[test]
 fn in_bulk_maps_keys_to_rows_and_splits_only_at_the_bind_limit() {
     each_backend(|conn| {
         let b = blog(conn, "b");
