@@ -214,6 +214,12 @@ pub fn delete_visited<M: Model>(
     }
     for fk in &dependents {
         match fk.on_delete {
+            // Nothing points at the rows to delete: one DELETE, without reading them first
+            // (Django's fast delete).
+            OnDelete::Cascade if is_leaf(fk.source_table) => {
+                let n = delete_where(conn, fk.source_table, fk.column, held(fk))?;
+                deleted.add(fk.source, n);
+            }
             OnDelete::Cascade => {
                 let rows = (fk.find)(conn, fk.column, held(fk))?;
                 deleted.merge((fk.delete)(conn, rows, visited)?);
@@ -235,14 +241,35 @@ pub fn delete_visited<M: Model>(
             deleted.merge((generic.delete)(conn, items, visited)?);
         }
     }
+    let n = delete_where(conn, M::TABLE, pk, &keys)?;
+    deleted.add(M::NAME, n);
+    Ok(deleted)
+}
+
+/// Whether no foreign key and no generic relation points at `table`'s rows, so deleting them
+/// touches nothing else.
+pub(crate) fn is_leaf(table: &str) -> bool {
+    dependents(table).is_empty()
+        && !inventory::iter::<GenericRelationInfo>
+            .into_iter()
+            .any(|g| g.owner_table == table)
+}
+
+/// Deletes the rows of `table` whose `column` is among `keys`; returns how many.
+fn delete_where(
+    conn: &mut Connection,
+    table: &'static str,
+    column: &'static str,
+    keys: &[Value],
+) -> Result<u64> {
+    let mut total = 0;
     for chunk in keys.chunks(conn.backend().max_binds()) {
         let mut w = SqlWriter::new(conn.backend());
-        w.push("DELETE FROM ").ident(M::TABLE).push(" WHERE ");
-        Expr::In(pk, chunk.to_vec()).write(&mut w);
-        let n = conn.execute(&w.finish())?;
-        deleted.add(M::NAME, n as u64);
+        w.push("DELETE FROM ").ident(table).push(" WHERE ");
+        Expr::In(column, chunk.to_vec()).write(&mut w);
+        total += conn.execute(&w.finish())? as u64;
     }
-    Ok(deleted)
+    Ok(total)
 }
 
 /// The values of `column` in the `M` rows with these primary keys.
@@ -298,7 +325,7 @@ fn set_key(conn: &mut Connection, fk: &ForeignKeyInfo, value: Value, keys: &[Val
     Ok(())
 }
 
-/// The keys of the `S` rows whose `column` is among `keys`.
+/// The keys of the `S` rows whose `column` is among `keys` (only the key column is read).
 #[doc(hidden)]
 pub fn find_referencing<S: Model>(
     conn: &mut Connection,
@@ -307,10 +334,15 @@ pub fn find_referencing<S: Model>(
 ) -> Result<Vec<Value>> {
     let mut found = Vec::new();
     for chunk in keys.chunks(conn.backend().max_binds()) {
-        let rows = S::query()
-            .filter(Filter::new(Expr::In(column, chunk.to_vec())))
-            .all(conn)?;
-        found.extend(rows.iter().map(|r| r.key().to_value()));
+        let mut w = SqlWriter::new(conn.backend());
+        w.push("SELECT ")
+            .ident(S::FIELDS[S::PK].column)
+            .push(" AS v FROM ")
+            .ident(S::TABLE)
+            .push(" WHERE ");
+        Expr::In(column, chunk.to_vec()).write(&mut w);
+        let rows: Vec<One<S::Key>> = conn.load(&w.finish())?;
+        found.extend(rows.iter().map(|r| r.0.to_value()));
     }
     Ok(found)
 }

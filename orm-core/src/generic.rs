@@ -334,7 +334,8 @@ where
     }
 
     /// Deletes every related row (Django's generic `clear` deletes: the rows cannot exist
-    /// without a target). One statement to find them, one to delete them.
+    /// without a target), as [`QuerySet::delete`]: one `DELETE` when nothing points at the
+    /// items, else one statement to find them, then the delete.
     pub fn clear(&self, conn: &mut Connection) -> Result<Deleted> {
         let query = self.query(conn)?;
         conn.transaction(|conn| query.delete(conn))

@@ -1039,6 +1039,12 @@ impl<M: Model> QuerySet<M> {
                 "update() needs at least one column to set".into(),
             ));
         }
+        if self.limit.is_some() || self.offset.is_some() {
+            return Err(Error::InvalidInput(format!(
+                "update() on a query of {} with a limit or an offset would write every matching row, not the slice; select the rows by key instead (`in_bulk`, or a filter with `is_in`)",
+                M::NAME
+            )));
+        }
         let mut w = SqlWriter::new(conn.backend());
         w.push("UPDATE ").ident(M::TABLE).push(" SET ");
         w.list(assignments, ", ", |w, a| {
@@ -1048,11 +1054,30 @@ impl<M: Model> QuerySet<M> {
         Ok(conn.execute(&w.finish())? as u64)
     }
 
-    /// Deletes every matching row, honouring each foreign key's `on_delete` (in one
-    /// transaction: either everything goes, or nothing does).
+    /// Deletes every matching row (with a limit or an offset, the rows [`QuerySet::all`] would
+    /// return), honouring each foreign key's `on_delete`, in one transaction: either everything
+    /// goes, or nothing does. When nothing points at `M`, one `DELETE` with the query's
+    /// conditions (Django's fast delete); otherwise the keys are read first (one statement),
+    /// then each level as [`Model::delete`].
     pub fn delete(&self, conn: &mut Connection) -> Result<Deleted> {
         conn.transaction(|conn| {
-            let keys: Vec<Value> = self.all(conn)?.iter().map(|m| m.key().to_value()).collect();
+            let backend = conn.backend();
+            let mut w = SqlWriter::new(backend);
+            if self.limit.is_none() && self.offset.is_none() && crate::delete::is_leaf(M::TABLE) {
+                w.push("DELETE FROM ").ident(M::TABLE);
+                self.write_where(&mut w);
+                let mut deleted = Deleted::default();
+                deleted.add(M::NAME, conn.execute(&w.finish())? as u64);
+                return Ok(deleted);
+            }
+            w.push("SELECT ")
+                .ident(M::FIELDS[M::PK].column)
+                .push(" AS v FROM ")
+                .ident(M::TABLE);
+            self.write_where(&mut w);
+            self.write_tail(&mut w);
+            let keys: Vec<One<M::Key>> = conn.load(&w.finish())?;
+            let keys = keys.into_iter().map(|k| k.0.to_value()).collect();
             crate::delete::delete_keys::<M>(conn, keys)
         })
     }

@@ -442,6 +442,16 @@ fn save_update_delete() {
         assert_eq!((fresh.comments, fresh.rating), (7, None));
         let no_columns = Entry::query().update(conn, []).unwrap_err();
         assert!(matches!(no_columns, Error::InvalidInput(_)));
+        // A slice cannot be updated: the UPDATE would write every matching row.
+        let sliced = assert_num_queries(conn, 0, |conn| {
+            Entry::query()
+                .order_by(Entry::id.asc())
+                .limit(1)
+                .update(conn, [Entry::comments.set(0)])
+                .unwrap_err()
+        });
+        assert!(matches!(sliced, Error::InvalidInput(_)), "{sliced}");
+        assert_eq!(Entry::get(conn, e.id).unwrap().comments, 7);
 
         let deleted = e.delete(conn).unwrap();
         assert_eq!(deleted.total, 1);
@@ -457,6 +467,57 @@ fn save_update_delete() {
             "{err}"
         );
         assert_eq!(Entry::query().count(conn).unwrap(), 0);
+    });
+}
+
+#[test]
+fn a_query_delete_is_one_statement_when_nothing_points_at_its_rows() {
+    each_backend(|conn| {
+        let b = blog(conn, "b");
+        let other = blog(conn, "other");
+        let e: Vec<Entry> = (0..4)
+            .map(|i| entry(conn, &b, &format!("e{i}"), i, None))
+            .collect();
+        let theirs = entry(conn, &other, "theirs", 9, None);
+        // Nothing points at entries: one DELETE with the query's conditions, nothing read.
+        let deleted = assert_num_queries(conn, 1, |conn| {
+            Entry::query()
+                .filter(Entry::blog_id.eq(b.id) & Entry::comments.ge(2))
+                .delete(conn)
+                .unwrap()
+        });
+        assert_eq!(deleted.per_model, vec![("Entry", 2)]);
+        let left = Entry::query().order_by(Entry::id.asc()).all(conn).unwrap();
+        assert_eq!(left, [e[0].clone(), e[1].clone(), theirs.clone()]);
+        // A slice: its keys are read (the rows `all` would return), then deleted.
+        let deleted = assert_num_queries(conn, 2, |conn| {
+            Entry::query()
+                .order_by(Entry::id.desc())
+                .limit(1)
+                .delete(conn)
+                .unwrap()
+        });
+        assert_eq!(deleted.total, 1);
+        assert_eq!(
+            Entry::query().count(conn).unwrap(),
+            2,
+            "only the last entry went"
+        );
+        assert!(Entry::query()
+            .filter(Entry::id.eq(theirs.id))
+            .all(conn)
+            .unwrap()
+            .is_empty());
+        // Entries point at blogs: the blogs' keys are read, then their entries go in one
+        // DELETE, then the blogs.
+        let deleted = assert_num_queries(conn, 3, |conn| {
+            Blog::query()
+                .filter(Blog::name.eq("b"))
+                .delete(conn)
+                .unwrap()
+        });
+        assert_eq!(deleted.per_model, vec![("Entry", 2), ("Blog", 1)]);
+        assert_eq!(Blog::query().all(conn).unwrap(), [other]);
     });
 }
 
