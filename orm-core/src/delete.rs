@@ -62,8 +62,13 @@ pub struct GenericRelationInfo {
     pub owner_table: &'static str,
     /// The items' table.
     pub items_table: &'static str,
+    /// The items' model name, for the count of what went.
+    pub items: &'static str,
     /// The keys of the items pointing at the owners with these keys.
     pub find: fn(&mut Connection, &[Value]) -> Result<Vec<Value>>,
+    /// Deletes the items pointing at the owners with these keys, unread (when nothing points
+    /// at the items); returns how many.
+    pub delete_unread: fn(&mut Connection, &[Value]) -> Result<u64>,
     /// Deletes items by key, and what depends on them.
     pub delete: fn(&mut Connection, Vec<Value>, &mut Visited) -> Result<Deleted>,
 }
@@ -236,7 +241,12 @@ pub fn delete_visited<M: Model>(
         }
     }
     for generic in inventory::iter::<GenericRelationInfo> {
-        if generic.owner_table == M::TABLE {
+        if generic.owner_table != M::TABLE {
+            continue;
+        }
+        if is_leaf(generic.items_table) {
+            deleted.add(generic.items, (generic.delete_unread)(conn, &keys)?);
+        } else {
             let items = (generic.find)(conn, &keys)?;
             deleted.merge((generic.delete)(conn, items, visited)?);
         }

@@ -382,13 +382,11 @@ fn value_object_id(value: &Value) -> Option<String> {
     }
 }
 
-/// The keys of the items of `R` that point at these owners: deleting an owner deletes them
-/// (registered by the derive).
-#[doc(hidden)]
-pub fn find_generic<R: GenericRelation>(
+/// The items of `R` that point at these owners: one query per chunk of owner ids.
+fn items_of<R: GenericRelation>(
     conn: &mut Connection,
     owners: &[Value],
-) -> Result<Vec<Value>> {
+) -> Result<Vec<QuerySet<R::Items>>> {
     let ids: Vec<Value> = owners
         .iter()
         .filter_map(value_object_id)
@@ -398,9 +396,8 @@ pub fn find_generic<R: GenericRelation>(
         return Ok(Vec::new());
     }
     let content_type = conn.content_type::<R::Owner>()?;
-    let mut found = Vec::new();
-    for chunk in ids.chunks(conn.backend().max_binds() - 1) {
-        let rows = R::Items::query()
+    let chunks = ids.chunks(conn.backend().max_binds() - 1).map(|chunk| {
+        R::Items::query()
             .filter(Filter::new(Expr::Cmp(
                 KeyOf::<R>::CONTENT_TYPE_COLUMN,
                 CmpOp::Eq,
@@ -410,10 +407,33 @@ pub fn find_generic<R: GenericRelation>(
                 KeyOf::<R>::OBJECT_ID_COLUMN,
                 chunk.to_vec(),
             )))
-            .all(conn)?;
-        found.extend(rows.iter().map(|r| r.key().to_value()));
+    });
+    Ok(chunks.collect())
+}
+
+/// The keys of the items of `R` that point at these owners: deleting an owner deletes them
+/// (registered by the derive).
+#[doc(hidden)]
+pub fn find_generic<R: GenericRelation>(
+    conn: &mut Connection,
+    owners: &[Value],
+) -> Result<Vec<Value>> {
+    let mut found = Vec::new();
+    for items in items_of::<R>(conn, owners)? {
+        found.extend(items.keys(conn)?.iter().map(Field::to_value));
     }
     Ok(found)
+}
+
+/// Deletes the items of `R` that point at these owners, unread: for items nothing points at
+/// (registered by the derive). Returns how many went.
+#[doc(hidden)]
+pub fn delete_generic<R: GenericRelation>(conn: &mut Connection, owners: &[Value]) -> Result<u64> {
+    let mut total = 0;
+    for items in items_of::<R>(conn, owners)? {
+        total += items.delete_rows(conn)?;
+    }
+    Ok(total)
 }
 
 /// `T` is a possible target of the generic foreign keys of `Items`: `T` declares

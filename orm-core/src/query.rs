@@ -1061,25 +1061,36 @@ impl<M: Model> QuerySet<M> {
     /// then each level as [`Model::delete`].
     pub fn delete(&self, conn: &mut Connection) -> Result<Deleted> {
         conn.transaction(|conn| {
-            let backend = conn.backend();
-            let mut w = SqlWriter::new(backend);
             if self.limit.is_none() && self.offset.is_none() && crate::delete::is_leaf(M::TABLE) {
-                w.push("DELETE FROM ").ident(M::TABLE);
-                self.write_where(&mut w);
                 let mut deleted = Deleted::default();
-                deleted.add(M::NAME, conn.execute(&w.finish())? as u64);
+                deleted.add(M::NAME, self.delete_rows(conn)?);
                 return Ok(deleted);
             }
-            w.push("SELECT ")
-                .ident(M::FIELDS[M::PK].column)
-                .push(" AS v FROM ")
-                .ident(M::TABLE);
-            self.write_where(&mut w);
-            self.write_tail(&mut w);
-            let keys: Vec<One<M::Key>> = conn.load(&w.finish())?;
-            let keys = keys.into_iter().map(|k| k.0.to_value()).collect();
+            let keys = self.keys(conn)?.iter().map(Field::to_value).collect();
             crate::delete::delete_keys::<M>(conn, keys)
         })
+    }
+
+    /// The primary keys of the matching rows, reading nothing else. One statement.
+    pub(crate) fn keys(&self, conn: &mut Connection) -> Result<Vec<M::Key>> {
+        let mut w = SqlWriter::new(conn.backend());
+        w.push("SELECT ")
+            .ident(M::FIELDS[M::PK].column)
+            .push(" AS v FROM ")
+            .ident(M::TABLE);
+        self.write_where(&mut w);
+        self.write_tail(&mut w);
+        let keys: Vec<One<M::Key>> = conn.load(&w.finish())?;
+        Ok(keys.into_iter().map(|k| k.0).collect())
+    }
+
+    /// `DELETE` of the matching rows, and nothing else: for rows nothing points at. Ignores a
+    /// limit or an offset. One statement; returns how many rows went.
+    pub(crate) fn delete_rows(&self, conn: &mut Connection) -> Result<u64> {
+        let mut w = SqlWriter::new(conn.backend());
+        w.push("DELETE FROM ").ident(M::TABLE);
+        self.write_where(&mut w);
+        Ok(conn.execute(&w.finish())? as u64)
     }
 }
 

@@ -96,7 +96,9 @@ fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -
                 ::orm_core::__private::GenericRelationInfo {
                     owner_table: <#owner as ::orm_core::Model>::TABLE,
                     items_table: <#items as ::orm_core::Model>::TABLE,
+                    items: <#items as ::orm_core::Model>::NAME,
                     find: ::orm_core::generic::find_generic::<#rel>,
+                    delete_unread: ::orm_core::generic::delete_generic::<#rel>,
                     delete: ::orm_core::__private::delete_visited::<#items>,
                 }
             }
