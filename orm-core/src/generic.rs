@@ -443,7 +443,7 @@ pub fn delete_generic<R: GenericRelation>(conn: &mut Connection, owners: &[Value
     label = "no `#[generic_relation({Items}, ..)]` on `{Self}`",
     note = "declare `#[generic_relation({Items}, name = ..)]` on `{Self}` to prefetch it through the generic foreign key"
 )]
-pub trait GenericTarget<Items> {
+pub trait GenericTarget<Items>: Model {
     /// The model's identity in a slot key (`GenericOf<G, Self>`).
     type Id: crate::prefetch::key::Id;
 }
