@@ -344,15 +344,8 @@ pub fn find_referencing<S: Model>(
 ) -> Result<Vec<Value>> {
     let mut found = Vec::new();
     for chunk in keys.chunks(conn.backend().max_binds()) {
-        let mut w = SqlWriter::new(conn.backend());
-        w.push("SELECT ")
-            .ident(S::FIELDS[S::PK].column)
-            .push(" AS v FROM ")
-            .ident(S::TABLE)
-            .push(" WHERE ");
-        Expr::In(column, chunk.to_vec()).write(&mut w);
-        let rows: Vec<One<S::Key>> = conn.load(&w.finish())?;
-        found.extend(rows.iter().map(|r| r.0.to_value()));
+        let rows = S::query().filter(Filter::new(Expr::In(column, chunk.to_vec())));
+        found.extend(rows.keys(conn)?.iter().map(Field::to_value));
     }
     Ok(found)
 }
