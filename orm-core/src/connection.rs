@@ -415,8 +415,8 @@ mod tests {
     }
 
     #[test]
-    fn only_statements_loaded_as_cached_are_prepared_once_and_kept() {
-        let mut conn = Connection::open("sqlite::memory:").unwrap();
+    fn only_statements_loaded_as_cached_are_prepared_once_and_kept() -> Result<()> {
+        let mut conn = Connection::open("sqlite::memory:")?;
         let kept = kept_statements(&mut conn);
         let stmt = |n| Stmt {
             sql: "SELECT ? AS v".into(),
@@ -424,12 +424,13 @@ mod tests {
         };
         for n in [1, 2] {
             let mut read = Values(Vec::new());
-            conn.load_into(&stmt(n), true, &mut read).unwrap();
+            conn.load_into(&stmt(n), true, &mut read)?;
             assert_eq!(read.0, [n], "each run binds its own value");
         }
-        let rows: Vec<One<i64>> = conn.load(&stmt(3)).unwrap();
+        let rows: Vec<One<i64>> = conn.load(&stmt(3))?;
         assert_eq!(rows[0].0, 3);
         assert_eq!(*kept.lock().unwrap(), ["SELECT ? AS v"]);
         assert_eq!(conn.query_count(), 3);
+        Ok(())
     }
 }
