@@ -798,10 +798,11 @@ impl<M: Model> QuerySet<M> {
         conn: &mut Connection,
         keys: impl IntoIterator<Item = M::Key>,
     ) -> Result<std::collections::HashMap<M::Key, M>> {
-        let mut seen = std::collections::HashSet::new();
+        let keys: Vec<M::Key> = keys.into_iter().collect();
+        let mut seen = std::collections::HashSet::with_capacity(keys.len());
         let keys: Vec<Value> = keys
-            .into_iter()
-            .filter(|k| seen.insert(k.clone()))
+            .iter()
+            .filter(|k| seen.insert(*k))
             .map(|k| k.to_value())
             .collect();
         let rows = self.rows_in(conn, M::FIELDS[M::PK].column, "in_bulk", keys)?;
