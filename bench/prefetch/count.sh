@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 size=$1; shift
-impls=${*:-orm diesel rusqlite sea_orm n_plus_one}
+impls=${*:-orm diesel rusqlite sea_orm sea_orm_sync n_plus_one}
 cargo build --release --example profile -q
 bin=${CARGO_TARGET_DIR:-target}/release/examples/profile
 for w in $impls; do

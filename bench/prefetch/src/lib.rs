@@ -7,7 +7,7 @@ pub mod peers;
 orm_core::include_schema!();
 
 use models::*;
-use orm_core::Connection;
+use orm_core::{AsyncConnection, Connection};
 
 /// Users, posts per user, comments per post, tags per post (from a pool of 20).
 pub const POSTS_PER_USER: usize = 10;
@@ -88,25 +88,58 @@ impl Tally {
     }
 }
 
+/// The tally of users with their posts and comments, as prefetched by orm-core.
+macro_rules! tally_users {
+    ($users:expr) => {{
+        let mut t = Tally::default();
+        for u in &$users {
+            t.users += 1;
+            for p in u.get(UserPosts) {
+                t.posts += 1;
+                t.add(u.id, p.id);
+                for c in p.get(PostComments) {
+                    t.comments += 1;
+                    t.add(p.id, c.id);
+                }
+            }
+        }
+        t
+    }};
+}
+
+/// The tally of posts with their tags, as prefetched by orm-core.
+macro_rules! tally_tags {
+    ($posts:expr) => {{
+        let mut t = Tally::default();
+        for p in &$posts {
+            t.posts += 1;
+            for tag in p.get(PostTags) {
+                t.comments += 1;
+                t.add(p.id, tag.id);
+            }
+        }
+        t
+    }};
+}
+
 /// orm-core: one statement per level.
 pub fn orm_users(conn: &mut Connection) -> orm_core::Result<Tally> {
     use orm_core::prelude::*;
     let users = User::query()
         .prefetch(UserPosts.with(PostComments))
         .all(conn)?;
-    let mut t = Tally::default();
-    for u in &users {
-        t.users += 1;
-        for p in u.get(UserPosts) {
-            t.posts += 1;
-            t.add(u.id, p.id);
-            for c in p.get(PostComments) {
-                t.comments += 1;
-                t.add(p.id, c.id);
-            }
-        }
-    }
-    Ok(t)
+    Ok(tally_users!(users))
+}
+
+/// orm-core's async twin: the same load, run on the connection's own thread (one hand-over for
+/// the whole load, where SeaORM's async loader hands each statement to sqlx's worker thread).
+pub async fn orm_async_users(conn: &AsyncConnection) -> orm_core::Result<Tally> {
+    use orm_core::prelude::*;
+    let users = User::query()
+        .prefetch(UserPosts.with(PostComments))
+        .aall(conn)
+        .await?;
+    Ok(tally_users!(users))
 }
 
 /// orm-core without prefetch: a statement per user and per post.
@@ -131,13 +164,12 @@ pub fn orm_n_plus_one(conn: &mut Connection) -> orm_core::Result<Tally> {
 pub fn orm_tags(conn: &mut Connection) -> orm_core::Result<Tally> {
     use orm_core::prelude::*;
     let posts = Post::query().prefetch(PostTags).all(conn)?;
-    let mut t = Tally::default();
-    for p in &posts {
-        t.posts += 1;
-        for tag in p.get(PostTags) {
-            t.comments += 1;
-            t.add(p.id, tag.id);
-        }
-    }
-    Ok(t)
+    Ok(tally_tags!(posts))
+}
+
+/// orm-core's async twin of [`orm_tags`].
+pub async fn orm_async_tags(conn: &AsyncConnection) -> orm_core::Result<Tally> {
+    use orm_core::prelude::*;
+    let posts = Post::query().prefetch(PostTags).aall(conn).await?;
+    Ok(tally_tags!(posts))
 }

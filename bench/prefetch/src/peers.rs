@@ -255,164 +255,12 @@ fn placeholders(n: usize) -> String {
 
 /// SeaORM's entities for the same tables.
 pub mod sea {
-    pub mod user {
-        use sea_orm::entity::prelude::*;
-
-        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-        #[sea_orm(table_name = "users")]
-        pub struct Model {
-            #[sea_orm(primary_key)]
-            pub id: i32,
-            pub name: String,
-            pub hair_color: Option<String>,
-        }
-
-        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-        pub enum Relation {
-            #[sea_orm(has_many = "super::post::Entity")]
-            Post,
-        }
-
-        impl Related<super::post::Entity> for Entity {
-            fn to() -> RelationDef {
-                Relation::Post.def()
-            }
-        }
-
-        impl ActiveModelBehavior for ActiveModel {}
-    }
-
-    pub mod post {
-        use sea_orm::entity::prelude::*;
-
-        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-        #[sea_orm(table_name = "posts")]
-        pub struct Model {
-            #[sea_orm(primary_key)]
-            pub id: i32,
-            pub user_id: i32,
-            pub title: String,
-            pub body: Option<String>,
-        }
-
-        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-        pub enum Relation {
-            #[sea_orm(
-                belongs_to = "super::user::Entity",
-                from = "Column::UserId",
-                to = "super::user::Column::Id"
-            )]
-            User,
-            #[sea_orm(has_many = "super::comment::Entity")]
-            Comment,
-        }
-
-        impl Related<super::user::Entity> for Entity {
-            fn to() -> RelationDef {
-                Relation::User.def()
-            }
-        }
-
-        impl Related<super::comment::Entity> for Entity {
-            fn to() -> RelationDef {
-                Relation::Comment.def()
-            }
-        }
-
-        impl Related<super::tag::Entity> for Entity {
-            fn to() -> RelationDef {
-                super::post_tag::Relation::Tag.def()
-            }
-            fn via() -> Option<RelationDef> {
-                Some(super::post_tag::Relation::Post.def().rev())
-            }
-        }
-
-        impl ActiveModelBehavior for ActiveModel {}
-    }
-
-    pub mod comment {
-        use sea_orm::entity::prelude::*;
-
-        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-        #[sea_orm(table_name = "comments")]
-        pub struct Model {
-            #[sea_orm(primary_key)]
-            pub id: i32,
-            pub post_id: i32,
-            pub text: String,
-        }
-
-        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-        pub enum Relation {
-            #[sea_orm(
-                belongs_to = "super::post::Entity",
-                from = "Column::PostId",
-                to = "super::post::Column::Id"
-            )]
-            Post,
-        }
-
-        impl Related<super::post::Entity> for Entity {
-            fn to() -> RelationDef {
-                Relation::Post.def()
-            }
-        }
-
-        impl ActiveModelBehavior for ActiveModel {}
-    }
-
-    pub mod tag {
-        use sea_orm::entity::prelude::*;
-
-        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-        #[sea_orm(table_name = "tags")]
-        pub struct Model {
-            #[sea_orm(primary_key)]
-            pub id: i32,
-            pub name: String,
-        }
-
-        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-        pub enum Relation {}
-
-        impl ActiveModelBehavior for ActiveModel {}
-    }
-
-    pub mod post_tag {
-        use sea_orm::entity::prelude::*;
-
-        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-        #[sea_orm(table_name = "posts_tags")]
-        pub struct Model {
-            #[sea_orm(primary_key, auto_increment = false)]
-            pub post_id: i32,
-            #[sea_orm(primary_key, auto_increment = false)]
-            pub tag_id: i32,
-        }
-
-        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-        pub enum Relation {
-            #[sea_orm(
-                belongs_to = "super::post::Entity",
-                from = "Column::PostId",
-                to = "super::post::Column::Id"
-            )]
-            Post,
-            #[sea_orm(
-                belongs_to = "super::tag::Entity",
-                from = "Column::TagId",
-                to = "super::tag::Column::Id"
-            )]
-            Tag,
-        }
-
-        impl ActiveModelBehavior for ActiveModel {}
-    }
+    include!("sea_entities.rs");
 }
 
 /// SeaORM: users, then `load_many` twice (its loader splits nothing: it binds one IN list per
-/// level, so the largest size needs chunks here as well).
+/// level, so the largest size needs chunks here as well). The sync peer,
+/// [`orm_bench_sea_sync::users`], is the same without `.await`.
 pub async fn sea_users(db: &sea_orm::DatabaseConnection) -> Result<Tally, sea_orm::DbErr> {
     use sea_orm::{EntityTrait, LoaderTrait};
 
@@ -426,20 +274,7 @@ pub async fn sea_users(db: &sea_orm::DatabaseConnection) -> Result<Tally, sea_or
     for chunk in flat.chunks(MAX_BINDS) {
         comments.extend(chunk.load_many(sea::comment::Entity, db).await?);
     }
-    let mut comments = comments.into_iter();
-    let mut t = Tally::default();
-    for (u, posts) in users.iter().zip(&posts) {
-        t.users += 1;
-        for p in posts {
-            t.posts += 1;
-            t.add(u.id, p.id);
-            for c in comments.next().unwrap_or_default() {
-                t.comments += 1;
-                t.add(p.id, c.id);
-            }
-        }
-    }
-    Ok(t)
+    Ok(tally_users(&users, &posts, comments))
 }
 
 /// SeaORM: posts, then `load_many_to_many` through the join table.
@@ -455,13 +290,80 @@ pub async fn sea_tags(db: &sea_orm::DatabaseConnection) -> Result<Tally, sea_orm
                 .await?,
         );
     }
+    Ok(tally_tags(&posts, &tags))
+}
+
+/// SeaORM without a runtime (`sea-orm-sync` on rusqlite): the same loads as [`sea_users`].
+pub fn sea_sync_users(
+    db: &orm_bench_sea_sync::DatabaseConnection,
+) -> Result<Tally, orm_bench_sea_sync::DbErr> {
+    let (users, posts, comments) = orm_bench_sea_sync::users(db)?;
+    Ok(tally_users(&users, &posts, comments))
+}
+
+/// SeaORM without a runtime: the same loads as [`sea_tags`].
+pub fn sea_sync_tags(
+    db: &orm_bench_sea_sync::DatabaseConnection,
+) -> Result<Tally, orm_bench_sea_sync::DbErr> {
+    let (posts, tags) = orm_bench_sea_sync::tags(db)?;
+    Ok(tally_tags(&posts, &tags))
+}
+
+/// A SeaORM model's key, for the tallies shared by both SeaORM peers (each has its own types).
+trait Id {
+    fn id(&self) -> i32;
+}
+
+macro_rules! ids {
+    ($($model:ty),*) => {
+        $(impl Id for $model {
+            fn id(&self) -> i32 {
+                self.id
+            }
+        })*
+    };
+}
+
+ids!(
+    sea::user::Model,
+    sea::post::Model,
+    sea::comment::Model,
+    sea::tag::Model
+);
+ids!(
+    orm_bench_sea_sync::user::Model,
+    orm_bench_sea_sync::post::Model,
+    orm_bench_sea_sync::comment::Model,
+    orm_bench_sea_sync::tag::Model
+);
+
+/// Users with their posts, and every post's comments in the posts' order.
+fn tally_users<U: Id, P: Id, C: Id>(users: &[U], posts: &[Vec<P>], comments: Vec<Vec<C>>) -> Tally {
+    let mut comments = comments.into_iter();
     let mut t = Tally::default();
-    for (p, tags) in posts.iter().zip(&tags) {
+    for (u, posts) in users.iter().zip(posts) {
+        t.users += 1;
+        for p in posts {
+            t.posts += 1;
+            t.add(u.id(), p.id());
+            for c in comments.next().unwrap_or_default() {
+                t.comments += 1;
+                t.add(p.id(), c.id());
+            }
+        }
+    }
+    t
+}
+
+/// Posts with their tags.
+fn tally_tags<P: Id, T: Id>(posts: &[P], tags: &[Vec<T>]) -> Tally {
+    let mut t = Tally::default();
+    for (p, tags) in posts.iter().zip(tags) {
         t.posts += 1;
         for tag in tags {
             t.comments += 1;
-            t.add(p.id, tag.id);
+            t.add(p.id(), tag.id());
         }
     }
-    Ok(t)
+    t
 }
