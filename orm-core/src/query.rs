@@ -297,6 +297,18 @@ impl Expr {
         }
     }
 
+    /// Whether a subquery of this condition reads `table`, at any depth.
+    fn reads(&self, table: &str) -> bool {
+        match self {
+            Expr::Linked(link) => link.table == table,
+            Expr::InSelect(sub) => sub.table == table || sub.filters.iter().any(|e| e.reads(table)),
+            Expr::And(all) | Expr::Or(all) => all.iter().any(|e| e.reads(table)),
+            Expr::Not(inner) => inner.reads(table),
+            Expr::ContentType(..) => table == crate::CONTENT_TYPE_TABLE,
+            Expr::Cmp(..) | Expr::In(..) | Expr::IsNull(..) | Expr::Like(..) => false,
+        }
+    }
+
     pub(crate) fn write(&self, w: &mut SqlWriter) {
         match self {
             Expr::Cmp(col, op, value) => {
@@ -352,41 +364,60 @@ impl Expr {
                 w.push(")");
             }
             Expr::Linked(link) => {
-                w.column(link.column).push(" IN (SELECT ");
-                w.ident(link.select).push(" FROM ").ident(link.table);
-                w.push(" WHERE ").ident(link.owner_column).push(" = ");
-                w.bind(link.owner.clone()).push(")");
+                let derived = w.modified_table().is_some_and(|t| self.reads(t));
+                w.column(link.column).push(" IN ");
+                w.subquery(
+                    derived,
+                    |w| {
+                        w.ident(link.select);
+                    },
+                    |w| {
+                        w.push(" FROM ").ident(link.table);
+                        w.push(" WHERE ").ident(link.owner_column).push(" = ");
+                        w.bind(link.owner.clone());
+                    },
+                );
             }
             Expr::InSelect(sub) => {
+                let derived = w.modified_table().is_some_and(|t| self.reads(t));
                 match sub.left_as_text {
                     Some(kind) => w.column_as_text(sub.left, kind),
                     None => w.column(sub.left),
                 };
-                w.push(" IN (SELECT ");
+                w.push(" IN ");
                 w.unqualified(|w| {
-                    match sub.select_as_text {
-                        Some(kind) => w.column_as_text(sub.select, kind),
-                        None => w.column(sub.select),
-                    };
-                    w.push(" FROM ").ident(sub.table);
-                    if !sub.filters.is_empty() {
-                        w.push(" WHERE ");
-                        w.list(&sub.filters, " AND ", |w, e| e.write(w));
-                    }
+                    w.subquery(
+                        derived,
+                        |w| {
+                            match sub.select_as_text {
+                                Some(kind) => w.column_as_text(sub.select, kind),
+                                None => w.column(sub.select),
+                            };
+                        },
+                        |w| {
+                            w.push(" FROM ").ident(sub.table);
+                            if !sub.filters.is_empty() {
+                                w.push(" WHERE ");
+                                w.list(&sub.filters, " AND ", |w, e| e.write(w));
+                            }
+                        },
+                    );
                 });
-                w.push(")");
             }
             Expr::ContentType(column, table) => {
-                w.column(column)
-                    .push(" = (SELECT ")
-                    .ident("id")
-                    .push(" FROM ");
-                w.ident(crate::CONTENT_TYPE_TABLE)
-                    .push(" WHERE ")
-                    .ident("model");
-                w.push(" = ")
-                    .bind(Value::Text((*table).to_owned()))
-                    .push(")");
+                let derived = w.modified_table().is_some_and(|t| self.reads(t));
+                w.column(column).push(" = ");
+                w.subquery(
+                    derived,
+                    |w| {
+                        w.ident("id");
+                    },
+                    |w| {
+                        w.push(" FROM ").ident(crate::CONTENT_TYPE_TABLE);
+                        w.push(" WHERE ").ident("model").push(" = ");
+                        w.bind(Value::Text((*table).to_owned()));
+                    },
+                );
             }
             Expr::Not(inner) => {
                 w.push("NOT (");
@@ -1028,7 +1059,9 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// Sets columns on every matching row; returns the number of rows matched. One statement.
-    /// Limit, offset and ordering do not apply.
+    /// Limit, offset and ordering do not apply. A filter may read `M`'s table again (the rows
+    /// whose parent, of the same model, matches): MySQL refuses such a subquery in an `UPDATE`
+    /// or `DELETE` (error 1093), so there it is read into a derived table first.
     pub fn update(
         &self,
         conn: &mut Connection,
@@ -1051,7 +1084,7 @@ impl<M: Model> QuerySet<M> {
         w.list(assignments, ", ", |w, a| {
             w.ident(a.column).push(" = ").bind(a.value);
         });
-        self.write_where(&mut w);
+        w.modifying(M::TABLE, |w| self.write_where(w));
         Ok(conn.execute(&w.finish())? as u64)
     }
 
@@ -1090,7 +1123,7 @@ impl<M: Model> QuerySet<M> {
     pub(crate) fn delete_rows(&self, conn: &mut Connection) -> Result<u64> {
         let mut w = SqlWriter::new(conn.backend());
         w.push("DELETE FROM ").ident(M::TABLE);
-        self.write_where(&mut w);
+        w.modifying(M::TABLE, |w| self.write_where(w));
         Ok(conn.execute(&w.finish())? as u64)
     }
 }

@@ -21,6 +21,9 @@ pub struct SqlWriter {
     binds: Vec<Value>,
     /// The table alias that [`SqlWriter::column`] puts before column names, in joins.
     qualifier: Option<&'static str>,
+    /// The table an `UPDATE` or `DELETE` writes, while its `WHERE` is written: MySQL refuses a
+    /// subquery that reads it (error 1093), so such a subquery is read into a derived table.
+    modifying: Option<&'static str>,
 }
 
 impl SqlWriter {
@@ -30,6 +33,7 @@ impl SqlWriter {
             sql: String::with_capacity(128),
             binds: Vec::new(),
             qualifier: None,
+            modifying: None,
         }
     }
 
@@ -69,6 +73,53 @@ impl SqlWriter {
     /// The alias [`SqlWriter::column`] puts before column names now, if any.
     pub(crate) fn qualifier(&self) -> Option<&'static str> {
         self.qualifier
+    }
+
+    /// Writes the `WHERE` of an `UPDATE` or `DELETE` of `table` with `f`.
+    pub(crate) fn modifying(
+        &mut self,
+        table: &'static str,
+        f: impl FnOnce(&mut Self),
+    ) -> &mut Self {
+        let outer = self.modifying.replace(table);
+        f(self);
+        self.modifying = outer;
+        self
+    }
+
+    /// The table being written, when a subquery that reads it must go through a derived table
+    /// (MySQL's error 1093: "You can't specify target table for update in FROM clause"; MariaDB
+    /// and the other backends allow the subquery).
+    pub(crate) fn modified_table(&self) -> Option<&'static str> {
+        self.modifying.filter(|_| self.backend == Backend::Mysql)
+    }
+
+    /// Writes a subquery's `SELECT` list, `FROM` and `WHERE` with `f`; inside a derived table
+    /// (`SELECT orm_v FROM (SELECT DISTINCT .. AS orm_v ..) AS orm_sub`) when `derived`. DISTINCT
+    /// keeps MySQL from merging the derived table back into the statement, which would bring
+    /// the error back. `f` writes the selected column, then the rest (`FROM ..`) is written by
+    /// `rest`.
+    pub(crate) fn subquery(
+        &mut self,
+        derived: bool,
+        select: impl FnOnce(&mut Self),
+        rest: impl FnOnce(&mut Self),
+    ) -> &mut Self {
+        let outer = self.modifying.take();
+        self.push("(SELECT ");
+        if derived {
+            self.ident("orm_v").push(" FROM (SELECT DISTINCT ");
+            select(self);
+            self.push(" AS ").ident("orm_v");
+            rest(self);
+            self.push(") AS ").ident("orm_sub");
+        } else {
+            select(self);
+            rest(self);
+        }
+        self.push(")");
+        self.modifying = outer;
+        self
     }
 
     /// Writes with `f` while [`SqlWriter::column`] qualifies nothing (inside a subquery).

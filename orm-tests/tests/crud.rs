@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Backend, Error};
-use orm_tests::fixtures::{blog, inserts, new_entry};
+use orm_tests::fixtures::{author, blog, book, inserts, new_entry, review};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 use uuid::Uuid;
@@ -467,6 +467,77 @@ fn save_update_delete() {
             "{err}"
         );
         assert_eq!(Entry::query().count(conn).unwrap(), 0);
+    });
+}
+
+/// An `UPDATE` or `DELETE` whose filter reads its own table again. MySQL refuses that subquery
+/// (error 1093), so there it goes through a derived table; the other backends, MariaDB
+/// included, take it as written.
+#[test]
+fn update_and_delete_filtered_through_their_own_table() {
+    each_backend(|conn| {
+        let category = |conn: &mut Connection, name: &str, parent: Option<i64>| {
+            Category::create(
+                conn,
+                NewCategory {
+                    name: name.into(),
+                    parent_id: parent,
+                },
+            )
+            .unwrap()
+        };
+        let root = category(conn, "root", None);
+        let other = category(conn, "other", None);
+        for (name, parent) in [("a", &root), ("b", &root), ("c", &other)] {
+            category(conn, name, Some(parent.id));
+        }
+        let derived = conn.backend() == Backend::Mysql;
+
+        // The categories whose parent is named "root": the filter reads `categories` again.
+        conn.start_log();
+        let updated = Category::query()
+            .filter(CategoryParent.any(Category::name.eq("root")))
+            .update(conn, [Category::name.set("under root".to_owned())])
+            .unwrap();
+        let log = conn.take_log();
+        assert_eq!(updated, 2);
+        assert_eq!(log.len(), 1, "{log:#?}");
+        assert_eq!(log[0].contains("SELECT DISTINCT"), derived, "{log:#?}");
+        let mut names: Vec<String> = Category::query()
+            .all(conn)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        names.sort();
+        assert_eq!(names, ["c", "other", "root", "under root", "under root"]);
+
+        // A fast delete (nothing points at reviews) whose filter reads `reviews` two levels
+        // down: the reviews of every book that has a five-star review.
+        let ann = author(conn, "Ann");
+        let (good, plain) = (
+            book(conn, &ann, None, "good"),
+            book(conn, &ann, None, "plain"),
+        );
+        for (b, stars) in [(&good, 5), (&good, 2), (&plain, 3)] {
+            review(conn, b, stars);
+        }
+        conn.start_log();
+        let deleted = Review::query()
+            .filter(ReviewBook.any(BookReviewSet.any(Review::stars.eq(5i16))))
+            .delete(conn)
+            .unwrap();
+        let log = conn.take_log();
+        assert_eq!(deleted.total, 2);
+        assert_eq!(log.len(), 1, "{log:#?}");
+        assert_eq!(log[0].contains("SELECT DISTINCT"), derived, "{log:#?}");
+        let left: Vec<(i64, i16)> = Review::query()
+            .all(conn)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.book_id, r.stars))
+            .collect();
+        assert_eq!(left, [(plain.id, 3)]);
     });
 }
 
