@@ -21,6 +21,18 @@ pub fn author(conn: &mut Connection, name: &str) -> Author {
     Author::create(conn, NewAuthor { name: name.into() }).unwrap()
 }
 
+/// A saved category, under `parent` if any.
+pub fn category(conn: &mut Connection, name: &str, parent: Option<&Category>) -> Category {
+    Category::create(
+        conn,
+        NewCategory {
+            name: name.into(),
+            parent_id: parent.map(|p| p.id),
+        },
+    )
+    .unwrap()
+}
+
 /// An unsaved entry of `blog`, unrated and unpublished.
 pub fn new_entry(blog: &Blog, headline: &str, comments: i32) -> NewEntry {
     NewEntry {

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Backend, Error};
-use orm_tests::fixtures::{author, blog, book, inserts, new_entry, review};
+use orm_tests::fixtures::{author, blog, book, category, inserts, new_entry, review};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 use uuid::Uuid;
@@ -476,20 +476,10 @@ fn save_update_delete() {
 #[test]
 fn update_and_delete_filtered_through_their_own_table() {
     each_backend(|conn| {
-        let category = |conn: &mut Connection, name: &str, parent: Option<i64>| {
-            Category::create(
-                conn,
-                NewCategory {
-                    name: name.into(),
-                    parent_id: parent,
-                },
-            )
-            .unwrap()
-        };
         let root = category(conn, "root", None);
         let other = category(conn, "other", None);
         for (name, parent) in [("a", &root), ("b", &root), ("c", &other)] {
-            category(conn, name, Some(parent.id));
+            category(conn, name, Some(parent));
         }
         let derived = conn.backend() == Backend::Mysql;
 

@@ -3,7 +3,7 @@
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Error, IntegrityKind};
-use orm_tests::fixtures::{author, blog, book, entry, inserts, raw_delete_all, review};
+use orm_tests::fixtures::{author, blog, book, category, entry, inserts, raw_delete_all, review};
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
 
@@ -153,38 +153,10 @@ fn cascade_deletes_dependents_in_the_orm() {
 #[test]
 fn cascade_through_a_self_reference() {
     each_backend(|conn| {
-        let root = Category::create(
-            conn,
-            NewCategory {
-                name: "root".into(),
-                parent_id: None,
-            },
-        )
-        .unwrap();
-        let child = Category::create(
-            conn,
-            NewCategory {
-                name: "child".into(),
-                parent_id: Some(root.id),
-            },
-        )
-        .unwrap();
-        Category::create(
-            conn,
-            NewCategory {
-                name: "leaf".into(),
-                parent_id: Some(child.id),
-            },
-        )
-        .unwrap();
-        let other = Category::create(
-            conn,
-            NewCategory {
-                name: "other".into(),
-                parent_id: None,
-            },
-        )
-        .unwrap();
+        let root = category(conn, "root", None);
+        let child = category(conn, "child", Some(&root));
+        category(conn, "leaf", Some(&child));
+        let other = category(conn, "other", None);
         assert_eq!(root.children().count(conn).unwrap(), 1);
         let deleted = root.delete(conn).unwrap();
         assert_eq!(deleted.total, 3);

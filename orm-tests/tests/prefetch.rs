@@ -9,8 +9,8 @@ use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Backend, Error, Order};
 use orm_tests::fixtures::{
-    author, blog, book, day, document, entry, member_dates, names, new_entry, new_tagged, person,
-    pizza, review, tag, toppings,
+    author, blog, book, category, day, document, entry, member_dates, names, new_entry, new_tagged,
+    person, pizza, review, tag, toppings,
 };
 use orm_tests::harness::each_backend;
 use orm_tests::models::*;
@@ -1374,21 +1374,11 @@ fn text_and_uuid_keys_prefetch_both_ways() {
 #[test]
 fn a_self_referential_tree_prefetches_level_by_level() {
     each_backend(|conn| {
-        let mk = |conn: &mut Connection, name: &str, parent: Option<i64>| {
-            Category::create(
-                conn,
-                NewCategory {
-                    name: name.into(),
-                    parent_id: parent,
-                },
-            )
-            .unwrap()
-        };
-        let root = mk(conn, "root", None);
-        let a = mk(conn, "a", Some(root.id));
-        mk(conn, "b", Some(root.id));
-        mk(conn, "a1", Some(a.id));
-        mk(conn, "a2", Some(a.id));
+        let root = category(conn, "root", None);
+        let a = category(conn, "a", Some(&root));
+        category(conn, "b", Some(&root));
+        category(conn, "a1", Some(&a));
+        category(conn, "a2", Some(&a));
         let roots = assert_num_queries(conn, 3, |conn| {
             Category::query()
                 .filter(Category::parent_id.is_null())
