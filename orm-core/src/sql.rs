@@ -94,11 +94,10 @@ impl SqlWriter {
         self.modifying.filter(|_| self.backend == Backend::Mysql)
     }
 
-    /// Writes a subquery's `SELECT` list, `FROM` and `WHERE` with `f`; inside a derived table
-    /// (`SELECT orm_v FROM (SELECT DISTINCT .. AS orm_v ..) AS orm_sub`) when `derived`. DISTINCT
-    /// keeps MySQL from merging the derived table back into the statement, which would bring
-    /// the error back. `f` writes the selected column, then the rest (`FROM ..`) is written by
-    /// `rest`.
+    /// Writes a parenthesized subquery: `select` writes its one selected column, `rest` its
+    /// `FROM ..` and `WHERE ..`. When `derived`, the subquery is read into a derived table
+    /// (`(SELECT orm_v FROM (SELECT DISTINCT .. AS orm_v ..) AS orm_sub)`): DISTINCT keeps MySQL
+    /// from merging it back into the statement, which would bring error 1093 back.
     pub(crate) fn subquery(
         &mut self,
         derived: bool,
