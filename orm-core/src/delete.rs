@@ -4,12 +4,12 @@
 use std::collections::HashSet;
 
 use crate::connection::Connection;
-use crate::decode::One;
+use crate::decode::{LoadRow, One};
 use crate::error::{Error, Result};
 use crate::model::{Deleted, Model};
 use crate::query::{Expr, Filter};
-use crate::sql::SqlWriter;
-use crate::value::{Field, Value};
+use crate::sql::{SqlWriter, Stmt};
+use crate::value::{Field, Kind, Value};
 
 /// What happens to rows pointing at a deleted row (Django's `on_delete`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -167,7 +167,7 @@ pub fn delete_visited<M: Model>(
     let mut held: Vec<(&str, Vec<Value>)> = vec![(pk, keys.clone())];
     for fk in &dependents {
         if held.iter().all(|(column, _)| *column != fk.target_column) {
-            let values = column_values::<M>(conn, fk.target_column, &keys)?;
+            let values = column_values::<M>(conn, fk, &keys)?;
             held.push((fk.target_column, values));
         }
     }
@@ -282,27 +282,62 @@ fn delete_where(
     Ok(total)
 }
 
-/// The values of `column` in the `M` rows with these primary keys.
+/// What `fk`'s target column holds in the `M` rows with these primary keys, NULLs left out
+/// (they point at nothing). The column alone is read, one statement per chunk of keys.
 fn column_values<M: Model>(
     conn: &mut Connection,
-    column: &'static str,
+    fk: &ForeignKeyInfo,
     keys: &[Value],
 ) -> Result<Vec<Value>> {
-    let Some(at) = M::FIELDS.iter().position(|f| f.column == column) else {
-        return Err(Error::InvalidInput(format!(
-            "`{}` has no column `{column}`",
-            M::NAME
-        )));
-    };
     let pk = M::FIELDS[M::PK].column;
     let mut values = Vec::new();
     for chunk in keys.chunks(conn.backend().max_binds()) {
-        let rows = M::query()
-            .filter(Filter::new(Expr::In(pk, chunk.to_vec())))
-            .all(conn)?;
-        values.extend(rows.iter().filter_map(|r| r.values().into_iter().nth(at)));
+        let mut w = SqlWriter::new(conn.backend());
+        w.push("SELECT ")
+            .ident(fk.target_column)
+            .push(" AS v FROM ")
+            .ident(M::TABLE)
+            .push(" WHERE ");
+        Expr::In(pk, chunk.to_vec()).write(&mut w);
+        read_values(conn, &w.finish(), fk.kind, &mut values)?;
     }
     Ok(values)
+}
+
+/// Reads column `v` of every row as a value of `kind`, leaving NULLs out.
+fn read_values(conn: &mut Connection, stmt: &Stmt, kind: Kind, out: &mut Vec<Value>) -> Result<()> {
+    fn read<T: Field>(conn: &mut Connection, stmt: &Stmt, out: &mut Vec<Value>) -> Result<()>
+    where
+        One<Option<T>>: LoadRow,
+    {
+        let rows: Vec<One<Option<T>>> = conn.load(stmt)?;
+        out.extend(
+            rows.into_iter()
+                .filter_map(|One(v)| v.map(|v| v.to_value())),
+        );
+        Ok(())
+    }
+    match kind {
+        Kind::SmallInt => read::<i16>(conn, stmt, out),
+        Kind::Integer => read::<i32>(conn, stmt, out),
+        Kind::BigInt => read::<i64>(conn, stmt, out),
+        Kind::Float => read::<f32>(conn, stmt, out),
+        Kind::Double => read::<f64>(conn, stmt, out),
+        Kind::Bool => read::<bool>(conn, stmt, out),
+        Kind::Text => read::<String>(conn, stmt, out),
+        Kind::Binary => read::<Vec<u8>>(conn, stmt, out),
+        #[cfg(feature = "chrono")]
+        Kind::Timestamp => read::<chrono::NaiveDateTime>(conn, stmt, out),
+        #[cfg(feature = "chrono")]
+        Kind::Date => read::<chrono::NaiveDate>(conn, stmt, out),
+        #[cfg(feature = "uuid")]
+        Kind::Uuid => read::<uuid::Uuid>(conn, stmt, out),
+        // A field of this kind needs the feature that is off, so no model has one.
+        #[allow(unreachable_patterns)]
+        other => Err(Error::InvalidInput(format!(
+            "internal: a key of kind {other:?} without the feature that reads it"
+        ))),
+    }
 }
 
 fn count_referencing(conn: &mut Connection, fk: &ForeignKeyInfo, keys: &[Value]) -> Result<i64> {
