@@ -483,7 +483,7 @@ fn update_and_delete_filtered_through_their_own_table() {
         }
         let derived = conn.backend() == Backend::Mysql;
 
-        // The categories whose parent is named "root": the filter reads `categories` again.
+        // The categories whose parent is named "root": the filter reads their table again.
         conn.start_log();
         let updated = Category::query()
             .filter(CategoryParent.any(Category::name.eq("root")))
@@ -502,7 +502,7 @@ fn update_and_delete_filtered_through_their_own_table() {
         names.sort();
         assert_eq!(names, ["c", "other", "root", "under root", "under root"]);
 
-        // A fast delete (nothing points at reviews) whose filter reads `reviews` two levels
+        // A fast delete (nothing points at reviews) whose filter reads their table two levels
         // down: the reviews of every book that has a five-star review.
         let ann = author(conn, "Ann");
         let (good, plain) = (
