@@ -128,19 +128,7 @@ impl AsyncConnection {
         size: usize,
         setup: impl Fn(&mut Connection) -> Result<()> + Send + Sync + 'static,
     ) -> Result<AsyncConnection> {
-        if size == 0 {
-            return Err(Error::InvalidInput(
-                "a pool needs at least one connection".into(),
-            ));
-        }
-        let memory = url.split_once(':').is_some_and(|(scheme, rest)| {
-            scheme == "sqlite" && matches!(rest.trim_start_matches("//"), "" | ":memory:")
-        });
-        if size > 1 && memory {
-            return Err(Error::InvalidInput(format!(
-                "each connection to `{url}` would be a database of its own; pool a SQLite file"
-            )));
-        }
+        crate::pool::check_size(url, size)?;
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         let setup = Arc::new(setup);

@@ -1,6 +1,8 @@
 //! One connection type for every backend, picked from a URL, and the one place every statement
 //! passes through: it counts it and emits a `tracing` span with its SQL.
 
+use std::panic::{self, AssertUnwindSafe};
+
 use diesel::connection::{
     DefaultLoadingMode, LoadConnection, SimpleConnection, TransactionManager,
 };
@@ -277,29 +279,45 @@ impl Connection {
         })
     }
 
-    /// Runs `f` in a transaction: committed when `f` returns `Ok`, rolled back on `Err`.
-    /// Nested calls use savepoints.
+    /// Runs `f` in a transaction: committed when `f` returns `Ok`, rolled back on `Err`, and
+    /// rolled back when `f` panics (the panic then goes on), so a panic never leaves the
+    /// connection inside a transaction that later writes would silently join. Nested calls use
+    /// savepoints.
     pub fn transaction<T, E: From<Error>>(
         &mut self,
         f: impl FnOnce(&mut Connection) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         self.tx(Tx::Begin).map_err(E::from)?;
         self.content_types.begin();
-        match f(self) {
-            Ok(value) => {
+        // Unwind safety: on a panic nothing `f` touched is used again before the rollback
+        // undoes it; the connection's own state is the transaction, which the rollback ends.
+        match panic::catch_unwind(AssertUnwindSafe(|| f(self))) {
+            Ok(Ok(value)) => {
                 let committed = self.tx(Tx::Commit);
                 self.content_types.end(committed.is_ok());
                 committed.map_err(E::from)?;
                 Ok(value)
             }
-            Err(err) => {
+            Ok(Err(err)) => {
                 // The caller's error is the one to report; a failed rollback leaves the
-                // connection broken, which diesel reports on next use.
+                // connection broken, which diesel reports on next use (and a pool drops it).
                 let _ = self.tx(Tx::Rollback);
                 self.content_types.end(false);
                 Err(err)
             }
+            Err(payload) => {
+                let _ = self.tx(Tx::Rollback);
+                self.content_types.end(false);
+                panic::resume_unwind(payload)
+            }
         }
+    }
+
+    /// Whether a transaction is open on this connection, or its transaction state is broken
+    /// (a rollback failed): such a connection must not be reused for unrelated work. A pool
+    /// drops a connection returned in this state.
+    pub fn in_transaction(&mut self) -> bool {
+        with_conn!(&mut self.inner, |c, DB| broken_or_open(c))
     }
 
     fn tx(&mut self, op: Tx) -> Result<()> {
@@ -357,6 +375,11 @@ fn begin_sqlite(c: &mut diesel::SqliteConnection) -> diesel::QueryResult<()> {
         None => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
         Some(_) => AnsiTransactionManager::begin_transaction(c),
     }
+}
+
+/// Whether diesel's transaction manager of `c` has a transaction open, or is broken.
+fn broken_or_open<C: diesel::Connection>(c: &mut C) -> bool {
+    C::TransactionManager::is_broken_transaction_manager(c)
 }
 
 fn tx_on<C: diesel::Connection>(c: &mut C, op: Tx) -> diesel::QueryResult<()> {

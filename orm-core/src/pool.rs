@@ -9,8 +9,9 @@ use crate::error::{Error, Result};
 /// What runs on each connection as the pool opens it.
 type Setup = Arc<dyn Fn(&mut Connection) -> Result<()> + Send + Sync>;
 
-/// A pool of [`Connection`]s opened from one URL. Note that every `sqlite::memory:` connection
-/// is its own database: pool a file (`sqlite://app.db`) instead.
+/// A pool of [`Connection`]s opened from one URL. Every `sqlite::memory:` connection is a
+/// database of its own, so a pool of more than one of them is refused: pool a file
+/// (`sqlite://app.db`) instead.
 #[derive(Clone, Debug)]
 pub struct Pool {
     inner: r2d2::Pool<Manager>,
@@ -21,7 +22,8 @@ pub type PooledConnection = r2d2::PooledConnection<Manager>;
 
 impl Pool {
     /// Opens a pool of at most `max_size` connections; fails at once, with the connection's own
-    /// error, if the URL cannot be opened.
+    /// error, if the URL cannot be opened. [`Error::InvalidInput`] for a size of 0, or for more
+    /// than one in-memory SQLite database.
     pub fn new(url: &str, max_size: u32) -> Result<Pool> {
         Self::with_setup(url, max_size, |_| Ok(()))
     }
@@ -34,6 +36,7 @@ impl Pool {
         max_size: u32,
         setup: impl Fn(&mut Connection) -> Result<()> + Send + Sync + 'static,
     ) -> Result<Pool> {
+        check_size(url, max_size as usize)?;
         let manager = Manager {
             url: url.to_owned(),
             setup: Arc::new(setup),
@@ -53,6 +56,26 @@ impl Pool {
             .get()
             .map_err(|e| Error::Connection(e.to_string()))
     }
+}
+
+/// The one rule for [`Pool`] and [`crate::AsyncConnection::pool`]: at least one connection,
+/// and no more than one to `sqlite::memory:`, where each connection would be a database of its
+/// own.
+pub(crate) fn check_size(url: &str, size: usize) -> Result<()> {
+    if size == 0 {
+        return Err(Error::InvalidInput(
+            "a pool needs at least one connection".into(),
+        ));
+    }
+    let memory = url.split_once(':').is_some_and(|(scheme, rest)| {
+        scheme == "sqlite" && matches!(rest.trim_start_matches("//"), "" | ":memory:")
+    });
+    if size > 1 && memory {
+        return Err(Error::InvalidInput(format!(
+            "each connection to `{url}` would be a database of its own; pool a SQLite file"
+        )));
+    }
+    Ok(())
 }
 
 /// Opens and checks connections for [`Pool`].
@@ -83,7 +106,10 @@ impl r2d2::ManageConnection for Manager {
         conn.ping()
     }
 
-    fn has_broken(&self, _conn: &mut Connection) -> bool {
-        false
+    /// A connection given back while its thread panics, or with a transaction open (or a
+    /// broken one), is closed rather than handed to the next borrower, whose writes would
+    /// otherwise join that transaction and be lost with it (as diesel's own r2d2 manager).
+    fn has_broken(&self, conn: &mut Connection) -> bool {
+        std::thread::panicking() || conn.in_transaction()
     }
 }
