@@ -292,7 +292,10 @@ fn insert_one<M: Model>(conn: &mut Connection, row: M::New) -> Result<M> {
 }
 
 /// Without `RETURNING` (MySQL): reads the rows just inserted, in insertion order. Auto keys are
-/// the consecutive range that starts at `LAST_INSERT_ID()`; given keys are looked up.
+/// the ones this connection's insert took: `LAST_INSERT_ID()` and every
+/// `@@auto_increment_increment`-th key after it, one per row (with an increment above 1, as
+/// Galera and multi-primary setups run, other nodes' rows sit between them). Given keys are
+/// looked up.
 fn read_back<M: Model>(conn: &mut Connection, rows: &[M::New]) -> Result<Vec<M>> {
     let pk = &M::FIELDS[M::PK];
     let mut w = SqlWriter::new(conn.backend());
@@ -300,13 +303,19 @@ fn read_back<M: Model>(conn: &mut Connection, rows: &[M::New]) -> Result<Vec<M>>
     write_columns::<M>(&mut w);
     w.push(" FROM ").ident(M::TABLE).push(" WHERE ");
     if pk.auto_increment {
+        if rows.len() == 1 {
+            w.ident(pk.column).push(" = LAST_INSERT_ID()");
+            return conn.load_models::<M>(&w.finish());
+        }
         w.ident(pk.column)
             .push(" >= LAST_INSERT_ID() AND ")
             .ident(pk.column);
         w.push(" < LAST_INSERT_ID() + ")
             .bind(Value::BigInt(rows.len() as i64));
-        w.push(" * @@auto_increment_increment ORDER BY ")
+        w.push(" * @@auto_increment_increment AND MOD(")
             .ident(pk.column);
+        w.push(", @@auto_increment_increment) = MOD(LAST_INSERT_ID(), @@auto_increment_increment)");
+        w.push(" ORDER BY ").ident(pk.column);
         return conn.load_models::<M>(&w.finish());
     }
     let i = <M::New as Insert>::COLUMNS

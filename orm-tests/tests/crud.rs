@@ -6,7 +6,7 @@ use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Backend, Error};
 use orm_tests::fixtures::{author, blog, book, category, inserts, new_entry, review};
-use orm_tests::harness::each_backend;
+use orm_tests::harness::{each_backend, each_database};
 use orm_tests::models::*;
 use uuid::Uuid;
 
@@ -806,4 +806,74 @@ fn transactions_roll_back_on_error() {
         assert!(res.is_err());
         assert_eq!(Blog::query().count(conn).unwrap(), 0);
     });
+}
+
+/// MySQL with `auto_increment_increment` > 1, as Galera and multi-primary setups run it: keys
+/// go up in steps of 2, and the other node's rows, replicated with their keys, land between
+/// ours. A second connection plays that node: it watches the highest key (reading uncommitted
+/// rows) and inserts rows with the even keys beside it. What `create` and `bulk_create` return
+/// is exactly the rows they inserted.
+#[test]
+fn inserts_read_back_their_own_rows_when_keys_go_up_in_steps() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    const ROUNDS: usize = 300;
+    each_database(|db| {
+        if db.conn.backend() != Backend::Mysql {
+            return; // `auto_increment_increment` is MySQL's.
+        }
+        let mut ours = Connection::open(&db.url).unwrap();
+        ours.batch_execute("SET SESSION auto_increment_increment = 2, auto_increment_offset = 1")
+            .unwrap();
+        let b = blog(&mut ours, "ours");
+        let mut node = Connection::open(&db.url).unwrap();
+        node.batch_execute("SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED")
+            .unwrap();
+        let replicate = format!(
+            "INSERT IGNORE INTO entry (id, blog_id, headline, n_comments, published) \
+             SELECT id + d, {}, 'the other node''s', 0, FALSE \
+             FROM (SELECT MAX(id) AS id FROM entry) m, (SELECT -1 AS d UNION ALL SELECT 1) o \
+             WHERE MOD(m.id, 2) = 1",
+            b.id
+        );
+        let done = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let done = &done;
+            s.spawn(move || {
+                while !done.load(Ordering::Relaxed) {
+                    node.batch_execute(&replicate).unwrap();
+                }
+            });
+            // Stops the other node however this thread ends, a failed assertion included.
+            let _stop = Stop(done);
+            for round in 0..ROUNDS {
+                let rows: Vec<NewEntry> = (0..5)
+                    .map(|i| new_entry(&b, &format!("r{round}.{i}"), i))
+                    .collect();
+                let created = assert_num_queries(&mut ours, 2, |c| {
+                    Entry::bulk_create(c, rows.clone()).unwrap()
+                });
+                let headlines: Vec<&str> = created.iter().map(|e| e.headline.as_str()).collect();
+                let wanted: Vec<&str> = rows.iter().map(|e| e.headline.as_str()).collect();
+                assert_eq!(headlines, wanted, "round {round}");
+                let one = assert_num_queries(&mut ours, 2, |c| {
+                    Entry::create(c, new_entry(&b, &format!("one {round}"), 0)).unwrap()
+                });
+                assert_eq!(one.headline, format!("one {round}"), "round {round}");
+            }
+        });
+        let theirs = Entry::query()
+            .filter(Entry::headline.eq("the other node's"))
+            .count(&mut ours)
+            .unwrap();
+        assert!(theirs > 0, "the other node never wrote");
+    });
+}
+
+/// Sets its flag when dropped.
+struct Stop<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for Stop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
