@@ -1,15 +1,22 @@
 //! Deleting rows while honouring `on_delete`: every foreign key registers itself (through
 //! `inventory`) so deleting a row can find the rows that point at it, wherever they are declared.
+//!
+//! A delete runs in three steps, as Django's `Collector`: it first finds every row it reaches
+//! (level by level, in a loop, so a tree of any depth needs no deeper stack), then takes every
+//! `Protect` and `Restrict` decision on that whole set, and only then writes: the rows nothing
+//! points at, the keys set to NULL or a default, then the rows it read, each table after the
+//! tables whose rows point at it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::connection::Connection;
 use crate::decode::{LoadRow, One};
 use crate::error::{Error, Result};
 use crate::model::{Deleted, Model};
-use crate::query::{Expr, Filter};
+use crate::query::Expr;
+use crate::relation::ForeignKey;
 use crate::sql::{SqlWriter, Stmt};
-use crate::value::{Field, Kind, Value};
+use crate::value::{Bound, Field, Kind, Value};
 
 /// What happens to rows pointing at a deleted row (Django's `on_delete`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -21,7 +28,7 @@ pub enum OnDelete {
     /// Set their key to the field's `#[orm(default = ..)]` (Django's `SET_DEFAULT`), done by
     /// the delete itself, so the DDL's constraint has no action of its own.
     SetDefault,
-    /// Refuse the delete with [`Error::Protected`].
+    /// Refuse the delete with [`Error::Protected`], whatever else the delete reaches.
     Protect,
     /// Refuse the delete with [`Error::Protected`], unless every referencing row is being
     /// deleted by the same call through a `Cascade` (Django's `RESTRICT`); the DDL says
@@ -31,28 +38,102 @@ pub enum OnDelete {
     DoNothing,
 }
 
-/// One foreign key, as registered by the derive.
+/// A table a delete reaches: a model's, or a many-to-many's auto-created join table.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Table {
+    /// The name its rows are counted under in [`Deleted`].
+    pub name: &'static str,
+    pub table: &'static str,
+    /// The primary key's column and kind; `None` for a join table, whose rows are only ever
+    /// deleted by the key they hold, unread.
+    pub key: Option<(&'static str, Kind)>,
+}
+
+impl Table {
+    /// The table of model `M`.
+    pub const fn of<M: Model>() -> Table {
+        let pk = &M::FIELDS[M::PK];
+        Table {
+            name: M::NAME,
+            table: M::TABLE,
+            key: Some((pk.column, pk.kind)),
+        }
+    }
+
+    /// A join table, counted under `name` (Django's `Pizza_toppings`).
+    pub const fn links(name: &'static str, table: &'static str) -> Table {
+        Table {
+            name,
+            table,
+            key: None,
+        }
+    }
+
+    /// The primary key's column and kind.
+    fn key(&self) -> Result<(&'static str, Kind)> {
+        self.key.ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "internal: the rows of the join table `{}` have no key to read",
+                self.table
+            ))
+        })
+    }
+}
+
+/// One foreign key, as registered by the derive: a model's, or one of the two columns of a
+/// many-to-many's join table.
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct ForeignKeyInfo {
+    /// The table that holds the key.
+    pub source: Table,
+    pub column: &'static str,
+    /// The key column's kind, to bind NULL for `SetNull`.
+    pub kind: Kind,
     pub target_table: &'static str,
     /// The target column the key holds: the primary key's, or a `to_field`'s.
     pub target_column: &'static str,
-    pub source: &'static str,
-    pub source_table: &'static str,
-    pub column: &'static str,
-    /// The key column's kind, to bind NULL for `SetNull`.
-    pub kind: crate::Kind,
     pub on_delete: OnDelete,
     /// The field's default key, for `SetDefault`.
     pub default: Option<fn() -> Value>,
-    /// The keys of the source rows whose `column` is among the keys.
-    pub find: fn(&mut Connection, &'static str, &[Value]) -> Result<Vec<Value>>,
-    /// Deletes source rows by key, and what depends on them.
-    pub delete: fn(&mut Connection, Vec<Value>, &mut Visited) -> Result<Deleted>,
 }
 
 inventory::collect!(ForeignKeyInfo);
+
+impl ForeignKeyInfo {
+    /// The foreign key `F`, with its `on_delete` and, for `SetDefault`, its field's default.
+    pub const fn of<F: ForeignKey>(on_delete: OnDelete, default: Option<fn() -> Value>) -> Self {
+        ForeignKeyInfo {
+            source: Table::of::<F::Source>(),
+            column: F::COLUMN,
+            kind: <F::Key as Field>::KIND,
+            target_table: F::TARGET_TABLE,
+            target_column: F::TARGET_COLUMN,
+            on_delete,
+            default,
+        }
+    }
+
+    /// The `column` of the join table `table` (counted as `name`), which holds a `T` key: its
+    /// links go with the `T` row, in the delete's own statement, so they are counted.
+    pub const fn link<T: Model>(
+        name: &'static str,
+        table: &'static str,
+        column: &'static str,
+    ) -> Self {
+        let pk = &T::FIELDS[T::PK];
+        ForeignKeyInfo {
+            source: Table::links(name, table),
+            column,
+            kind: pk.kind,
+            target_table: T::TABLE,
+            target_column: pk.column,
+            on_delete: OnDelete::Cascade,
+            default: None,
+        }
+    }
+}
 
 /// One reverse generic relation (`#[generic_relation]`), as registered by the derive: deleting
 /// an owner deletes the rows that point at it.
@@ -61,71 +142,15 @@ inventory::collect!(ForeignKeyInfo);
 pub struct GenericRelationInfo {
     pub owner_table: &'static str,
     /// The items' table.
-    pub items_table: &'static str,
-    /// The items' model name, for the count of what went.
-    pub items: &'static str,
+    pub items: Table,
     /// The keys of the items pointing at the owners with these keys.
     pub find: fn(&mut Connection, &[Value]) -> Result<Vec<Value>>,
     /// Deletes the items pointing at the owners with these keys, unread (when nothing points
     /// at the items); returns how many.
     pub delete_unread: fn(&mut Connection, &[Value]) -> Result<u64>,
-    /// Deletes items by key, and what depends on them.
-    pub delete: fn(&mut Connection, Vec<Value>, &mut Visited) -> Result<Deleted>,
 }
 
 inventory::collect!(GenericRelationInfo);
-
-/// A row, as the delete tracks it: its table and its key.
-type RowId = (&'static str, String);
-
-fn row_id(table: &'static str, key: &Value) -> RowId {
-    (table, format!("{key:?}"))
-}
-
-/// What one delete call has seen: the rows already being deleted, so cycles of cascades end, and
-/// the rows its cascades reach, worked out when a `Restrict` needs them.
-#[doc(hidden)]
-#[derive(Debug, Default)]
-pub struct Visited {
-    rows: HashSet<RowId>,
-    root: Option<(&'static str, Vec<Value>)>,
-    cascaded: Option<HashSet<RowId>>,
-}
-
-impl Visited {
-    /// The rows that deleting the root reaches through `Cascade` keys and generic relations,
-    /// read once per delete, the first time a `Restrict` key is found in use.
-    fn cascaded(&mut self, conn: &mut Connection) -> Result<&HashSet<RowId>> {
-        if self.cascaded.is_none() {
-            let mut reached = HashSet::new();
-            let mut queue = Vec::new();
-            if let Some((table, keys)) = &self.root {
-                queue.push((*table, keys.clone()));
-            }
-            while let Some((table, keys)) = queue.pop() {
-                let keys: Vec<Value> = keys
-                    .into_iter()
-                    .filter(|k| reached.insert(row_id(table, k)))
-                    .collect();
-                if keys.is_empty() {
-                    continue;
-                }
-                for fk in dependents(table) {
-                    if fk.on_delete == OnDelete::Cascade {
-                        queue.push((fk.source_table, (fk.find)(conn, fk.column, &keys)?));
-                    }
-                }
-                for generic in inventory::iter::<GenericRelationInfo> {
-                    if generic.owner_table == table {
-                        queue.push((generic.items_table, (generic.find)(conn, &keys)?));
-                    }
-                }
-            }
-            self.cascaded = Some(reached);
-        }
-        Ok(self.cascaded.get_or_insert_with(HashSet::new))
-    }
-}
 
 /// The foreign keys pointing at `table`, in a fixed order (by source table and column), so a
 /// delete runs the same statements in every build.
@@ -134,135 +159,277 @@ fn dependents(table: &str) -> Vec<&'static ForeignKeyInfo> {
         .into_iter()
         .filter(|fk| fk.target_table == table)
         .collect();
-    found.sort_by_key(|fk| (fk.source_table, fk.column));
+    found.sort_by_key(|fk| (fk.source.table, fk.column));
     found
 }
 
-pub(crate) fn delete_keys<M: Model>(conn: &mut Connection, keys: Vec<Value>) -> Result<Deleted> {
-    let mut visited = Visited {
-        root: Some((M::TABLE, keys.clone())),
-        ..Visited::default()
-    };
-    delete_visited::<M>(conn, keys, &mut visited)
-}
-
-#[doc(hidden)]
-pub fn delete_visited<M: Model>(
-    conn: &mut Connection,
-    keys: Vec<Value>,
-    visited: &mut Visited,
-) -> Result<Deleted> {
-    let keys: Vec<Value> = keys
+/// The generic relations whose owners are rows of `table`.
+fn generic_items(table: &str) -> impl Iterator<Item = &'static GenericRelationInfo> + '_ {
+    inventory::iter::<GenericRelationInfo>
         .into_iter()
-        .filter(|k| visited.rows.insert(row_id(M::TABLE, k)))
-        .collect();
-    let mut deleted = Deleted::default();
-    if keys.is_empty() {
-        return Ok(deleted);
-    }
-    let dependents = dependents(M::TABLE);
-    // What the dependents' key columns hold of the deleted rows: their primary keys, or for a
-    // `to_field` key that field's values, read once per column before anything changes.
-    let pk = M::FIELDS[M::PK].column;
-    let mut held: Vec<(&str, Vec<Value>)> = vec![(pk, keys.clone())];
-    for fk in &dependents {
-        if held.iter().all(|(column, _)| *column != fk.target_column) {
-            let values = column_values::<M>(conn, fk, &keys)?;
-            held.push((fk.target_column, values));
-        }
-    }
-    let held = |fk: &ForeignKeyInfo| -> &[Value] {
-        held.iter()
-            .find(|(column, _)| *column == fk.target_column)
-            .map_or(&[], |(_, values)| values)
-    };
-    // Refusals first, so a refused delete has touched nothing of this level (and the caller's
-    // transaction undoes the levels before it).
-    let mut restricted = Vec::new();
-    for fk in &dependents {
-        let refuse = |count: i64| Error::Protected {
-            model: M::NAME,
-            referencing: fk.source,
-            column: fk.column,
-            count,
-            on_delete: fk.on_delete,
-        };
-        match fk.on_delete {
-            OnDelete::Protect => {
-                let count = count_referencing(conn, fk, held(fk))?;
-                if count > 0 {
-                    return Err(refuse(count));
-                }
-            }
-            OnDelete::Restrict => {
-                let rows = (fk.find)(conn, fk.column, held(fk))?;
-                if rows.is_empty() {
-                    continue;
-                }
-                // Allowed when this call deletes every one of them anyway, through a cascade:
-                // then they go first, here, so the database's own RESTRICT holds too.
-                let cascaded = visited.cascaded(conn)?;
-                let kept = rows
-                    .iter()
-                    .filter(|k| !cascaded.contains(&row_id(fk.source_table, k)))
-                    .count();
-                if kept > 0 {
-                    return Err(refuse(i64::try_from(kept).unwrap_or(i64::MAX)));
-                }
-                restricted.push((*fk, rows));
-            }
-            OnDelete::Cascade | OnDelete::SetNull | OnDelete::SetDefault | OnDelete::DoNothing => {}
-        }
-    }
-    for (fk, rows) in restricted {
-        deleted.merge((fk.delete)(conn, rows, visited)?);
-    }
-    for fk in &dependents {
-        match fk.on_delete {
-            // Nothing points at the rows to delete: one DELETE, without reading them first
-            // (Django's fast delete).
-            OnDelete::Cascade if is_leaf(fk.source_table) => {
-                let n = delete_where(conn, fk.source_table, fk.column, held(fk))?;
-                deleted.add(fk.source, n);
-            }
-            OnDelete::Cascade => {
-                let rows = (fk.find)(conn, fk.column, held(fk))?;
-                deleted.merge((fk.delete)(conn, rows, visited)?);
-            }
-            OnDelete::SetNull => set_key(conn, fk, Value::Null(fk.kind), held(fk))?,
-            OnDelete::SetDefault => {
-                // The derive refuses `SetDefault` without a default; an error, not a panic.
-                let default = fk.default.ok_or_else(|| {
-                    Error::InvalidInput(format!("`{}.{}` has no default", fk.source, fk.column))
-                })?;
-                set_key(conn, fk, default(), held(fk))?
-            }
-            OnDelete::Protect | OnDelete::Restrict | OnDelete::DoNothing => {}
-        }
-    }
-    for generic in inventory::iter::<GenericRelationInfo> {
-        if generic.owner_table != M::TABLE {
-            continue;
-        }
-        if is_leaf(generic.items_table) {
-            deleted.add(generic.items, (generic.delete_unread)(conn, &keys)?);
-        } else {
-            let items = (generic.find)(conn, &keys)?;
-            deleted.merge((generic.delete)(conn, items, visited)?);
-        }
-    }
-    let n = delete_where(conn, M::TABLE, pk, &keys)?;
-    deleted.add(M::NAME, n);
-    Ok(deleted)
+        .filter(move |g| g.owner_table == table)
 }
 
 /// Whether no foreign key and no generic relation points at `table`'s rows, so deleting them
 /// touches nothing else.
 pub(crate) fn is_leaf(table: &str) -> bool {
-    dependents(table).is_empty()
-        && !inventory::iter::<GenericRelationInfo>
-            .into_iter()
-            .any(|g| g.owner_table == table)
+    dependents(table).is_empty() && generic_items(table).next().is_none()
+}
+
+/// Deletes the `M` rows with these keys and everything their `on_delete` rules reach. The
+/// caller holds the transaction.
+pub(crate) fn delete_keys<M: Model>(conn: &mut Connection, keys: Vec<Value>) -> Result<Deleted> {
+    let mut plan = Plan::default();
+    plan.collect(conn, Table::of::<M>(), keys)?;
+    plan.check_restricted(conn)?;
+    plan.run(conn)
+}
+
+/// Rows deleted unread: they are in a table nothing points at.
+#[derive(Debug)]
+enum Unread {
+    /// The rows whose key `fk` holds one of the values.
+    Referencing(&'static ForeignKeyInfo, Vec<Value>),
+    /// The items of a generic relation that point at these owners.
+    Generic(&'static GenericRelationInfo, Vec<Value>),
+}
+
+impl Unread {
+    fn table(&self) -> &'static str {
+        match self {
+            Unread::Referencing(fk, _) => fk.source.table,
+            Unread::Generic(g, _) => g.items.table,
+        }
+    }
+}
+
+/// Everything one delete does, found before anything is written.
+#[derive(Debug, Default)]
+struct Plan {
+    /// The rows read and to be deleted, level by level, in the order they were found.
+    levels: Vec<(Table, Vec<Value>)>,
+    /// Every row in `levels`, so a row reached twice (a cycle, two paths) is deleted once.
+    seen: HashSet<(&'static str, Bound)>,
+    /// Rows deleted without being read.
+    unread: Vec<Unread>,
+    /// Keys set to NULL or to their default: the key, the value, the target values it held.
+    updates: Vec<(&'static ForeignKeyInfo, Value, Vec<Value>)>,
+    /// Rows that a `Restrict` key points from at a row being deleted, with that row's model:
+    /// allowed only if the delete reaches them too.
+    restricted: Vec<(&'static str, &'static ForeignKeyInfo, Vec<Value>)>,
+}
+
+impl Plan {
+    /// Finds every row that deleting `keys` of `root` reaches, level by level. Refuses with
+    /// [`Error::Protected`] as soon as a `Protect` key is found in use; nothing is written.
+    fn collect(&mut self, conn: &mut Connection, root: Table, keys: Vec<Value>) -> Result<()> {
+        let mut queue = VecDeque::from([(root, keys)]);
+        while let Some((table, keys)) = queue.pop_front() {
+            let keys: Vec<Value> = keys
+                .into_iter()
+                .filter(|k| self.seen.insert((table.table, Bound(k.clone()))))
+                .collect();
+            if keys.is_empty() {
+                continue;
+            }
+            let dependents = dependents(table.table);
+            let held = Held::read(conn, table, &dependents, &keys)?;
+            for fk in dependents {
+                let values = held.of(fk);
+                if values.is_empty() {
+                    continue;
+                }
+                match fk.on_delete {
+                    OnDelete::Protect => {
+                        let count = count_referencing(conn, fk, values)?;
+                        if count > 0 {
+                            return Err(refused(table.name, fk, count));
+                        }
+                    }
+                    OnDelete::Restrict => {
+                        let rows = find_referencing(conn, fk, values)?;
+                        if !rows.is_empty() {
+                            self.restricted.push((table.name, fk, rows));
+                        }
+                    }
+                    OnDelete::Cascade if is_leaf(fk.source.table) => {
+                        self.unread.push(Unread::Referencing(fk, values.to_vec()));
+                    }
+                    OnDelete::Cascade => {
+                        queue.push_back((fk.source, find_referencing(conn, fk, values)?));
+                    }
+                    OnDelete::SetNull => {
+                        self.updates
+                            .push((fk, Value::Null(fk.kind), values.to_vec()));
+                    }
+                    OnDelete::SetDefault => {
+                        // The derive refuses `SetDefault` without a default; an error, not a
+                        // panic.
+                        let default = fk.default.ok_or_else(|| {
+                            Error::InvalidInput(format!(
+                                "`{}.{}` has no default",
+                                fk.source.name, fk.column
+                            ))
+                        })?;
+                        self.updates.push((fk, default(), values.to_vec()));
+                    }
+                    OnDelete::DoNothing => {}
+                }
+            }
+            for generic in generic_items(table.table) {
+                if is_leaf(generic.items.table) {
+                    self.unread.push(Unread::Generic(generic, keys.clone()));
+                } else {
+                    queue.push_back((generic.items, (generic.find)(conn, &keys)?));
+                }
+            }
+            self.levels.push((table, keys));
+        }
+        Ok(())
+    }
+
+    /// Refuses the delete unless every row a `Restrict` key points from is deleted by it too.
+    /// Rows deleted unread are read here, for the tables that need it, the first time.
+    fn check_restricted(&self, conn: &mut Connection) -> Result<()> {
+        let mut reached: HashMap<&'static str, HashSet<Bound>> = HashMap::new();
+        for (model, fk, rows) in &self.restricted {
+            let table = fk.source.table;
+            let mut kept: Vec<&Value> = rows
+                .iter()
+                .filter(|k| !self.seen.contains(&(table, Bound((*k).clone()))))
+                .collect();
+            if kept.is_empty() {
+                continue;
+            }
+            if !reached.contains_key(table) {
+                let rows = self.read_unread(conn, table)?;
+                reached.insert(table, rows.into_iter().map(Bound).collect());
+            }
+            let unread = &reached[table];
+            kept.retain(|k| !unread.contains(&Bound((*k).clone())));
+            if !kept.is_empty() {
+                let count = i64::try_from(kept.len()).unwrap_or(i64::MAX);
+                return Err(refused(model, fk, count));
+            }
+        }
+        Ok(())
+    }
+
+    /// The keys of the rows of `table` that this delete removes unread.
+    fn read_unread(&self, conn: &mut Connection, table: &str) -> Result<Vec<Value>> {
+        let mut keys = Vec::new();
+        for unread in self.unread.iter().filter(|u| u.table() == table) {
+            keys.extend(match unread {
+                Unread::Referencing(fk, values) => find_referencing(conn, fk, values)?,
+                Unread::Generic(g, owners) => (g.find)(conn, owners)?,
+            });
+        }
+        Ok(keys)
+    }
+
+    /// Writes the plan: the rows deleted unread, the keys set, then the rows read, each table
+    /// after the tables whose rows point at it, and within a table the deepest level first.
+    fn run(self, conn: &mut Connection) -> Result<Deleted> {
+        let mut deleted = Deleted::default();
+        for unread in &self.unread {
+            match unread {
+                Unread::Referencing(fk, values) => {
+                    let n = delete_where(conn, fk.source.table, fk.column, values)?;
+                    deleted.add(fk.source.name, n);
+                }
+                Unread::Generic(g, owners) => {
+                    deleted.add(g.items.name, (g.delete_unread)(conn, owners)?)
+                }
+            }
+        }
+        for (fk, value, values) in &self.updates {
+            set_key(conn, fk, value, values)?;
+        }
+        for (table, keys) in self.in_delete_order() {
+            let (key, _) = table.key()?;
+            deleted.add(table.name, delete_where(conn, table.table, key, keys)?);
+        }
+        Ok(deleted)
+    }
+
+    /// The levels in the order they can be deleted: a table once no other table still to go
+    /// points at it (the one found last first, when several can go), and its levels deepest
+    /// first, so a tree's leaves go before their parents. Tables that point at each other in a
+    /// cycle go the one found last first; the database's own `ON DELETE` covers the rest.
+    fn in_delete_order(&self) -> Vec<(&Table, &[Value])> {
+        let mut tables: Vec<&'static str> = Vec::new();
+        for (table, _) in &self.levels {
+            if !tables.contains(&table.table) {
+                tables.push(table.table);
+            }
+        }
+        let points_at = |source: &str, target: &str| {
+            source != target
+                && (dependents(target)
+                    .iter()
+                    .any(|fk| fk.source.table == source)
+                    || generic_items(target).any(|g| g.items.table == source))
+        };
+        let mut order = Vec::new();
+        while !tables.is_empty() {
+            let free = tables
+                .iter()
+                .rposition(|&t| !tables.iter().any(|&s| points_at(s, t)))
+                .unwrap_or(tables.len() - 1);
+            let table = tables.remove(free);
+            order.extend(
+                self.levels
+                    .iter()
+                    .rev()
+                    .filter(|(t, _)| t.table == table)
+                    .map(|(t, keys)| (t, keys.as_slice())),
+            );
+        }
+        order
+    }
+}
+
+/// [`Error::Protected`] for `count` rows that `fk` makes point at a `model` being deleted.
+fn refused(model: &'static str, fk: &ForeignKeyInfo, count: i64) -> Error {
+    Error::Protected {
+        model,
+        referencing: fk.source.name,
+        column: fk.column,
+        count,
+        on_delete: fk.on_delete,
+    }
+}
+
+/// What the key columns pointing at one level's rows hold of them: their primary keys, or for
+/// a `to_field` key that field's values, read once per column before anything changes.
+struct Held {
+    values: Vec<(&'static str, Vec<Value>)>,
+}
+
+impl Held {
+    fn read(
+        conn: &mut Connection,
+        table: Table,
+        dependents: &[&'static ForeignKeyInfo],
+        keys: &[Value],
+    ) -> Result<Self> {
+        let (pk, _) = table.key()?;
+        let mut values = vec![(pk, keys.to_vec())];
+        for fk in dependents {
+            if values.iter().all(|(column, _)| *column != fk.target_column) {
+                let held = column_values(conn, table, fk, keys)?;
+                values.push((fk.target_column, held));
+            }
+        }
+        Ok(Held { values })
+    }
+
+    fn of(&self, fk: &ForeignKeyInfo) -> &[Value] {
+        self.values
+            .iter()
+            .find(|(column, _)| *column == fk.target_column)
+            .map_or(&[], |(_, values)| values)
+    }
 }
 
 /// Deletes the rows of `table` whose `column` is among `keys`; returns how many.
@@ -282,26 +449,49 @@ fn delete_where(
     Ok(total)
 }
 
-/// What `fk`'s target column holds in the `M` rows with these primary keys, NULLs left out
-/// (they point at nothing). The column alone is read, one statement per chunk of keys.
-fn column_values<M: Model>(
+/// What `fk`'s target column holds in the rows of `table` with these primary keys, NULLs left
+/// out (they point at nothing). The column alone is read, one statement per chunk of keys.
+fn column_values(
     conn: &mut Connection,
+    table: Table,
     fk: &ForeignKeyInfo,
     keys: &[Value],
 ) -> Result<Vec<Value>> {
-    let pk = M::FIELDS[M::PK].column;
+    let (pk, _) = table.key()?;
     let mut values = Vec::new();
     for chunk in keys.chunks(conn.backend().max_binds()) {
         let mut w = SqlWriter::new(conn.backend());
         w.push("SELECT ")
             .ident(fk.target_column)
             .push(" AS v FROM ")
-            .ident(M::TABLE)
+            .ident(table.table)
             .push(" WHERE ");
         Expr::In(pk, chunk.to_vec()).write(&mut w);
         read_values(conn, &w.finish(), fk.kind, &mut values)?;
     }
     Ok(values)
+}
+
+/// The keys of the rows of `fk`'s table whose key column holds one of `values` (only the key
+/// column is read), one statement per chunk of values.
+fn find_referencing(
+    conn: &mut Connection,
+    fk: &ForeignKeyInfo,
+    values: &[Value],
+) -> Result<Vec<Value>> {
+    let (pk, kind) = fk.source.key()?;
+    let mut found = Vec::new();
+    for chunk in values.chunks(conn.backend().max_binds()) {
+        let mut w = SqlWriter::new(conn.backend());
+        w.push("SELECT ")
+            .ident(pk)
+            .push(" AS v FROM ")
+            .ident(fk.source.table)
+            .push(" WHERE ");
+        Expr::In(fk.column, chunk.to_vec()).write(&mut w);
+        read_values(conn, &w.finish(), kind, &mut found)?;
+    }
+    Ok(found)
 }
 
 /// Reads column `v` of every row as a value of `kind`, leaving NULLs out.
@@ -345,7 +535,7 @@ fn count_referencing(conn: &mut Connection, fk: &ForeignKeyInfo, keys: &[Value])
     for chunk in keys.chunks(conn.backend().max_binds()) {
         let mut w = SqlWriter::new(conn.backend());
         w.push("SELECT COUNT(*) AS v FROM ")
-            .ident(fk.source_table)
+            .ident(fk.source.table)
             .push(" WHERE ");
         Expr::In(fk.column, chunk.to_vec()).write(&mut w);
         let rows: Vec<One<i64>> = conn.load(&w.finish())?;
@@ -355,11 +545,16 @@ fn count_referencing(conn: &mut Connection, fk: &ForeignKeyInfo, keys: &[Value])
 }
 
 /// Points the rows referencing `keys` at `value` (NULL, or the key field's default).
-fn set_key(conn: &mut Connection, fk: &ForeignKeyInfo, value: Value, keys: &[Value]) -> Result<()> {
+fn set_key(
+    conn: &mut Connection,
+    fk: &ForeignKeyInfo,
+    value: &Value,
+    keys: &[Value],
+) -> Result<()> {
     for chunk in keys.chunks(conn.backend().max_binds() - 1) {
         let mut w = SqlWriter::new(conn.backend());
         w.push("UPDATE ")
-            .ident(fk.source_table)
+            .ident(fk.source.table)
             .push(" SET ")
             .ident(fk.column)
             .push(" = ");
@@ -368,19 +563,4 @@ fn set_key(conn: &mut Connection, fk: &ForeignKeyInfo, value: Value, keys: &[Val
         conn.execute(&w.finish())?;
     }
     Ok(())
-}
-
-/// The keys of the `S` rows whose `column` is among `keys` (only the key column is read).
-#[doc(hidden)]
-pub fn find_referencing<S: Model>(
-    conn: &mut Connection,
-    column: &'static str,
-    keys: &[Value],
-) -> Result<Vec<Value>> {
-    let mut found = Vec::new();
-    for chunk in keys.chunks(conn.backend().max_binds()) {
-        let rows = S::query().filter(Filter::new(Expr::In(column, chunk.to_vec())));
-        found.extend(rows.keys(conn)?.iter().map(Field::to_value));
-    }
-    Ok(found)
 }

@@ -411,13 +411,20 @@ fn items_of<R: GenericRelation>(
     Ok(chunks.collect())
 }
 
-/// The keys of the items of `R` that point at these owners: deleting an owner deletes them
-/// (registered by the derive).
+/// What a delete needs to know of the generic relation `R` (registered by the derive): deleting
+/// an owner deletes the items pointing at it.
 #[doc(hidden)]
-pub fn find_generic<R: GenericRelation>(
-    conn: &mut Connection,
-    owners: &[Value],
-) -> Result<Vec<Value>> {
+pub const fn delete_info<R: GenericRelation>() -> crate::delete::GenericRelationInfo {
+    crate::delete::GenericRelationInfo {
+        owner_table: <R::Owner as Model>::TABLE,
+        items: crate::delete::Table::of::<R::Items>(),
+        find: find_generic::<R>,
+        delete_unread: delete_generic::<R>,
+    }
+}
+
+/// The keys of the items of `R` that point at these owners.
+fn find_generic<R: GenericRelation>(conn: &mut Connection, owners: &[Value]) -> Result<Vec<Value>> {
     let mut found = Vec::new();
     for items in items_of::<R>(conn, owners)? {
         found.extend(items.keys(conn)?.iter().map(Field::to_value));
@@ -425,10 +432,9 @@ pub fn find_generic<R: GenericRelation>(
     Ok(found)
 }
 
-/// Deletes the items of `R` that point at these owners, unread: for items nothing points at
-/// (registered by the derive). Returns how many went.
-#[doc(hidden)]
-pub fn delete_generic<R: GenericRelation>(conn: &mut Connection, owners: &[Value]) -> Result<u64> {
+/// Deletes the items of `R` that point at these owners, unread: for items nothing points at.
+/// Returns how many went.
+fn delete_generic<R: GenericRelation>(conn: &mut Connection, owners: &[Value]) -> Result<u64> {
     let mut total = 0;
     for items in items_of::<R>(conn, owners)? {
         total += items.delete_rows(conn)?;

@@ -234,9 +234,7 @@ macro_rules! include_schema {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::decode::{decode_at, BuildAt, Columns, Decode};
-    pub use crate::delete::{
-        delete_visited, find_referencing, ForeignKeyInfo, GenericRelationInfo,
-    };
+    pub use crate::delete::{ForeignKeyInfo, GenericRelationInfo, Table};
     pub use crate::model::{FieldDef, Insert};
     pub use crate::relation::ForeignKeyTarget;
     pub use crate::value::{Field, Value};

@@ -174,12 +174,6 @@ impl Deleted {
             None => self.per_model.push((model, n)),
         }
     }
-
-    pub(crate) fn merge(&mut self, other: Deleted) {
-        for (model, n) in other.per_model {
-            self.add(model, n);
-        }
-    }
 }
 
 /// After a write failed on a foreign key: when `key` has no row of `M` (the manager's own

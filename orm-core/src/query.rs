@@ -9,7 +9,7 @@ use crate::decode::One;
 use crate::error::{Error, Result};
 use crate::model::{Deleted, Model};
 use crate::sql::{SqlWriter, Stmt};
-use crate::value::{Field, Kind, Value};
+use crate::value::{Bound, Field, Kind, Value};
 
 /// A typed column of model `M` holding `T`. The derive emits one per field: `Entry::headline`.
 pub struct Column<M, T> {
@@ -1136,44 +1136,4 @@ pub(crate) fn write_columns<M: Model>(w: &mut SqlWriter) {
 
 fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-/// A bound value as a hash key: equal when the database would bind the same value (floats by
-/// their bits, which a unique key never holds anyway).
-#[derive(Debug)]
-struct Bound(Value);
-
-impl PartialEq for Bound {
-    fn eq(&self, other: &Self) -> bool {
-        match (&self.0, &other.0) {
-            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
-            (Value::Double(a), Value::Double(b)) => a.to_bits() == b.to_bits(),
-            (a, b) => a == b,
-        }
-    }
-}
-
-impl Eq for Bound {}
-
-impl Hash for Bound {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        std::mem::discriminant(&self.0).hash(state);
-        match &self.0 {
-            Value::Null(_) | Value::Keys(_) => {}
-            Value::SmallInt(v) => v.hash(state),
-            Value::Integer(v) => v.hash(state),
-            Value::BigInt(v) => v.hash(state),
-            Value::Float(v) => v.to_bits().hash(state),
-            Value::Double(v) => v.to_bits().hash(state),
-            Value::Bool(v) => v.hash(state),
-            Value::Text(v) => v.hash(state),
-            Value::Binary(v) => v.hash(state),
-            #[cfg(feature = "chrono")]
-            Value::Timestamp(v) => v.hash(state),
-            #[cfg(feature = "chrono")]
-            Value::Date(v) => v.hash(state),
-            #[cfg(feature = "uuid")]
-            Value::Uuid(v) => v.hash(state),
-        }
-    }
 }

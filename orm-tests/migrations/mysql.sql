@@ -318,6 +318,46 @@ CREATE INDEX `favorite_author_author_id_idx` ON `favorite_author` (`author_id`);
 
 CREATE INDEX `favorite_author_likes_author_id_idx` ON `favorite_author` (`likes_author_id`);
 
+CREATE TABLE `band` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `name` TEXT NOT NULL
+);
+
+CREATE TABLE `record` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `band_id` BIGINT NOT NULL,
+    `title` TEXT NOT NULL,
+    CONSTRAINT `record_band_id_fk` FOREIGN KEY (`band_id`) REFERENCES `band` (`id`) ON DELETE CASCADE
+);
+
+CREATE INDEX `record_band_id_idx` ON `record` (`band_id`);
+
+CREATE TABLE `track` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `band_id` BIGINT NOT NULL,
+    `record_id` BIGINT NOT NULL,
+    `title` TEXT NOT NULL,
+    CONSTRAINT `track_band_id_fk` FOREIGN KEY (`band_id`) REFERENCES `band` (`id`) ON DELETE CASCADE,
+    CONSTRAINT `track_record_id_fk` FOREIGN KEY (`record_id`) REFERENCES `record` (`id`) ON DELETE RESTRICT
+);
+
+CREATE INDEX `track_band_id_idx` ON `track` (`band_id`);
+
+CREATE INDEX `track_record_id_idx` ON `track` (`record_id`);
+
+CREATE TABLE `aa_early_track` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `band_id` BIGINT NOT NULL,
+    `record_id` BIGINT NOT NULL,
+    `title` TEXT NOT NULL,
+    CONSTRAINT `aa_early_track_band_id_fk` FOREIGN KEY (`band_id`) REFERENCES `band` (`id`) ON DELETE CASCADE,
+    CONSTRAINT `aa_early_track_record_id_fk` FOREIGN KEY (`record_id`) REFERENCES `record` (`id`) ON DELETE RESTRICT
+);
+
+CREATE INDEX `aa_early_track_band_id_idx` ON `aa_early_track` (`band_id`);
+
+CREATE INDEX `aa_early_track_record_id_idx` ON `aa_early_track` (`record_id`);
+
 CREATE TABLE `orm_content_type` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `model` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE
@@ -363,5 +403,5 @@ CREATE UNIQUE INDEX `recipe_ingredient_ingredient_id_recipe_id_uniq` ON `recipe_
 
 CREATE UNIQUE INDEX `favorite_author_author_id_likes_author_id_uniq` ON `favorite_author` (`author_id`, `likes_author_id`);
 
-INSERT INTO `orm_content_type` (`model`) VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('activity'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('ingredient'), ('recipe'), ('recipe_ingredient'), ('writer'), ('favorite_author'), ('orm_content_type');
+INSERT INTO `orm_content_type` (`model`) VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('activity'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('ingredient'), ('recipe'), ('recipe_ingredient'), ('writer'), ('favorite_author'), ('band'), ('record'), ('track'), ('aa_early_track'), ('orm_content_type');
 

@@ -408,3 +408,44 @@ pub struct FavoriteAuthor {
     #[foreign_key(Writer, to_field = name, related_name = favored_links)]
     pub likes_author_id: String,
 }
+
+/// A band: Django's `PROTECT` example, twice over. Deleting a band deletes its records and
+/// its tracks, but a record cannot go while a track protects it, whichever table sorts first:
+/// `track` sorts after `record`, `aa_early_track` before it.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Band {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A record of a band.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Record {
+    pub id: i64,
+    #[foreign_key(Band, on_delete = Cascade)]
+    pub band_id: i64,
+    pub title: String,
+}
+
+/// A track of a band, which protects its record.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Track {
+    pub id: i64,
+    #[foreign_key(Band, on_delete = Cascade)]
+    pub band_id: i64,
+    #[foreign_key(Record, on_delete = Protect)]
+    pub record_id: i64,
+    pub title: String,
+}
+
+/// [`Track`] again, in a table that sorts before `record`.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(table = "aa_early_track")]
+pub struct EarlyTrack {
+    pub id: i64,
+    #[foreign_key(Band, on_delete = Cascade)]
+    pub band_id: i64,
+    #[foreign_key(Record, on_delete = Protect)]
+    pub record_id: i64,
+    pub title: String,
+}

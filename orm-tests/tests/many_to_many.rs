@@ -550,10 +550,24 @@ fn deleting_either_side_deletes_its_links() {
         let p = pizza(conn, "p");
         let t = toppings(conn, &["a", "b"]);
         p.toppings().add(conn, &t).unwrap();
-        t[0].delete(conn).unwrap();
+        // The links go in the delete's own statement, so they are counted, as Django counts
+        // them (under the auto-created through model's name): the links, then the row.
+        let deleted = assert_num_queries(conn, 2, |conn| t[0].delete(conn).unwrap());
+        assert_eq!(deleted.per_model, [("Pizza_toppings", 1), ("Topping", 1)]);
+        assert_eq!(deleted.total, 2);
         assert_eq!(topping_names(conn, &p), ["b"]);
-        p.delete(conn).unwrap();
+        let deleted = assert_num_queries(conn, 2, |conn| p.delete(conn).unwrap());
+        assert_eq!(deleted.per_model, [("Pizza_toppings", 1), ("Pizza", 1)]);
         assert_eq!(links(conn, "pizza_toppings"), 0);
+        // A symmetrical link is two rows, one each way; both are counted. A person is pointed
+        // at from seven key columns (both columns of two join tables among them): one DELETE
+        // each, the tickets' key set to its default, then the person.
+        let (a, b) = (person(conn, "a"), person(conn, "b"));
+        a.friends().add(conn, [&b]).unwrap();
+        assert_eq!(links(conn, "person_friends"), 2);
+        let deleted = assert_num_queries(conn, 9, |conn| a.delete(conn).unwrap());
+        assert_eq!(deleted.total, 3, "{deleted:?}");
+        assert_eq!(links(conn, "person_friends"), 0);
     });
 }
 

@@ -93,14 +93,7 @@ fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -
         #[doc(hidden)]
         const _: () = {
             ::orm_core::__private::inventory::submit! {
-                ::orm_core::__private::GenericRelationInfo {
-                    owner_table: <#owner as ::orm_core::Model>::TABLE,
-                    items_table: <#items as ::orm_core::Model>::TABLE,
-                    items: <#items as ::orm_core::Model>::NAME,
-                    find: ::orm_core::generic::find_generic::<#rel>,
-                    delete_unread: ::orm_core::generic::delete_generic::<#rel>,
-                    delete: ::orm_core::__private::delete_visited::<#items>,
-                }
+                ::orm_core::generic::delete_info::<#rel>()
             }
         };
     }

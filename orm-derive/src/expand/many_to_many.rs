@@ -34,10 +34,25 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
         source: &::orm_core::EndKey<Self::SourceEnd>,
         target: &::orm_core::EndKey<Self::TargetEnd>,
     };
+    let mut links = None;
     let storage = match m.through {
         None => {
             let (table, source_column, target_column) =
                 (&m.table, &m.source_column, &m.target_column);
+            // Deleting either end deletes its links, counted under Django's name for the
+            // auto-created through model (`Pizza_toppings`).
+            let counted = format!("{source}_{name}");
+            links = Some(quote! {
+                #[doc(hidden)]
+                const _: () = {
+                    ::orm_core::__private::inventory::submit! {
+                        ::orm_core::__private::ForeignKeyInfo::link::<#source>(#counted, #table, #source_column)
+                    }
+                    ::orm_core::__private::inventory::submit! {
+                        ::orm_core::__private::ForeignKeyInfo::link::<#target>(#counted, #table, #target_column)
+                    }
+                };
+            });
             quote! {
                 type Extra = ();
                 type SourceEnd = ::orm_core::PrimaryKey<#source>;
@@ -147,6 +162,7 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
             #mirror
         }
         #through_impl
+        #links
 
         impl #source {
             #[doc = #forward_doc]

@@ -401,18 +401,10 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         #[doc(hidden)]
         const _: () = {
             ::orm_core::__private::inventory::submit! {
-                ::orm_core::__private::ForeignKeyInfo {
-                    target_table: <#rel as ::orm_core::ForeignKey>::TARGET_TABLE,
-                    target_column: <#rel as ::orm_core::ForeignKey>::TARGET_COLUMN,
-                    source: <#source as ::orm_core::Model>::NAME,
-                    source_table: <#source as ::orm_core::Model>::TABLE,
-                    kind: <#key_ty as ::orm_core::__private::Field>::KIND,
-                    column: #column,
-                    on_delete: ::orm_core::OnDelete::#on_delete,
-                    default: #default,
-                    find: ::orm_core::__private::find_referencing::<#source>,
-                    delete: ::orm_core::__private::delete_visited::<#source>,
-                }
+                ::orm_core::__private::ForeignKeyInfo::of::<#rel>(
+                    ::orm_core::OnDelete::#on_delete,
+                    #default,
+                )
             }
         };
     }
