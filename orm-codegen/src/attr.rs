@@ -381,6 +381,8 @@ pub struct Field {
     pub unique: bool,
     pub index: bool,
     pub default: Option<(DefaultValue, Expr)>,
+    /// `#[orm(max_length = N)]`: the most characters (bytes, for `Vec<u8>`) a value may hold.
+    pub max_length: Option<syn::LitInt>,
     pub foreign_key: Option<ForeignKey>,
 }
 
@@ -391,6 +393,7 @@ impl Field {
         let mut unique = Slot::none(cx, UNIQUE);
         let mut index = Slot::none(cx, INDEX);
         let mut default = Slot::none(cx, DEFAULT);
+        let mut max_length = Slot::none(cx, MAX_LENGTH);
         let mut foreign_key = Slot::none(cx, FOREIGN_KEY);
         for attr in attrs {
             if attr.path() == ORM {
@@ -413,11 +416,14 @@ impl Field {
                                 "expected a literal default such as `default = 0`, `default = \"draft\"` or `default = true`",
                             ),
                         }
+                    } else if meta.path == MAX_LENGTH {
+                        let lit: syn::LitInt = meta.value()?.parse()?;
+                        max_length.set(&meta.path, lit);
                     } else {
                         return Err(unknown(
                             &meta,
                             "on a field",
-                            &[PRIMARY_KEY, COLUMN, UNIQUE, INDEX, DEFAULT],
+                            &[PRIMARY_KEY, COLUMN, UNIQUE, INDEX, DEFAULT, MAX_LENGTH],
                         ));
                     }
                     Ok(())
@@ -445,6 +451,7 @@ impl Field {
             unique: unique.get().is_some(),
             index: index.get().is_some(),
             default: default.get(),
+            max_length: max_length.get(),
             foreign_key: foreign_key.get(),
         }
     }

@@ -152,6 +152,9 @@ pub fn model(cx: &Ctxt, model: &Model<'_>) {
         if field.primary_key && field.default.is_some() {
             cx.error_spanned_by(field.ident, "a primary key cannot have a default");
         }
+        if let Some(written) = field.max_length {
+            max_length(cx, field, written);
+        }
         let Some(Relation::ForeignKey(fk)) = &field.relation else {
             continue;
         };
@@ -262,6 +265,53 @@ fn generic_foreign_key(
                     "`{}` is nullable, so the generic foreign key `{}` may point at nothing, and `{}` must be an `Option` too",
                     null.ident, g.name, not.ident
                 ),
+            );
+        }
+    }
+}
+
+/// `max_length` is a length a column of its kind can be declared with on every backend: MySQL
+/// bounds a `VARCHAR` (16,383 characters of utf8mb4), a `VARBINARY` (65,535 bytes) and an
+/// index (3,072 bytes: 768 characters). A default must fit it.
+fn max_length(cx: &Ctxt, field: &Field<'_>, written: &syn::LitInt) {
+    let (unit, most, indexed) = match field.kind {
+        Kind::Text => ("characters", 16_383, 768),
+        Kind::Bytes => ("bytes", 65_535, 3_072),
+        _ => {
+            return cx.error_spanned_by(
+                written,
+                format!(
+                    "`max_length` bounds a `String` or a `Vec<u8>`, not a `{}`",
+                    type_name(field)
+                ),
+            )
+        }
+    };
+    let n = match written.base10_parse::<u32>() {
+        Ok(n) if n > 0 => n,
+        _ => {
+            return cx.error_spanned_by(
+                written,
+                "expected a length of at least 1: `max_length = 100`",
+            )
+        }
+    };
+    if field.keyed() && n > indexed {
+        cx.error_spanned_by(
+            written,
+            format!("an indexed column holds at most {indexed} {unit} (MySQL indexes 3,072 bytes); lower `max_length`, or drop the index"),
+        );
+    } else if n > most {
+        cx.error_spanned_by(
+            written,
+            format!("a bounded column holds at most {most} {unit} on MySQL; leave `max_length` out for a column of any length"),
+        );
+    }
+    if let Some((DefaultValue::Str(text), expr)) = field.default {
+        if text.chars().count() > n as usize {
+            cx.error_spanned_by(
+                expr,
+                format!("this default is longer than `max_length = {n}`"),
             );
         }
     }

@@ -273,12 +273,23 @@ fn create_table(
     let mut lines: Vec<String> = model.fields.iter().map(|f| column(f, d)).collect();
     for (field, fk) in model.foreign_keys() {
         let t = target(fk.target, by_name)?;
+        let held = referenced_column(model, field, fk, t)?;
+        if let Some(to) = t.fields.iter().find(|f| f.column == held) {
+            if let (Some(have), Some(need)) = (field.length_limit(), to.length_limit()) {
+                if have < need {
+                    return Err(DdlError(format!(
+                        "`{}.{}` holds at most {have} characters, but the `{}.{}` it points at up to {need}; give it `#[orm(max_length = {need})]`",
+                        model.ident, field.ident, t.ident, to.ident
+                    )));
+                }
+            }
+        }
         let mut line = format!(
             "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
             d.quote(&format!("{}_{}_fk", model.table, field.column)),
             d.quote(&field.column),
             d.quote(&t.table),
-            d.quote(referenced_column(model, field, fk, t)?)
+            d.quote(held)
         );
         let action = match fk.on_delete {
             OnDelete::Cascade => Some("CASCADE"),
@@ -325,33 +336,39 @@ fn column(field: &Field<'_>, d: Dialect) -> String {
         out.push_str(" UNIQUE");
     }
     if let Some((default, _)) = field.default {
-        let _ = write!(out, " DEFAULT {}", default_sql(default, d));
+        let value = default_sql(default, d);
+        // MySQL takes a default on a `LONGTEXT` or `LONGBLOB` only as an expression.
+        if d == Dialect::Mysql
+            && field.length_limit().is_none()
+            && matches!(field.kind, Kind::Text | Kind::Bytes)
+        {
+            let _ = write!(out, " DEFAULT ({value})");
+        } else {
+            let _ = write!(out, " DEFAULT {value}");
+        }
     }
     out
 }
 
 /// A column holding a key: a primary key, a foreign key, a generic object id, or a unique field
 /// (which a `to_field` key may hold, from this crate or another). On MySQL its text compares
-/// byte for byte (`utf8mb4_bin`), as on SQLite and PostgreSQL and as `String`'s `Eq`: under
-/// MySQL's default, case-insensitive collation `"Rust"` and `"rust"` would be one key to the
-/// database and two to the rows read back. (MySQL also refuses a foreign key between columns
-/// of two collations.)
+/// byte for byte, trailing spaces included (`utf8mb4_nopad_bin`), as on SQLite and PostgreSQL
+/// and as `String`'s `Eq`: under MySQL's default, case-insensitive collation `"Rust"` and
+/// `"rust"` would be one key to the database and two to the rows read back, and under a `PAD
+/// SPACE` one (`utf8mb4_bin`) so would `"rust"` and `"rust "`. (MySQL also refuses a foreign
+/// key between columns of two collations.) MariaDB names that collation `utf8mb4_nopad_bin`,
+/// MySQL 8 `utf8mb4_0900_bin`: the DDL says the first, and `Migration::apply` writes the
+/// second on MySQL.
 fn holds_key(field: &Field<'_>) -> bool {
     field.primary_key || field.unique || field.relation.is_some() || field.generic_key
 }
 
-/// A column whose values must be indexable by MySQL, which cannot index `TEXT` or `BLOB`.
-fn keyed(field: &Field<'_>) -> bool {
-    field.primary_key
-        || field.unique
-        || field.index
-        || field.relation.is_some()
-        || field.generic_key
-}
+/// The collation of text key columns in the MySQL DDL (MariaDB's name).
+pub const KEY_COLLATION: &str = "utf8mb4_nopad_bin";
 
-fn sql_type(field: &Field<'_>, d: Dialect) -> &'static str {
+fn sql_type(field: &Field<'_>, d: Dialect) -> String {
     use Dialect::*;
-    match (field.kind, d) {
+    let fixed = match (field.kind, d) {
         (Kind::SmallInt, _) => "SMALLINT",
         (Kind::Int, Mysql) => "INT",
         (Kind::Int, _) => "INTEGER",
@@ -362,21 +379,34 @@ fn sql_type(field: &Field<'_>, d: Dialect) -> &'static str {
         (Kind::Double, Mysql) => "DOUBLE",
         (Kind::Double, Sqlite) => "DOUBLE",
         (Kind::Bool, _) => "BOOLEAN",
-        (Kind::Text, Mysql) if holds_key(field) => {
-            "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
-        }
-        (Kind::Text, Mysql) if keyed(field) => "VARCHAR(255)",
-        (Kind::Text, _) => "TEXT",
-        (Kind::Bytes, Postgres) => "BYTEA",
-        (Kind::Bytes, Mysql) if keyed(field) => "VARBINARY(255)",
-        (Kind::Bytes, _) => "BLOB",
         (Kind::Timestamp, Mysql) => "DATETIME(6)",
         (Kind::Timestamp, _) => "TIMESTAMP",
         (Kind::Date, _) => "DATE",
         (Kind::Uuid, Postgres) => "UUID",
         (Kind::Uuid, Mysql) => "BINARY(16)",
         (Kind::Uuid, Sqlite) => "BLOB",
-    }
+        // Text and bytes: bounded by `max_length` (or as keys), else any length on every
+        // backend (MySQL's `TEXT` and `BLOB` stop at 64 KiB; its `LONG` kinds at 4 GiB).
+        (Kind::Text, _) => {
+            return match (field.length_limit(), d) {
+                (Some(n), Mysql) if holds_key(field) => {
+                    format!("VARCHAR({n}) CHARACTER SET utf8mb4 COLLATE {KEY_COLLATION}")
+                }
+                (Some(n), _) => format!("VARCHAR({n})"),
+                (None, Mysql) => "LONGTEXT".into(),
+                (None, _) => "TEXT".into(),
+            }
+        }
+        (Kind::Bytes, Postgres) => "BYTEA",
+        (Kind::Bytes, Sqlite) => "BLOB",
+        (Kind::Bytes, Mysql) => {
+            return match field.length_limit() {
+                Some(n) => format!("VARBINARY({n})"),
+                None => "LONGBLOB".into(),
+            }
+        }
+    };
+    fixed.into()
 }
 
 fn default_sql(default: &DefaultValue, d: Dialect) -> String {

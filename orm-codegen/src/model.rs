@@ -82,12 +82,34 @@ pub struct Field<'a> {
     pub index: bool,
     /// The default, with the expression it was written as.
     pub default: Option<(&'a DefaultValue, &'a syn::Expr)>,
+    /// `#[orm(max_length = N)]` as written (`check` sees that it is a number and fits).
+    pub max_length: Option<&'a syn::LitInt>,
     pub relation: Option<Relation<'a>>,
     /// One of a generic foreign key's two columns (indexed together).
     pub generic_key: bool,
 }
 
+/// The length of a text or binary key column without `max_length`: MySQL indexes only bounded
+/// columns, and every backend keeps the same limit so the same model stores the same data.
+pub const KEY_LENGTH: u32 = 255;
+
 impl Field<'_> {
+    /// Whether the column is indexed: a key, unique, `#[orm(index)]`, or part of a generic
+    /// foreign key.
+    pub fn keyed(&self) -> bool {
+        self.primary_key || self.unique || self.index || self.relation.is_some() || self.generic_key
+    }
+
+    /// The most a value may hold, in characters of text or bytes of binary: `max_length`, or
+    /// [`KEY_LENGTH`] for an indexed column; `None` (any length) for other columns and kinds.
+    pub fn length_limit(&self) -> Option<u32> {
+        if !matches!(self.kind, Kind::Text | Kind::Bytes) {
+            return None;
+        }
+        let written = self.max_length.and_then(|n| n.base10_parse().ok());
+        written.or(self.keyed().then_some(KEY_LENGTH))
+    }
+
     /// Whether `name` is this field's name, or its accessor's (`club` for `club_id`, as
     /// Django names the field).
     pub fn is_named(&self, name: &Ident) -> bool {
@@ -256,6 +278,7 @@ impl<'a> Model<'a> {
                     || fattrs.foreign_key.as_ref().is_some_and(|fk| fk.one_to_one),
                 index: fattrs.index,
                 default: fattrs.default.as_ref().map(|(v, e)| (v, e)),
+                max_length: fattrs.max_length.as_ref(),
                 relation,
                 generic_key: attrs
                     .container

@@ -16,6 +16,7 @@ pub const COLUMN: Symbol = Symbol("column");
 pub const UNIQUE: Symbol = Symbol("unique");
 pub const INDEX: Symbol = Symbol("index");
 pub const DEFAULT: Symbol = Symbol("default");
+pub const MAX_LENGTH: Symbol = Symbol("max_length");
 pub const RELATED_NAME: Symbol = Symbol("related_name");
 pub const RELATED_TRAIT: Symbol = Symbol("related_trait");
 pub const ON_DELETE: Symbol = Symbol("on_delete");

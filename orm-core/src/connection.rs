@@ -28,6 +28,8 @@ pub struct Connection {
     log: Option<Vec<String>>,
     returning: bool,
     consecutive_keys: bool,
+    /// On the MySQL backend, whether the server is MariaDB.
+    mariadb: bool,
     pub(crate) hooks: crate::hooks::Hooks,
     pub(crate) content_types: crate::content_type::ContentTypes,
 }
@@ -88,53 +90,62 @@ impl Connection {
             ))
         })?;
         let connect_err = |e: diesel::ConnectionError| Error::Connection(format!("{url}: {e}"));
-        let conn =
-            match scheme {
-                "sqlite" => {
-                    let path = rest.trim_start_matches("//");
-                    let path = if path.is_empty() || path == ":memory:" {
-                        ":memory:"
-                    } else {
-                        path
-                    };
-                    let mut c = diesel::SqliteConnection::establish(path).map_err(connect_err)?;
-                    c.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
-                        .map_err(Error::from)?;
-                    Connection::new(Inner::Sqlite(c), true)
-                }
-                #[cfg(feature = "postgres")]
-                "postgres" | "postgresql" => {
-                    let c = diesel::PgConnection::establish(url).map_err(connect_err)?;
-                    Connection::new(Inner::Postgres(c), true)
-                }
-                #[cfg(feature = "mysql")]
-                "mysql" | "mariadb" => {
-                    let url = url.replacen("mariadb:", "mysql:", 1);
-                    let c = diesel::MysqlConnection::establish(&url).map_err(connect_err)?;
-                    let mut conn = Connection::new(Inner::Mysql(c), false);
-                    // No `RETURNING` through prepared statements (MariaDB sends no result metadata
-                    // for it). A multi-row insert gets consecutive auto-increment keys unless
-                    // InnoDB runs in "interleaved" lock mode (2).
-                    let mode: Vec<One<i64>> = conn.load_uncounted(&Stmt {
-                        sql: "SELECT CAST(@@innodb_autoinc_lock_mode AS SIGNED) AS v".into(),
-                        binds: vec![],
-                    })?;
-                    conn.consecutive_keys = mode.first().is_some_and(|m| m.0 < 2);
-                    conn
-                }
-                #[allow(unreachable_patterns)]
-                "postgres" | "postgresql" | "mysql" | "mariadb" => {
-                    return Err(Error::Connection(format!(
+        let conn = match scheme {
+            "sqlite" => {
+                let path = rest.trim_start_matches("//");
+                let path = if path.is_empty() || path == ":memory:" {
+                    ":memory:"
+                } else {
+                    path
+                };
+                let mut c = diesel::SqliteConnection::establish(path).map_err(connect_err)?;
+                c.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+                    .map_err(Error::from)?;
+                Connection::new(Inner::Sqlite(c), true)
+            }
+            #[cfg(feature = "postgres")]
+            "postgres" | "postgresql" => {
+                let c = diesel::PgConnection::establish(url).map_err(connect_err)?;
+                Connection::new(Inner::Postgres(c), true)
+            }
+            #[cfg(feature = "mysql")]
+            "mysql" | "mariadb" => {
+                let url = url.replacen("mariadb:", "mysql:", 1);
+                let mut c = diesel::MysqlConnection::establish(&url).map_err(connect_err)?;
+                // A value a column cannot hold is an error, never cut to fit or made up,
+                // whatever the server's default mode (Django warns without it).
+                c.batch_execute(
+                        "SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')",
+                    )
+                    .map_err(Error::from)?;
+                let mut conn = Connection::new(Inner::Mysql(c), false);
+                // No `RETURNING` through prepared statements (MariaDB sends no result metadata
+                // for it). A multi-row insert gets consecutive auto-increment keys unless
+                // InnoDB runs in "interleaved" lock mode (2).
+                let mode: Vec<One<i64>> =
+                    conn.load_uncounted("SELECT CAST(@@innodb_autoinc_lock_mode AS SIGNED) AS v")?;
+                conn.consecutive_keys = mode.first().is_some_and(|m| m.0 < 2);
+                let version: Vec<One<String>> = conn.load_uncounted("SELECT VERSION() AS v")?;
+                conn.mariadb = version.first().is_some_and(|v| v.0.contains("MariaDB"));
+                conn
+            }
+            #[allow(unreachable_patterns)]
+            "postgres" | "postgresql" | "mysql" | "mariadb" => {
+                return Err(Error::Connection(format!(
                     "`{scheme}` support is not compiled in; enable the `{}` feature of orm-core",
-                    if scheme.starts_with("postgres") { "postgres" } else { "mysql" }
+                    if scheme.starts_with("postgres") {
+                        "postgres"
+                    } else {
+                        "mysql"
+                    }
                 )))
-                }
-                other => {
-                    return Err(Error::Connection(format!(
-                        "unknown database scheme `{other}`; expected sqlite, postgres or mysql"
-                    )))
-                }
-            };
+            }
+            other => {
+                return Err(Error::Connection(format!(
+                    "unknown database scheme `{other}`; expected sqlite, postgres or mysql"
+                )))
+            }
+        };
         Ok(conn)
     }
 
@@ -145,6 +156,7 @@ impl Connection {
             log: None,
             returning,
             consecutive_keys: false,
+            mariadb: false,
             hooks: crate::hooks::Hooks::default(),
             content_types: crate::content_type::ContentTypes::default(),
         }
@@ -169,6 +181,11 @@ impl Connection {
     /// Whether one multi-row insert gets consecutive auto-increment keys (MySQL, lock mode < 2).
     pub(crate) fn consecutive_keys(&self) -> bool {
         self.consecutive_keys
+    }
+
+    /// On the MySQL backend, whether the server is MariaDB (else MySQL proper).
+    pub(crate) fn is_mariadb(&self) -> bool {
+        self.mariadb
     }
 
     /// How many statements this connection has sent through the ORM.
@@ -264,8 +281,12 @@ impl Connection {
 
     /// Connection setup: not part of any caller's count or log.
     #[cfg(feature = "mysql")]
-    fn load_uncounted<T: LoadRow>(&mut self, stmt: &Stmt) -> Result<Vec<T>> {
-        with_conn!(&mut self.inner, |c, DB| Raw::once(stmt).load::<T>(c)).map_err(Error::from)
+    fn load_uncounted<T: LoadRow>(&mut self, sql: &str) -> Result<Vec<T>> {
+        let stmt = Stmt {
+            sql: sql.into(),
+            binds: Vec::new(),
+        };
+        with_conn!(&mut self.inner, |c, DB| Raw::once(&stmt).load::<T>(c)).map_err(Error::from)
     }
 
     /// Runs several `;`-separated statements without binds (DDL). Counted as one.

@@ -9,7 +9,7 @@ use crate::connection::Connection;
 use crate::decode::{One, Pair, LEFT, RIGHT};
 use crate::error::Result;
 use crate::hooks::{fire, M2mAction, M2mHook};
-use crate::model::{explain_unsaved, Model};
+use crate::model::{check_rows, explain_unsaved, Model};
 use crate::query::{Assignment, Expr, Filter, Link, Order, QuerySet};
 use crate::relation::{
     EndKey, Forward, KeyOf, LinkEnd, ManyToMany, ManyToManyThrough, OptionalExtra, Side,
@@ -431,6 +431,13 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
             S::link_values(S::OwnerEnd::value(self.owner), key, extra, &mut rows);
         }
         let columns = R::link_columns();
+        check_rows(
+            R::NAME,
+            R::LINK_FIELDS,
+            conn.backend(),
+            columns,
+            rows.iter().map(Vec::as_slice),
+        )?;
         let per_chunk = (conn.backend().max_binds() / columns.len()).max(1);
         for chunk in rows.chunks(per_chunk) {
             let mut w = SqlWriter::new(conn.backend());

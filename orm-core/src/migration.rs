@@ -16,6 +16,11 @@ pub struct Migration {
     pub mysql: &'static [&'static str],
 }
 
+/// The binary, no-pad collation of text key columns, as MariaDB names it (the DDL's) ...
+const MARIADB_KEY_COLLATION: &str = "utf8mb4_nopad_bin";
+/// ... and as MySQL 8 does.
+const MYSQL_KEY_COLLATION: &str = "utf8mb4_0900_bin";
+
 /// The environment variable that makes [`Migration::check_dir`] rewrite the files.
 pub const UPDATE_ENV: &str = "ORM_UPDATE_MIGRATIONS";
 
@@ -31,11 +36,20 @@ impl Migration {
 
     /// Creates every table on an empty database, in one transaction where the backend allows
     /// DDL in transactions. One statement per table and index.
+    ///
+    /// Text key columns on MySQL compare byte for byte, trailing spaces included: the DDL names
+    /// MariaDB's collation for that, `utf8mb4_nopad_bin`, which MySQL 8 calls
+    /// `utf8mb4_0900_bin`; on MySQL proper it is written so.
     pub fn apply(&self, conn: &mut Connection) -> Result<()> {
         let statements = self.statements(conn.backend());
+        let mysql_proper = conn.backend() == Backend::Mysql && !conn.is_mariadb();
         conn.transaction(|conn| {
             for stmt in statements {
-                conn.batch_execute(stmt)?;
+                if mysql_proper {
+                    conn.batch_execute(&stmt.replace(MARIADB_KEY_COLLATION, MYSQL_KEY_COLLATION))?;
+                } else {
+                    conn.batch_execute(stmt)?;
+                }
             }
             Ok(())
         })

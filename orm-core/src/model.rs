@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::query::{write_columns, CmpOp, Expr, Filter, QuerySet};
 use crate::sql::SqlWriter;
 use crate::value::{Field, Kind, Value};
+use crate::Backend;
 
 /// Facts about one field, emitted by the derive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +24,89 @@ pub struct FieldDef {
     pub auto_increment: bool,
     /// The primary key, or `#[orm(unique)]`, or a one-to-one's column.
     pub unique: bool,
+    /// The most characters (bytes, for binary) a value may hold: `#[orm(max_length = N)]`, or
+    /// 255 for an indexed text or binary column without one; `None` for any length. A longer
+    /// value is refused before it is written.
+    pub max_length: Option<u32>,
+}
+
+impl FieldDef {
+    /// Refuses a value this column cannot hold on `backend`, before anything is written:
+    /// longer than `max_length`, or a float SQLite or MySQL would not store as given (SQLite
+    /// stores NaN as NULL; MySQL and MariaDB refuse NaN and infinities). `model` names it.
+    pub(crate) fn check(&self, model: &str, backend: Backend, value: &Value) -> Result<()> {
+        let refuse = |what: String| {
+            Err(Error::InvalidInput(format!(
+                "`{model}.{}` {what}; nothing was written",
+                self.name
+            )))
+        };
+        let float = match value {
+            Value::Float(v) => Some(f64::from(*v)),
+            Value::Double(v) => Some(*v),
+            _ => None,
+        };
+        if let Some(v) = float {
+            return match backend {
+                Backend::Sqlite if v.is_nan() => {
+                    refuse("is NaN, which SQLite cannot store (it would read back as NULL)".into())
+                }
+                Backend::Mysql if !v.is_finite() => refuse(format!(
+                    "is {v}, which MySQL and MariaDB cannot store (a column holds finite numbers only)"
+                )),
+                _ => Ok(()),
+            };
+        }
+        let (Some(most), length, unit) = (match value {
+            Value::Text(t) => (self.max_length, t.chars().count(), "characters"),
+            Value::Binary(b) => (self.max_length, b.len(), "bytes"),
+            _ => (None, 0, ""),
+        }) else {
+            return Ok(());
+        };
+        if length > most as usize {
+            return refuse(format!(
+                "holds at most {most} {unit} (`max_length`), and this value has {length}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether [`FieldDef::check`] can refuse anything on `backend`.
+    pub(crate) fn checked(&self, backend: Backend) -> bool {
+        self.max_length.is_some()
+            || (backend != Backend::Postgres && matches!(self.kind, Kind::Float | Kind::Double))
+    }
+}
+
+/// Refuses, before anything is written, a row of `rows` (values for `columns`) that a column of
+/// `fields` cannot hold on `backend` ([`FieldDef::check`]). Columns not among `fields` pass.
+pub(crate) fn check_rows<'v>(
+    model: &str,
+    fields: &[FieldDef],
+    backend: Backend,
+    columns: &[&str],
+    rows: impl IntoIterator<Item = &'v [Value]>,
+) -> Result<()> {
+    let checked: Vec<(usize, &FieldDef)> = columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, column)| {
+            let field = fields.iter().find(|f| f.column == *column)?;
+            field.checked(backend).then_some((i, field))
+        })
+        .collect();
+    if checked.is_empty() {
+        return Ok(());
+    }
+    for row in rows {
+        for (i, field) in &checked {
+            if let Some(value) = row.get(*i) {
+                field.check(model, backend, value)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Code that runs around [`Model::save`] (Django's `pre_save` / `post_save`). The derive
@@ -105,7 +189,13 @@ pub trait Model: LoadRow + BuildAll + SaveHooks + Sized + 'static {
     fn save(&self, conn: &mut Connection) -> Result<()> {
         self.before_save(conn)?;
         let values = self.values();
-        let mut w = SqlWriter::new(conn.backend());
+        let backend = conn.backend();
+        for (field, value) in Self::FIELDS.iter().zip(&values) {
+            if field.checked(backend) {
+                field.check(Self::NAME, backend, value)?;
+            }
+        }
+        let mut w = SqlWriter::new(backend);
         w.push("UPDATE ").ident(Self::TABLE).push(" SET ");
         let fields = Self::FIELDS
             .iter()
@@ -228,7 +318,7 @@ fn insert<M: Model>(conn: &mut Connection, rows: Vec<M::New>) -> Result<Vec<M>> 
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<M::New> = rows.by_ref().take(per_chunk).collect();
-        let mut w = insert_stmt::<M>(conn, &chunk);
+        let mut w = insert_stmt::<M>(conn, &chunk)?;
         if conn.supports_returning() {
             w.push(" RETURNING ");
             write_columns::<M>(&mut w);
@@ -241,8 +331,9 @@ fn insert<M: Model>(conn: &mut Connection, rows: Vec<M::New>) -> Result<Vec<M>> 
     Ok(out)
 }
 
-/// `INSERT INTO t (columns) VALUES (...), (...)`.
-fn insert_stmt<M: Model>(conn: &Connection, rows: &[M::New]) -> SqlWriter {
+/// `INSERT INTO t (columns) VALUES (...), (...)`; [`Error::InvalidInput`] for a value a column
+/// cannot hold, before anything is written.
+fn insert_stmt<M: Model>(conn: &Connection, rows: &[M::New]) -> Result<SqlWriter> {
     let mut w = SqlWriter::new(conn.backend());
     w.push("INSERT INTO ").ident(M::TABLE);
     let columns = <M::New as Insert>::COLUMNS;
@@ -251,8 +342,16 @@ fn insert_stmt<M: Model>(conn: &Connection, rows: &[M::New]) -> SqlWriter {
             crate::Backend::Mysql => " () VALUES ()",
             _ => " DEFAULT VALUES",
         });
-        return w;
+        return Ok(w);
     }
+    let rows: Vec<Vec<Value>> = rows.iter().map(Insert::values).collect();
+    check_rows(
+        M::NAME,
+        M::FIELDS,
+        conn.backend(),
+        columns,
+        rows.iter().map(Vec::as_slice),
+    )?;
     w.push(" (");
     w.list(columns, ", ", |w, c| {
         w.ident(c);
@@ -260,17 +359,17 @@ fn insert_stmt<M: Model>(conn: &Connection, rows: &[M::New]) -> SqlWriter {
     w.push(") VALUES ");
     w.list(rows, ", ", |w, row| {
         w.push("(");
-        w.list(row.values(), ", ", |w, v| {
+        w.list(row, ", ", |w, v| {
             w.bind(v);
         });
         w.push(")");
     });
-    w
+    Ok(w)
 }
 
 fn insert_one<M: Model>(conn: &mut Connection, row: M::New) -> Result<M> {
     let rows = [row];
-    let mut w = insert_stmt::<M>(conn, &rows);
+    let mut w = insert_stmt::<M>(conn, &rows)?;
     if conn.supports_returning() {
         w.push(" RETURNING ");
         write_columns::<M>(&mut w);

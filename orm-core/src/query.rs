@@ -1079,7 +1079,13 @@ impl<M: Model> QuerySet<M> {
                 M::NAME
             )));
         }
-        let mut w = SqlWriter::new(conn.backend());
+        let backend = conn.backend();
+        for a in &assignments {
+            if let Some(field) = M::FIELDS.iter().find(|f| f.column == a.column) {
+                field.check(M::NAME, backend, &a.value)?;
+            }
+        }
+        let mut w = SqlWriter::new(backend);
         w.push("UPDATE ").ident(M::TABLE).push(" SET ");
         w.list(assignments, ", ", |w, a| {
             w.ident(a.column).push(" = ").bind(a.value);

@@ -209,6 +209,10 @@ pub trait ManyToMany: Sized + 'static {
     const SYMMETRICAL: bool;
     /// `Pizza.toppings`, for messages.
     const NAME: &'static str;
+    /// The fields of the join table's rows, so values are checked before they are written: the
+    /// through model's; none for an auto-created table, whose rows hold only keys of rows that
+    /// exist.
+    const LINK_FIELDS: &'static [crate::model::FieldDef] = &[];
     /// The columns of a new link row.
     fn link_columns() -> &'static [&'static str];
     /// The values of a new link row, in [`ManyToMany::link_columns`] order.

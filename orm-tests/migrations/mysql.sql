@@ -3,14 +3,14 @@
 
 CREATE TABLE `blog` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `name` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE,
-    `tagline` TEXT NOT NULL DEFAULT ''
+    `name` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL UNIQUE,
+    `tagline` LONGTEXT NOT NULL DEFAULT ('')
 );
 
 CREATE TABLE `entry` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `blog_id` BIGINT NOT NULL,
-    `headline` TEXT NOT NULL,
+    `headline` LONGTEXT NOT NULL,
     `n_comments` INT NOT NULL DEFAULT 0,
     `rating` DOUBLE,
     `published` BOOLEAN NOT NULL DEFAULT FALSE,
@@ -24,14 +24,14 @@ CREATE INDEX `entry_pub_date_idx` ON `entry` (`pub_date`);
 
 CREATE TABLE `author` (
     `id` INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `name` TEXT NOT NULL
+    `name` LONGTEXT NOT NULL
 );
 
 CREATE TABLE `library_book` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `author_id` INT NOT NULL,
     `editor_id` INT,
-    `title` TEXT NOT NULL,
+    `title` LONGTEXT NOT NULL,
     CONSTRAINT `library_book_author_id_fk` FOREIGN KEY (`author_id`) REFERENCES `author` (`id`) ON DELETE RESTRICT,
     CONSTRAINT `library_book_editor_id_fk` FOREIGN KEY (`editor_id`) REFERENCES `author` (`id`) ON DELETE SET NULL
 );
@@ -50,14 +50,14 @@ CREATE TABLE `review` (
 CREATE INDEX `review_book_id_idx` ON `review` (`book_id`);
 
 CREATE TABLE `tag` (
-    `slug` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
-    `label` TEXT NOT NULL
+    `slug` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL PRIMARY KEY,
+    `label` LONGTEXT NOT NULL
 );
 
 CREATE TABLE `document` (
     `uid` BINARY(16) NOT NULL PRIMARY KEY,
-    `title` TEXT NOT NULL,
-    `tag_slug` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
+    `title` LONGTEXT NOT NULL,
+    `tag_slug` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin,
     CONSTRAINT `document_tag_slug_fk` FOREIGN KEY (`tag_slug`) REFERENCES `tag` (`slug`) ON DELETE SET NULL
 );
 
@@ -65,7 +65,7 @@ CREATE INDEX `document_tag_slug_idx` ON `document` (`tag_slug`);
 
 CREATE TABLE `category` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `name` TEXT NOT NULL,
+    `name` LONGTEXT NOT NULL,
     `parent_id` BIGINT,
     CONSTRAINT `category_parent_id_fk` FOREIGN KEY (`parent_id`) REFERENCES `category` (`id`) ON DELETE CASCADE
 );
@@ -80,35 +80,35 @@ CREATE TABLE `all_types` (
     `float` FLOAT NOT NULL,
     `double` DOUBLE NOT NULL,
     `flag` BOOLEAN NOT NULL,
-    `text` TEXT NOT NULL,
-    `bytes` BLOB NOT NULL,
+    `text` LONGTEXT NOT NULL,
+    `bytes` LONGBLOB NOT NULL,
     `at` DATETIME(6) NOT NULL,
     `day` DATE NOT NULL,
     `uid` BINARY(16) NOT NULL,
     `maybe_int` INT,
-    `maybe_text` TEXT,
+    `maybe_text` LONGTEXT,
     `maybe_at` DATETIME(6),
     `maybe_uid` BINARY(16)
 );
 
 CREATE TABLE `topping` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `name` TEXT NOT NULL
+    `name` LONGTEXT NOT NULL
 );
 
 CREATE TABLE `pizza` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `name` TEXT NOT NULL
+    `name` LONGTEXT NOT NULL
 );
 
 CREATE TABLE `person` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `name` TEXT NOT NULL
+    `name` LONGTEXT NOT NULL
 );
 
 CREATE TABLE `group` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `name` TEXT NOT NULL
+    `name` LONGTEXT NOT NULL
 );
 
 CREATE TABLE `membership` (
@@ -116,7 +116,7 @@ CREATE TABLE `membership` (
     `group_id` BIGINT NOT NULL,
     `person_id` BIGINT NOT NULL,
     `date_joined` DATE NOT NULL,
-    `invite_reason` TEXT,
+    `invite_reason` LONGTEXT,
     CONSTRAINT `membership_group_id_fk` FOREIGN KEY (`group_id`) REFERENCES `group` (`id`) ON DELETE CASCADE,
     CONSTRAINT `membership_person_id_fk` FOREIGN KEY (`person_id`) REFERENCES `person` (`id`) ON DELETE CASCADE
 );
@@ -127,12 +127,12 @@ CREATE INDEX `membership_person_id_idx` ON `membership` (`person_id`);
 
 CREATE TABLE `chapter` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `title` TEXT NOT NULL
+    `title` LONGTEXT NOT NULL
 );
 
 CREATE TABLE `slide` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `title` TEXT NOT NULL
+    `title` LONGTEXT NOT NULL
 );
 
 CREATE TABLE `slide_order` (
@@ -150,7 +150,7 @@ CREATE INDEX `slide_order_slide_id_idx` ON `slide_order` (`slide_id`);
 
 CREATE TABLE `club` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `name` TEXT NOT NULL
+    `name` LONGTEXT NOT NULL
 );
 
 CREATE TABLE `club_membership` (
@@ -158,7 +158,7 @@ CREATE TABLE `club_membership` (
     `club_id` BIGINT NOT NULL,
     `person_id` BIGINT NOT NULL,
     `inviter_id` BIGINT NOT NULL,
-    `reason` TEXT,
+    `reason` LONGTEXT,
     CONSTRAINT `club_membership_club_id_fk` FOREIGN KEY (`club_id`) REFERENCES `club` (`id`) ON DELETE CASCADE,
     CONSTRAINT `club_membership_person_id_fk` FOREIGN KEY (`person_id`) REFERENCES `person` (`id`) ON DELETE CASCADE,
     CONSTRAINT `club_membership_inviter_id_fk` FOREIGN KEY (`inviter_id`) REFERENCES `person` (`id`) ON DELETE CASCADE
@@ -173,7 +173,7 @@ CREATE INDEX `club_membership_inviter_id_idx` ON `club_membership` (`inviter_id`
 CREATE TABLE `ticket` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `assignee_id` BIGINT NOT NULL DEFAULT 1,
-    `title` TEXT NOT NULL,
+    `title` LONGTEXT NOT NULL,
     CONSTRAINT `ticket_assignee_id_fk` FOREIGN KEY (`assignee_id`) REFERENCES `person` (`id`)
 );
 
@@ -181,25 +181,25 @@ CREATE INDEX `ticket_assignee_id_idx` ON `ticket` (`assignee_id`);
 
 CREATE TABLE `tagged_item` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `label` TEXT NOT NULL,
+    `label` LONGTEXT NOT NULL,
     `content_type_id` BIGINT NOT NULL,
-    `object_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL
+    `object_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL
 );
 
 CREATE INDEX `tagged_item_content_object_idx` ON `tagged_item` (`content_type_id`, `object_id`);
 
 CREATE TABLE `activity` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `verb` TEXT NOT NULL,
+    `verb` LONGTEXT NOT NULL,
     `target_type` BIGINT,
-    `target_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
+    `target_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin
 );
 
 CREATE INDEX `activity_target_idx` ON `activity` (`target_type`, `target_id`);
 
 CREATE TABLE `place` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `name` TEXT NOT NULL
+    `name` LONGTEXT NOT NULL
 );
 
 CREATE TABLE `restaurant` (
@@ -212,7 +212,7 @@ CREATE TABLE `restaurant` (
 CREATE TABLE `waiter` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `restaurant_id` BIGINT NOT NULL,
-    `name` TEXT NOT NULL,
+    `name` LONGTEXT NOT NULL,
     CONSTRAINT `waiter_restaurant_id_fk` FOREIGN KEY (`restaurant_id`) REFERENCES `restaurant` (`id`) ON DELETE CASCADE
 );
 
@@ -221,19 +221,19 @@ CREATE INDEX `waiter_restaurant_id_idx` ON `waiter` (`restaurant_id`);
 CREATE TABLE `underground_bar` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `place_id` BIGINT UNIQUE,
-    `name` TEXT NOT NULL,
+    `name` LONGTEXT NOT NULL,
     CONSTRAINT `underground_bar_place_id_fk` FOREIGN KEY (`place_id`) REFERENCES `place` (`id`) ON DELETE SET NULL
 );
 
 CREATE TABLE `artist` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `name` TEXT NOT NULL
+    `name` LONGTEXT NOT NULL
 );
 
 CREATE TABLE `album` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `artist_id` BIGINT NOT NULL,
-    `title` TEXT NOT NULL,
+    `title` LONGTEXT NOT NULL,
     CONSTRAINT `album_artist_id_fk` FOREIGN KEY (`artist_id`) REFERENCES `artist` (`id`) ON DELETE CASCADE
 );
 
@@ -243,7 +243,7 @@ CREATE TABLE `song` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `artist_id` BIGINT NOT NULL,
     `album_id` BIGINT NOT NULL,
-    `title` TEXT NOT NULL,
+    `title` LONGTEXT NOT NULL,
     CONSTRAINT `song_artist_id_fk` FOREIGN KEY (`artist_id`) REFERENCES `artist` (`id`) ON DELETE CASCADE,
     CONSTRAINT `song_album_id_fk` FOREIGN KEY (`album_id`) REFERENCES `album` (`id`) ON DELETE RESTRICT
 );
@@ -254,15 +254,15 @@ CREATE INDEX `song_album_id_idx` ON `song` (`album_id`);
 
 CREATE TABLE `country` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `code` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE,
-    `name` TEXT NOT NULL
+    `code` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL UNIQUE,
+    `name` LONGTEXT NOT NULL
 );
 
 CREATE TABLE `city` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `country_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
-    `twin_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
-    `name` TEXT NOT NULL,
+    `country_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,
+    `twin_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin,
+    `name` LONGTEXT NOT NULL,
     CONSTRAINT `city_country_id_fk` FOREIGN KEY (`country_id`) REFERENCES `country` (`code`) ON DELETE CASCADE,
     CONSTRAINT `city_twin_id_fk` FOREIGN KEY (`twin_id`) REFERENCES `country` (`code`) ON DELETE SET NULL
 );
@@ -273,25 +273,25 @@ CREATE INDEX `city_twin_id_idx` ON `city` (`twin_id`);
 
 CREATE TABLE `capital` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `country_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE,
-    `name` TEXT NOT NULL,
+    `country_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL UNIQUE,
+    `name` LONGTEXT NOT NULL,
     CONSTRAINT `capital_country_id_fk` FOREIGN KEY (`country_id`) REFERENCES `country` (`code`) ON DELETE CASCADE
 );
 
 CREATE TABLE `ingredient` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `iname` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE
+    `iname` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL UNIQUE
 );
 
 CREATE TABLE `recipe` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `rname` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE
+    `rname` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL UNIQUE
 );
 
 CREATE TABLE `recipe_ingredient` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `ingredient_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
-    `recipe_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    `ingredient_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,
+    `recipe_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,
     `amount` INT,
     CONSTRAINT `recipe_ingredient_ingredient_id_fk` FOREIGN KEY (`ingredient_id`) REFERENCES `ingredient` (`iname`) ON DELETE CASCADE,
     CONSTRAINT `recipe_ingredient_recipe_id_fk` FOREIGN KEY (`recipe_id`) REFERENCES `recipe` (`rname`) ON DELETE CASCADE
@@ -303,13 +303,13 @@ CREATE INDEX `recipe_ingredient_recipe_id_idx` ON `recipe_ingredient` (`recipe_i
 
 CREATE TABLE `writer` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `name` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE
+    `name` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL UNIQUE
 );
 
 CREATE TABLE `favorite_author` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `author_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
-    `likes_author_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    `author_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,
+    `likes_author_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,
     CONSTRAINT `favorite_author_author_id_fk` FOREIGN KEY (`author_id`) REFERENCES `writer` (`name`) ON DELETE CASCADE,
     CONSTRAINT `favorite_author_likes_author_id_fk` FOREIGN KEY (`likes_author_id`) REFERENCES `writer` (`name`) ON DELETE CASCADE
 );
@@ -320,13 +320,13 @@ CREATE INDEX `favorite_author_likes_author_id_idx` ON `favorite_author` (`likes_
 
 CREATE TABLE `band` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `name` TEXT NOT NULL
+    `name` LONGTEXT NOT NULL
 );
 
 CREATE TABLE `record` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `band_id` BIGINT NOT NULL,
-    `title` TEXT NOT NULL,
+    `title` LONGTEXT NOT NULL,
     CONSTRAINT `record_band_id_fk` FOREIGN KEY (`band_id`) REFERENCES `band` (`id`) ON DELETE CASCADE
 );
 
@@ -336,7 +336,7 @@ CREATE TABLE `track` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `band_id` BIGINT NOT NULL,
     `record_id` BIGINT NOT NULL,
-    `title` TEXT NOT NULL,
+    `title` LONGTEXT NOT NULL,
     CONSTRAINT `track_band_id_fk` FOREIGN KEY (`band_id`) REFERENCES `band` (`id`) ON DELETE CASCADE,
     CONSTRAINT `track_record_id_fk` FOREIGN KEY (`record_id`) REFERENCES `record` (`id`) ON DELETE RESTRICT
 );
@@ -349,7 +349,7 @@ CREATE TABLE `aa_early_track` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `band_id` BIGINT NOT NULL,
     `record_id` BIGINT NOT NULL,
-    `title` TEXT NOT NULL,
+    `title` LONGTEXT NOT NULL,
     CONSTRAINT `aa_early_track_band_id_fk` FOREIGN KEY (`band_id`) REFERENCES `band` (`id`) ON DELETE CASCADE,
     CONSTRAINT `aa_early_track_record_id_fk` FOREIGN KEY (`record_id`) REFERENCES `record` (`id`) ON DELETE RESTRICT
 );
@@ -358,9 +358,16 @@ CREATE INDEX `aa_early_track_band_id_idx` ON `aa_early_track` (`band_id`);
 
 CREATE INDEX `aa_early_track_record_id_idx` ON `aa_early_track` (`record_id`);
 
+CREATE TABLE `coupon` (
+    `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    `code` VARCHAR(8) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL UNIQUE,
+    `data` VARBINARY(4) NOT NULL,
+    `note` LONGTEXT
+);
+
 CREATE TABLE `orm_content_type` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    `model` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE
+    `model` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL UNIQUE
 );
 
 CREATE TABLE `pizza_toppings` (
@@ -403,5 +410,5 @@ CREATE UNIQUE INDEX `recipe_ingredient_ingredient_id_recipe_id_uniq` ON `recipe_
 
 CREATE UNIQUE INDEX `favorite_author_author_id_likes_author_id_uniq` ON `favorite_author` (`author_id`, `likes_author_id`);
 
-INSERT INTO `orm_content_type` (`model`) VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('activity'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('ingredient'), ('recipe'), ('recipe_ingredient'), ('writer'), ('favorite_author'), ('band'), ('record'), ('track'), ('aa_early_track'), ('orm_content_type');
+INSERT INTO `orm_content_type` (`model`) VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('activity'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('ingredient'), ('recipe'), ('recipe_ingredient'), ('writer'), ('favorite_author'), ('band'), ('record'), ('track'), ('aa_early_track'), ('coupon'), ('orm_content_type');
 

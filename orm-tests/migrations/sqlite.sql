@@ -3,7 +3,7 @@
 
 CREATE TABLE "blog" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    "name" TEXT NOT NULL UNIQUE,
+    "name" VARCHAR(255) NOT NULL UNIQUE,
     "tagline" TEXT NOT NULL DEFAULT ''
 );
 
@@ -50,14 +50,14 @@ CREATE TABLE "review" (
 CREATE INDEX "review_book_id_idx" ON "review" ("book_id");
 
 CREATE TABLE "tag" (
-    "slug" TEXT NOT NULL PRIMARY KEY,
+    "slug" VARCHAR(255) NOT NULL PRIMARY KEY,
     "label" TEXT NOT NULL
 );
 
 CREATE TABLE "document" (
     "uid" BLOB NOT NULL PRIMARY KEY,
     "title" TEXT NOT NULL,
-    "tag_slug" TEXT,
+    "tag_slug" VARCHAR(255),
     CONSTRAINT "document_tag_slug_fk" FOREIGN KEY ("tag_slug") REFERENCES "tag" ("slug") ON DELETE SET NULL
 );
 
@@ -183,7 +183,7 @@ CREATE TABLE "tagged_item" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "label" TEXT NOT NULL,
     "content_type_id" BIGINT NOT NULL,
-    "object_id" TEXT NOT NULL
+    "object_id" VARCHAR(255) NOT NULL
 );
 
 CREATE INDEX "tagged_item_content_object_idx" ON "tagged_item" ("content_type_id", "object_id");
@@ -192,7 +192,7 @@ CREATE TABLE "activity" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "verb" TEXT NOT NULL,
     "target_type" BIGINT,
-    "target_id" TEXT
+    "target_id" VARCHAR(255)
 );
 
 CREATE INDEX "activity_target_idx" ON "activity" ("target_type", "target_id");
@@ -254,14 +254,14 @@ CREATE INDEX "song_album_id_idx" ON "song" ("album_id");
 
 CREATE TABLE "country" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    "code" TEXT NOT NULL UNIQUE,
+    "code" VARCHAR(255) NOT NULL UNIQUE,
     "name" TEXT NOT NULL
 );
 
 CREATE TABLE "city" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    "country_id" TEXT NOT NULL,
-    "twin_id" TEXT,
+    "country_id" VARCHAR(255) NOT NULL,
+    "twin_id" VARCHAR(255),
     "name" TEXT NOT NULL,
     CONSTRAINT "city_country_id_fk" FOREIGN KEY ("country_id") REFERENCES "country" ("code") ON DELETE CASCADE,
     CONSTRAINT "city_twin_id_fk" FOREIGN KEY ("twin_id") REFERENCES "country" ("code") ON DELETE SET NULL
@@ -273,25 +273,25 @@ CREATE INDEX "city_twin_id_idx" ON "city" ("twin_id");
 
 CREATE TABLE "capital" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    "country_id" TEXT NOT NULL UNIQUE,
+    "country_id" VARCHAR(255) NOT NULL UNIQUE,
     "name" TEXT NOT NULL,
     CONSTRAINT "capital_country_id_fk" FOREIGN KEY ("country_id") REFERENCES "country" ("code") ON DELETE CASCADE
 );
 
 CREATE TABLE "ingredient" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    "iname" TEXT NOT NULL UNIQUE
+    "iname" VARCHAR(255) NOT NULL UNIQUE
 );
 
 CREATE TABLE "recipe" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    "rname" TEXT NOT NULL UNIQUE
+    "rname" VARCHAR(255) NOT NULL UNIQUE
 );
 
 CREATE TABLE "recipe_ingredient" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    "ingredient_id" TEXT NOT NULL,
-    "recipe_id" TEXT NOT NULL,
+    "ingredient_id" VARCHAR(255) NOT NULL,
+    "recipe_id" VARCHAR(255) NOT NULL,
     "amount" INTEGER,
     CONSTRAINT "recipe_ingredient_ingredient_id_fk" FOREIGN KEY ("ingredient_id") REFERENCES "ingredient" ("iname") ON DELETE CASCADE,
     CONSTRAINT "recipe_ingredient_recipe_id_fk" FOREIGN KEY ("recipe_id") REFERENCES "recipe" ("rname") ON DELETE CASCADE
@@ -303,13 +303,13 @@ CREATE INDEX "recipe_ingredient_recipe_id_idx" ON "recipe_ingredient" ("recipe_i
 
 CREATE TABLE "writer" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    "name" TEXT NOT NULL UNIQUE
+    "name" VARCHAR(255) NOT NULL UNIQUE
 );
 
 CREATE TABLE "favorite_author" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    "author_id" TEXT NOT NULL,
-    "likes_author_id" TEXT NOT NULL,
+    "author_id" VARCHAR(255) NOT NULL,
+    "likes_author_id" VARCHAR(255) NOT NULL,
     CONSTRAINT "favorite_author_author_id_fk" FOREIGN KEY ("author_id") REFERENCES "writer" ("name") ON DELETE CASCADE,
     CONSTRAINT "favorite_author_likes_author_id_fk" FOREIGN KEY ("likes_author_id") REFERENCES "writer" ("name") ON DELETE CASCADE
 );
@@ -358,9 +358,16 @@ CREATE INDEX "aa_early_track_band_id_idx" ON "aa_early_track" ("band_id");
 
 CREATE INDEX "aa_early_track_record_id_idx" ON "aa_early_track" ("record_id");
 
+CREATE TABLE "coupon" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "code" VARCHAR(8) NOT NULL UNIQUE,
+    "data" BLOB NOT NULL,
+    "note" TEXT
+);
+
 CREATE TABLE "orm_content_type" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    "model" TEXT NOT NULL UNIQUE
+    "model" VARCHAR(255) NOT NULL UNIQUE
 );
 
 CREATE TABLE "pizza_toppings" (
@@ -403,5 +410,5 @@ CREATE UNIQUE INDEX "recipe_ingredient_ingredient_id_recipe_id_uniq" ON "recipe_
 
 CREATE UNIQUE INDEX "favorite_author_author_id_likes_author_id_uniq" ON "favorite_author" ("author_id", "likes_author_id");
 
-INSERT INTO "orm_content_type" ("model") VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('activity'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('ingredient'), ('recipe'), ('recipe_ingredient'), ('writer'), ('favorite_author'), ('band'), ('record'), ('track'), ('aa_early_track'), ('orm_content_type');
+INSERT INTO "orm_content_type" ("model") VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('activity'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('ingredient'), ('recipe'), ('recipe_ingredient'), ('writer'), ('favorite_author'), ('band'), ('record'), ('track'), ('aa_early_track'), ('coupon'), ('orm_content_type');
 

@@ -449,3 +449,14 @@ pub struct EarlyTrack {
     pub record_id: i64,
     pub title: String,
 }
+
+/// A coupon: a short unique code and a few bytes of data, both bounded (`max_length`).
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Coupon {
+    pub id: i64,
+    #[orm(unique, max_length = 8)]
+    pub code: String,
+    #[orm(max_length = 4)]
+    pub data: Vec<u8>,
+    pub note: Option<String>,
+}

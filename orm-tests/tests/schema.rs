@@ -46,8 +46,8 @@ fn one_call_creates_the_schema_on_an_empty_database() {
         .iter()
         .filter(|s| s.starts_with("CREATE TABLE"))
         .count();
-    // 41 models, 3 auto join tables, and the content-type table.
-    assert_eq!(tables, 45);
+    // 42 models, 3 auto join tables, and the content-type table.
+    assert_eq!(tables, 46);
     let statements = MIGRATION.statements(conn.backend()).len() as u64;
     assert_num_queries(&mut conn, statements, |conn| MIGRATION.apply(conn).unwrap());
     Blog::create(
@@ -83,16 +83,26 @@ fn ddl_orders_tables_by_dependency_and_quotes_per_backend() {
         .iter()
         .any(|s| s.contains("\"uid\" UUID NOT NULL PRIMARY KEY")));
     assert!(MIGRATION.mysql.iter().any(|s| s.contains(
-        "`slug` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY"
+        "`slug` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL PRIMARY KEY"
     )));
     assert!(MIGRATION
         .sqlite
         .iter()
         .any(|s| s.contains("ON DELETE SET NULL")));
-    // A field a `to_field` key holds compares as keys do: byte for byte on MySQL.
+    // A field a `to_field` key holds compares as keys do: byte for byte on MySQL, trailing
+    // spaces included.
     assert!(MIGRATION.mysql.iter().any(|s| s.contains(
-        "`code` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL UNIQUE"
+        "`code` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL UNIQUE"
     )));
+    // Text of any length on every backend; bounded text as `VARCHAR` on every backend.
+    assert!(MIGRATION
+        .mysql
+        .iter()
+        .any(|s| s.contains("`headline` LONGTEXT NOT NULL")));
+    assert!(MIGRATION
+        .postgres
+        .iter()
+        .any(|s| s.contains("\"name\" VARCHAR(255) NOT NULL UNIQUE")));
     assert!(MIGRATION.postgres.iter().any(|s| s
         .contains(r#"FOREIGN KEY ("twin_id") REFERENCES "country" ("code") ON DELETE SET NULL"#)));
     assert!(MIGRATION

@@ -80,6 +80,7 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
                 type SourceEnd = #link::SourceEnd;
                 type TargetEnd = #link::TargetEnd;
                 const TABLE: &'static str = <#through as ::orm_core::Model>::TABLE;
+                const LINK_FIELDS: &'static [::orm_core::FieldDef] = <#through as ::orm_core::Model>::FIELDS;
                 const SOURCE_COLUMN: &'static str = #link::SOURCE_COLUMN;
                 const TARGET_COLUMN: &'static str = #link::TARGET_COLUMN;
                 fn link_columns() -> &'static [&'static str] {

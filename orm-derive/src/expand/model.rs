@@ -94,6 +94,10 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
         let (field, column, ty) = (f.ident.to_string(), &f.column, f.ty);
         let (primary_key, auto) = (f.primary_key, f.auto_increment);
         let unique = f.primary_key || f.unique;
+        let max_length = match f.length_limit() {
+            Some(n) => quote!(::std::option::Option::Some(#n)),
+            None => quote!(::std::option::Option::None),
+        };
         quote! {
             ::orm_core::__private::FieldDef {
                 name: #field,
@@ -103,6 +107,7 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
                 primary_key: #primary_key,
                 auto_increment: #auto,
                 unique: #unique,
+                max_length: #max_length,
             }
         }
     });

@@ -1,0 +1,237 @@
+//! What a column holds, the same on every backend: a value a column cannot hold is refused
+//! before anything is written, never cut to fit, stored as something else, or read back as a
+//! made-up value; keys compare exactly, trailing spaces included.
+
+use orm_core::prelude::*;
+use orm_core::testing::assert_num_queries;
+use orm_core::{Backend, Error, IntegrityKind};
+use orm_tests::fixtures::{blog, inserts, new_entry, tag};
+use orm_tests::harness::each_backend;
+use orm_tests::models::*;
+
+/// `err` is [`Error::InvalidInput`] naming `field`.
+fn refused(err: Error, field: &str) {
+    match &err {
+        Error::InvalidInput(m) if m.contains(&format!("`{field}`")) => {
+            assert!(m.contains("nothing was written"), "{m}");
+        }
+        other => panic!("expected InvalidInput naming `{field}`, got {other:?}"),
+    }
+}
+
+fn rated(conn: &mut Connection, blog: &Blog, rating: f64) -> orm_core::Result<Entry> {
+    let mut new = new_entry(blog, "rated", 0);
+    new.rating = Some(rating);
+    Entry::create(conn, new)
+}
+
+#[test]
+fn nan_and_infinities_round_trip_where_the_backend_stores_them_and_are_refused_elsewhere() {
+    each_backend(|conn| {
+        let backend = conn.backend();
+        let b = blog(conn, "b");
+        let e = rated(conn, &b, 1.5).unwrap();
+        for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let stored = match backend {
+                Backend::Postgres => true,
+                Backend::Sqlite => !value.is_nan(),
+                Backend::Mysql => false,
+            };
+            let before = Entry::query().count(conn).unwrap();
+            if stored {
+                let row = assert_num_queries(conn, inserts(conn), |c| rated(c, &b, value).unwrap());
+                let back = row.refresh(conn).unwrap().rating.unwrap();
+                assert!(
+                    back.is_nan() && value.is_nan() || back == value,
+                    "{value} came back as {back}"
+                );
+                continue;
+            }
+            // Refused before any statement: create, save, update, and a non-null column.
+            let err = assert_num_queries(conn, 0, |c| rated(c, &b, value).unwrap_err());
+            refused(err, "Entry.rating");
+            let mut changed = e.clone();
+            changed.rating = Some(value);
+            refused(
+                assert_num_queries(conn, 0, |c| changed.save(c).unwrap_err()),
+                "Entry.rating",
+            );
+            let update = Entry::query().update(conn, [Entry::rating.set(Some(value))]);
+            refused(update.unwrap_err(), "Entry.rating");
+            let mut row = all_types();
+            row.double = value;
+            row.float = value as f32;
+            refused(AllTypes::create(conn, row).unwrap_err(), "AllTypes.float");
+            assert_eq!(Entry::query().count(conn).unwrap(), before);
+            assert_eq!(e.refresh(conn).unwrap().rating, Some(1.5));
+        }
+    });
+}
+
+fn all_types() -> NewAllTypes {
+    NewAllTypes {
+        small: 1,
+        int: 2,
+        big: 3,
+        float: 1.0,
+        double: 2.0,
+        flag: true,
+        text: "t".into(),
+        bytes: vec![1],
+        at: chrono::NaiveDate::from_ymd_opt(2024, 1, 2)
+            .unwrap()
+            .and_hms_opt(3, 4, 5)
+            .unwrap(),
+        day: chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap(),
+        uid: uuid::Uuid::nil(),
+        maybe_int: None,
+        maybe_text: None,
+        maybe_at: None,
+        maybe_uid: None,
+    }
+}
+
+fn coupon(code: &str, data: &[u8]) -> NewCoupon {
+    NewCoupon {
+        code: code.into(),
+        data: data.to_vec(),
+        note: None,
+    }
+}
+
+#[test]
+fn a_value_longer_than_its_column_is_refused_before_the_write_and_text_has_no_other_limit() {
+    each_backend(|conn| {
+        // `max_length = 8` counts characters, not bytes: eight of them fit, nine do not.
+        let kept = assert_num_queries(conn, inserts(conn), |c| {
+            Coupon::create(c, coupon("éééééééé", b"abcd")).unwrap()
+        });
+        assert_eq!(kept.refresh(conn).unwrap().code, "éééééééé");
+        let err = assert_num_queries(conn, 0, |c| {
+            Coupon::create(c, coupon("ééééééééé", b"")).unwrap_err()
+        });
+        refused(err, "Coupon.code");
+        // Bytes count bytes.
+        let err = Coupon::create(conn, coupon("x", b"abcde")).unwrap_err();
+        refused(err, "Coupon.data");
+        let mut longer = kept.clone();
+        longer.code = "123456789".into();
+        refused(longer.save(conn).unwrap_err(), "Coupon.code");
+        let update = Coupon::query().update(conn, [Coupon::code.set("123456789".to_owned())]);
+        refused(update.unwrap_err(), "Coupon.code");
+        // A unique `String` without `max_length` is an indexed column: 255 characters, as
+        // MySQL can index, on every backend.
+        let err = Blog::create(
+            conn,
+            NewBlog {
+                name: "n".repeat(300),
+                tagline: String::new(),
+            },
+        )
+        .unwrap_err();
+        refused(err, "Blog.name");
+        blog(conn, &"n".repeat(255));
+        assert_eq!(Coupon::query().count(conn).unwrap(), 1);
+        // Text with no `max_length` holds any length on every backend: 70,000 bytes, past
+        // MySQL's 64 KiB `TEXT`, and four-byte characters.
+        let b = blog(conn, "b");
+        let long = "🦀".repeat(17_500);
+        let mut new = new_entry(&b, &long, 0);
+        new.headline = long.clone();
+        let e = Entry::create(conn, new).unwrap();
+        assert_eq!(e.refresh(conn).unwrap().headline.len(), 70_000);
+    });
+}
+
+#[test]
+fn mysql_connections_run_in_strict_mode() {
+    each_backend(|conn| {
+        if conn.backend() != Backend::Mysql {
+            return;
+        }
+        #[derive(diesel::QueryableByName)]
+        struct Mode {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            mode: String,
+        }
+        let mode: Vec<Mode> = assert_num_queries(conn, 1, |c| {
+            c.load(&orm_core::Stmt {
+                sql: "SELECT @@SESSION.sql_mode AS mode".into(),
+                binds: Vec::new(),
+            })
+            .unwrap()
+        });
+        assert!(
+            mode[0].mode.contains("STRICT_ALL_TABLES"),
+            "{}",
+            mode[0].mode
+        );
+    });
+}
+
+/// Keys that differ only in trailing spaces are two keys, as `String`s are, on every backend
+/// (MySQL's `utf8mb4_bin` pads them to one; the key columns use a no-pad collation).
+#[test]
+fn keys_that_differ_in_trailing_spaces_are_different_keys() {
+    each_backend(|conn| {
+        tag(conn, "rust", "Rust");
+        let spaced = tag(conn, "rust ", "Rust, spaced");
+        let found = assert_num_queries(conn, 1, |c| {
+            Tag::query().filter(Tag::slug.eq("rust ")).get(c).unwrap()
+        });
+        assert_eq!(found, spaced);
+        blog(conn, "same");
+        let (b, created) = assert_num_queries(conn, 1 + inserts(conn), |c| {
+            Blog::query()
+                .filter(Blog::name.eq("same "))
+                .get_or_create(c, || NewBlog {
+                    name: "same ".into(),
+                    tagline: String::new(),
+                })
+                .unwrap()
+        });
+        assert!(created);
+        assert_eq!(b.name, "same ");
+        // A key holding "python " does not point at "python".
+        tag(conn, "python", "Python");
+        let err = Document::create(
+            conn,
+            NewDocument {
+                uid: uuid::Uuid::new_v4(),
+                title: "d".into(),
+                tag_slug: Some("python ".into()),
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Integrity {
+                    kind: IntegrityKind::ForeignKey,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        // And a prefetch over keys that differ only so finds each its own.
+        for slug in ["rust", "rust "] {
+            let new = NewDocument {
+                uid: uuid::Uuid::new_v4(),
+                title: slug.into(),
+                tag_slug: Some(slug.into()),
+            };
+            Document::create(conn, new).unwrap();
+        }
+        let loaded = assert_num_queries(conn, 2, |c| {
+            Document::query()
+                .prefetch(DocumentTagSlugObject)
+                .all(c)
+                .unwrap()
+        });
+        assert_eq!(loaded.len(), 2);
+        for doc in &loaded {
+            let tag = doc.get(DocumentTagSlugObject).as_ref().unwrap();
+            assert_eq!(Some(&tag.slug), doc.tag_slug.as_ref());
+        }
+    });
+}
