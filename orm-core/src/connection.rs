@@ -334,6 +334,30 @@ impl Connection {
         }
     }
 
+    /// Runs `f` in a transaction opened on the caller's behalf (a manager's write, a delete,
+    /// `bulk_create`). When none of the caller's transactions is open, a failure the database
+    /// asks to retry ([`Error::is_retryable`]: a deadlock, a serialization failure, a lock wait
+    /// that timed out) runs `f` again in a new transaction, after a short pause, up to
+    /// [`RETRIES`] times; inside the caller's transaction the error is returned, since the
+    /// caller's own transaction is what must run again.
+    pub(crate) fn atomic<T>(
+        &mut self,
+        mut f: impl FnMut(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        let owned = !self.in_transaction();
+        let mut retries = 0;
+        loop {
+            match self.transaction(&mut f) {
+                Err(err) if owned && retries < RETRIES && err.is_retryable() => {
+                    retries += 1;
+                    tracing::debug!(error = %err, retries, "transaction retried");
+                    std::thread::sleep(pause(retries));
+                }
+                done => return done,
+            }
+        }
+    }
+
     /// Whether a transaction is open on this connection, or its transaction state is broken
     /// (a rollback failed): such a connection must not be reused for unrelated work. A pool
     /// drops a connection returned in this state.
@@ -382,6 +406,18 @@ impl Connection {
             .batch_execute("SELECT 1")
             .map_err(Error::from))
     }
+}
+
+/// How many times [`Connection::atomic`] runs a transaction again after a retryable failure.
+pub(crate) const RETRIES: u32 = 3;
+
+/// The pause before retry `n`: a few milliseconds more each time, and a jitter, so two
+/// transactions that deadlocked do not meet again in step.
+fn pause(n: u32) -> std::time::Duration {
+    let jitter = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_micros() % 4_000);
+    std::time::Duration::from_micros(u64::from(n) * 4_000 + u64::from(jitter))
 }
 
 /// Opens a transaction on SQLite with `BEGIN IMMEDIATE`, a savepoint inside one. A plain

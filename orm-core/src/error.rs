@@ -69,6 +69,32 @@ pub enum Error {
     Database(#[source] DieselError),
 }
 
+impl Error {
+    /// Whether running the transaction again may succeed: the database gave it up to break a
+    /// deadlock, could not serialize it against another, or waited too long for a lock (SQLite's
+    /// "database is locked" included). A call that opens its own transaction (a manager's
+    /// write, `bulk_create`, `delete`, ...) retries such a failure itself a few times; inside a
+    /// transaction of yours the call cannot, since the database rolled back (or aborted) your
+    /// whole transaction, so this says to retry it, from its start.
+    pub fn is_retryable(&self) -> bool {
+        let Error::Database(DieselError::DatabaseError(kind, info)) = self else {
+            return false;
+        };
+        // PostgreSQL's 40001 and MySQL's 1213 (deadlock) are classified by diesel; PostgreSQL's
+        // deadlock (40P01), MySQL's lock wait timeout (1205) and SQLite's SQLITE_BUSY only by
+        // their messages.
+        *kind == DatabaseErrorKind::SerializationFailure
+            || [
+                "deadlock detected",
+                "Lock wait timeout exceeded",
+                "database is locked",
+                "could not serialize access",
+            ]
+            .iter()
+            .any(|m| info.message().contains(m))
+    }
+}
+
 /// Which constraint an [`Error::Integrity`] broke.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

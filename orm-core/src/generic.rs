@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 
 use crate::connection::Connection;
 use crate::error::{Error, Result};
-use crate::model::{pk_filter, Deleted, Model};
+use crate::model::{lock_rows, pk_filter, Deleted, Model};
 use crate::prefetch::{GenericForward, Relation, SlotName, StartsAt};
 use crate::query::{Assignment, CmpOp, Expr, Filter, QuerySet};
 use crate::sql::SqlWriter;
@@ -237,7 +237,7 @@ where
         for obj in objs.iter_mut() {
             KeyOf::<R>::set(obj, Some((content_type, object_id.clone())));
         }
-        let res = conn.transaction(|conn| {
+        let res = conn.atomic(|conn| {
             if !self.bulk {
                 return objs.iter().try_for_each(|o| o.save(conn));
             }
@@ -329,8 +329,8 @@ where
                 parent_key: object_id,
             });
         }
-        let keys = objs.iter().map(|o| o.key().to_value()).collect();
-        conn.transaction(|conn| crate::delete::delete_keys::<R::Items>(conn, keys))
+        let keys: Vec<Value> = objs.iter().map(|o| o.key().to_value()).collect();
+        conn.atomic(|conn| crate::delete::delete_keys::<R::Items>(conn, keys.clone()))
     }
 
     /// Deletes every related row (Django's generic `clear` deletes: the rows cannot exist
@@ -338,14 +338,16 @@ where
     /// items, else one statement to find them, then the delete.
     pub fn clear(&self, conn: &mut Connection) -> Result<Deleted> {
         let query = self.query(conn)?;
-        conn.transaction(|conn| query.delete(conn))
+        conn.atomic(|conn| query.delete(conn))
     }
 
     /// Makes `objs` the related rows: related rows not among them are deleted, the others are
     /// added. One read, then at most one `DELETE` and one `UPDATE`, in one transaction.
     pub fn set(&self, conn: &mut Connection, objs: &mut [&mut R::Items]) -> Result<()> {
         let query = self.query(conn)?;
-        conn.transaction(|conn| {
+        conn.atomic(|conn| {
+            let pk = <R::Owner as Model>::FIELDS[<R::Owner as Model>::PK].column;
+            lock_rows::<R::Owner>(conn, pk, self.owner.key().to_value())?;
             let current = query.all(conn)?;
             let wanted: std::collections::HashSet<&<R::Items as Model>::Key> =
                 objs.iter().map(|o| o.key()).collect();

@@ -9,13 +9,13 @@ use crate::connection::Connection;
 use crate::decode::{One, Pair, LEFT, RIGHT};
 use crate::error::Result;
 use crate::hooks::{fire, M2mAction, M2mHook};
-use crate::model::{check_rows, explain_unsaved, Model};
+use crate::model::{check_rows, explain_unsaved, insert_one, lock_rows, Model};
 use crate::query::{Assignment, Expr, Filter, Link, Order, QuerySet};
 use crate::relation::{
     EndKey, Forward, KeyOf, LinkEnd, ManyToMany, ManyToManyThrough, OptionalExtra, Side,
 };
 use crate::sql::SqlWriter;
-use crate::value::{Field, Value};
+use crate::value::{row_order, Field, Value};
 use crate::Backend;
 
 /// Where the through model's extra values come from: nothing (every extra field is optional),
@@ -139,18 +139,25 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         }
     }
 
-    /// Runs a write in one transaction; a foreign-key failure caused by an owner without a row
-    /// becomes [`crate::Error::Unsaved`].
-    /// The closure gets the relation's hooks on this connection.
+    /// Runs a write in one transaction, retried after a deadlock when the transaction is its
+    /// own ([`Connection::atomic`]); a foreign-key failure caused by an owner without a row
+    /// becomes [`crate::Error::Unsaved`]. The closure gets the relation's hooks on this
+    /// connection.
     fn write<T>(
         &self,
         conn: &mut Connection,
-        f: impl FnOnce(&mut Connection, &[M2mHook<R>]) -> Result<T>,
+        mut f: impl FnMut(&mut Connection, &[M2mHook<R>]) -> Result<T>,
     ) -> Result<T> {
         let hooks = conn.m2m_hooks::<R>();
-        let res = conn.transaction(|conn| f(conn, &hooks));
+        let res = conn.atomic(|conn| f(conn, &hooks));
         let (column, held) = (S::OwnerEnd::COLUMN, S::OwnerEnd::value(self.owner));
         explain_unsaved::<S::Owner, T>(conn, column, held, res)
+    }
+
+    /// Locks the owner's row for the rest of the transaction, so writes that read the links
+    /// before they write (`set`, a hooked `add`) take turns instead of mixing their changes.
+    fn lock_owner(&self, conn: &mut Connection) -> Result<()> {
+        lock_rows::<S::Owner>(conn, S::OwnerEnd::COLUMN, self.owner_key())
     }
 
     /// What the links hold for the owner.
@@ -233,9 +240,14 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
             if hooks.is_empty() {
                 return self.insert(conn, &keys, &extra);
             }
+            self.lock_owner(conn)?;
             let linked: HashSet<OtherKey<R, S>> =
                 self.linked(conn, Some(&keys))?.into_iter().collect();
-            let missing: Vec<_> = keys.into_iter().filter(|k| !linked.contains(k)).collect();
+            let missing: Vec<_> = keys
+                .iter()
+                .filter(|k| !linked.contains(k))
+                .cloned()
+                .collect();
             self.add_missing(conn, hooks, &missing, &extra)
         })
     }
@@ -248,7 +260,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     {
         let extra = self.defaults.extra();
         self.write(conn, |conn, hooks| {
-            let row = S::Other::create(conn, new)?;
+            let row = insert_one::<S::Other>(conn, &new)?;
             let held = S::OtherEnd::value(&row);
             self.add_missing(conn, hooks, std::slice::from_ref(held), &extra)?;
             Ok(row)
@@ -338,6 +350,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     {
         let extra = self.defaults.extra();
         self.write(conn, |conn, hooks| {
+            self.lock_owner(conn)?;
             let current = self.linked(conn, None)?;
             let wanted: HashSet<&OtherKey<R, S>> = keys.iter().collect();
             let stale: Vec<_> = current
@@ -346,7 +359,11 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
                 .cloned()
                 .collect();
             let current: HashSet<OtherKey<R, S>> = current.into_iter().collect();
-            let fresh: Vec<_> = keys.into_iter().filter(|k| !current.contains(k)).collect();
+            let fresh: Vec<_> = keys
+                .iter()
+                .filter(|k| !current.contains(k))
+                .cloned()
+                .collect();
             if !stale.is_empty() {
                 self.remove_keys(conn, hooks, &stale)?;
             }
@@ -381,6 +398,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     {
         let extra = self.defaults.extra();
         self.write(conn, |conn, hooks| {
+            self.lock_owner(conn)?;
             self.clear_in(conn, hooks)?;
             if keys.is_empty() {
                 return Ok(());
@@ -430,6 +448,9 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         for key in keys {
             S::link_values(S::OwnerEnd::value(self.owner), key, extra, &mut rows);
         }
+        // In one order whatever the caller's: two adds of the same links lock them in the same
+        // order, so they cannot deadlock each other.
+        rows.sort_by(|a, b| row_order(a, b));
         let columns = R::link_columns();
         check_rows(
             R::NAME,

@@ -5,11 +5,11 @@ use std::collections::HashSet;
 
 use crate::connection::Connection;
 use crate::error::{Error, Result};
-use crate::model::{explain_unsaved, Model};
+use crate::model::{explain_unsaved, insert_one, lock_rows, Model};
 use crate::query::{Assignment, CmpOp, Expr, Filter, QuerySet};
 use crate::relation::{ForeignKey, NullableForeignKey};
 use crate::sql::SqlWriter;
-use crate::value::{Field, Value};
+use crate::value::{total_order, Field, Value};
 
 /// The rows of `R::Source` whose foreign key `R` points at one parent row. Returned by the
 /// reverse accessor the derive puts on the target model (`blog.entry_set()`, or the
@@ -118,7 +118,7 @@ impl<R: ForeignKey> ReverseManager<R> {
     ) -> Result<R::Source> {
         let mut form = new(R::wrap(self.parent.clone()));
         R::set_new(&mut form, R::wrap(self.parent.clone()));
-        self.write(conn, |conn| R::Source::create(conn, form))
+        self.write(conn, |conn| insert_one::<R::Source>(conn, &form))
     }
 
     /// The related row matching `filter`, or a new one pointing at this parent (built by `new`
@@ -149,15 +149,22 @@ impl<R: ForeignKey> ReverseManager<R> {
             .update_or_insert(conn, defaults, |conn| self.create(conn, new))
     }
 
-    /// Runs a write in one transaction; a foreign-key failure caused by a parent without a row
+    /// Runs a write in one transaction, retried after a deadlock when the transaction is its
+    /// own ([`Connection::atomic`]); a foreign-key failure caused by a parent without a row
     /// becomes [`Error::Unsaved`].
     fn write<T>(
         &self,
         conn: &mut Connection,
-        f: impl FnOnce(&mut Connection) -> Result<T>,
+        f: impl FnMut(&mut Connection) -> Result<T>,
     ) -> Result<T> {
-        let res = conn.transaction(f);
+        let res = conn.atomic(f);
         explain_unsaved::<R::Target, T>(conn, R::TARGET_COLUMN, &self.parent, res)
+    }
+
+    /// Locks the parent's row for the rest of the transaction, so writes that read its rows
+    /// before they write (`set`) take turns instead of mixing their changes.
+    fn lock_parent(&self, conn: &mut Connection) -> Result<()> {
+        lock_rows::<R::Target>(conn, R::TARGET_COLUMN, self.parent.to_value())
     }
 
     /// Detaches the objects from this parent (sets their key to NULL); only on a nullable
@@ -210,6 +217,7 @@ impl<R: ForeignKey> ReverseManager<R> {
             let Some(null) = R::null() else {
                 return self.point(conn, &mut objs, &value);
             };
+            self.lock_parent(conn)?;
             let mut current = self.all(conn)?;
             let wanted: HashSet<&<R::Source as Model>::Key> =
                 objs.iter().map(|o| o.key()).collect();
@@ -245,6 +253,7 @@ impl<R: ForeignKey> ReverseManager<R> {
         let mut objs: Vec<&mut R::Source> = objs.into_iter().collect();
         let value = R::wrap(self.parent.clone());
         self.write(conn, |conn| {
+            self.lock_parent(conn)?;
             self.clear_in(conn)?;
             self.point(conn, &mut objs, &value)
         })
@@ -308,6 +317,8 @@ impl<R: ForeignKey> ReverseManager<R> {
                 keys.push(obj.key().to_value());
             }
         }
+        // In one order whatever the caller's, so two writes of the same rows lock them alike.
+        keys.sort_by(total_order);
         let pk = R::Source::FIELDS[R::Source::PK].column;
         let mut matched = 0;
         for chunk in keys.chunks(conn.backend().max_binds() - 2) {

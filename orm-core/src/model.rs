@@ -168,9 +168,7 @@ pub trait Model: LoadRow + BuildAll + SaveHooks + Sized + 'static {
     /// Inserts one row and returns it with its key. One statement on SQLite, PostgreSQL and
     /// MariaDB (`RETURNING`); two on MySQL.
     fn create(conn: &mut Connection, new: Self::New) -> Result<Self> {
-        insert::<Self>(conn, vec![new])?
-            .pop()
-            .ok_or(Error::NotFound { model: Self::NAME })
+        insert_one::<Self>(conn, &new)
     }
 
     /// Inserts many rows in one statement (split only where the backend's bind limit forces it)
@@ -181,7 +179,7 @@ pub trait Model: LoadRow + BuildAll + SaveHooks + Sized + 'static {
         rows: impl IntoIterator<Item = Self::New>,
     ) -> Result<Vec<Self>> {
         let rows: Vec<Self::New> = rows.into_iter().collect();
-        conn.transaction(|conn| insert::<Self>(conn, rows))
+        conn.atomic(|conn| insert::<Self>(conn, &rows))
     }
 
     /// Writes every field to the row with this key. One statement, plus what the
@@ -223,7 +221,7 @@ pub trait Model: LoadRow + BuildAll + SaveHooks + Sized + 'static {
     /// Deletes this row, honouring every foreign key's `on_delete`, in one transaction.
     fn delete(&self, conn: &mut Connection) -> Result<Deleted> {
         let key = self.key().to_value();
-        conn.transaction(|conn| crate::delete::delete_keys::<Self>(conn, vec![key]))
+        conn.atomic(|conn| crate::delete::delete_keys::<Self>(conn, vec![key.clone()]))
     }
 
     /// This row as it is now in the database (Django's `refresh_from_db`). One statement.
@@ -299,33 +297,29 @@ pub(crate) fn pk_filter<M: Model>(key: &M::Key) -> Filter<M> {
     ))
 }
 
-fn insert<M: Model>(conn: &mut Connection, rows: Vec<M::New>) -> Result<Vec<M>> {
+/// Inserts `rows` and returns them with their keys, in order.
+fn insert<M: Model>(conn: &mut Connection, rows: &[M::New]) -> Result<Vec<M>> {
     let columns = <M::New as Insert>::COLUMNS;
     let pk = &M::FIELDS[M::PK];
-    let mut out = Vec::with_capacity(rows.len());
     let batched = if conn.supports_returning() {
         !columns.is_empty()
     } else {
         !columns.is_empty() && (!pk.auto_increment || conn.consecutive_keys())
     };
     if !batched {
-        for row in rows {
-            out.push(insert_one::<M>(conn, row)?);
-        }
-        return Ok(out);
+        return rows.iter().map(|row| insert_one::<M>(conn, row)).collect();
     }
+    let mut out = Vec::with_capacity(rows.len());
     let per_chunk = (conn.backend().max_binds() / columns.len()).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<M::New> = rows.by_ref().take(per_chunk).collect();
-        let mut w = insert_stmt::<M>(conn, &chunk)?;
+    for chunk in rows.chunks(per_chunk) {
+        let mut w = insert_stmt::<M>(conn, chunk)?;
         if conn.supports_returning() {
             w.push(" RETURNING ");
             write_columns::<M>(&mut w);
             out.extend(conn.load_models::<M>(&w.finish())?);
         } else {
             conn.execute(&w.finish())?;
-            out.extend(read_back::<M>(conn, &chunk)?);
+            out.extend(read_back::<M>(conn, chunk)?);
         }
     }
     Ok(out)
@@ -367,9 +361,11 @@ fn insert_stmt<M: Model>(conn: &Connection, rows: &[M::New]) -> Result<SqlWriter
     Ok(w)
 }
 
-fn insert_one<M: Model>(conn: &mut Connection, row: M::New) -> Result<M> {
-    let rows = [row];
-    let mut w = insert_stmt::<M>(conn, &rows)?;
+/// Inserts one row and returns it with its key: [`Model::create`], for a caller that may run it
+/// again (a transaction retried).
+pub(crate) fn insert_one<M: Model>(conn: &mut Connection, row: &M::New) -> Result<M> {
+    let rows = std::slice::from_ref(row);
+    let mut w = insert_stmt::<M>(conn, rows)?;
     if conn.supports_returning() {
         w.push(" RETURNING ");
         write_columns::<M>(&mut w);
@@ -379,9 +375,36 @@ fn insert_one<M: Model>(conn: &mut Connection, row: M::New) -> Result<M> {
             .ok_or(Error::NotFound { model: M::NAME });
     }
     conn.execute(&w.finish())?;
-    read_back::<M>(conn, &rows)?
+    read_back::<M>(conn, rows)?
         .pop()
         .ok_or(Error::NotFound { model: M::NAME })
+}
+
+/// Locks the rows of `M` whose `column` holds `value` until the transaction ends, so writes that
+/// read before they write, to the rows related to one owner, take turns. One statement on
+/// PostgreSQL (`FOR NO KEY UPDATE`: rows that other transactions insert pointing at the owner
+/// need not wait for it, and waiting there would deadlock with their links) and MySQL (`FOR
+/// UPDATE`); none on SQLite, where a transaction holds the write lock from its start (`BEGIN
+/// IMMEDIATE`).
+pub(crate) fn lock_rows<M: Model>(
+    conn: &mut Connection,
+    column: &'static str,
+    value: Value,
+) -> Result<()> {
+    if conn.backend() == Backend::Sqlite {
+        return Ok(());
+    }
+    let mut w = SqlWriter::new(conn.backend());
+    w.push("SELECT 1 AS v FROM ")
+        .ident(M::TABLE)
+        .push(" WHERE ");
+    Expr::Cmp(column, CmpOp::Eq, value).write(&mut w);
+    w.push(match conn.backend() {
+        Backend::Postgres => " FOR NO KEY UPDATE",
+        _ => " FOR UPDATE",
+    });
+    conn.load::<crate::decode::One<i32>>(&w.finish())?;
+    Ok(())
 }
 
 /// Without `RETURNING` (MySQL): reads the rows just inserted, in insertion order. Auto keys are

@@ -669,6 +669,16 @@ pub struct Assignment<M> {
     _marker: PhantomData<fn() -> M>,
 }
 
+impl<M> Clone for Assignment<M> {
+    fn clone(&self) -> Self {
+        Assignment {
+            column: self.column,
+            value: self.value.clone(),
+            _marker: PhantomData,
+        }
+    }
+}
+
 /// A lazy query over `M`: nothing runs until a method that takes the connection.
 pub struct QuerySet<M> {
     pub(crate) filters: Vec<Expr>,
@@ -1023,8 +1033,8 @@ impl<M: Model> QuerySet<M> {
             return Ok((row, created));
         }
         let this = QuerySet::<M>::default().filter(crate::model::pk_filter::<M>(row.key()));
-        conn.transaction(|conn| {
-            this.update(conn, defaults)?;
+        conn.atomic(|conn| {
+            this.update(conn, defaults.iter().cloned())?;
             Ok((this.get(conn)?, false))
         })
     }
@@ -1100,7 +1110,7 @@ impl<M: Model> QuerySet<M> {
     /// conditions (Django's fast delete); otherwise the keys are read first (one statement),
     /// then each level as [`Model::delete`].
     pub fn delete(&self, conn: &mut Connection) -> Result<Deleted> {
-        conn.transaction(|conn| {
+        conn.atomic(|conn| {
             if self.limit.is_none() && self.offset.is_none() && crate::delete::is_leaf(M::TABLE) {
                 let mut deleted = Deleted::default();
                 deleted.add(M::NAME, self.delete_rows(conn)?);

@@ -231,3 +231,55 @@ impl std::hash::Hash for Bound {
         }
     }
 }
+
+/// A total order on values, for writing rows in one order whatever order they came in (two
+/// writes of the same rows then lock them in the same order): by kind, then by value (floats
+/// by `total_cmp`).
+pub(crate) fn total_order(a: &Value, b: &Value) -> std::cmp::Ordering {
+    fn rank(v: &Value) -> u8 {
+        match v {
+            Value::Null(_) => 0,
+            Value::SmallInt(_) => 1,
+            Value::Integer(_) => 2,
+            Value::BigInt(_) => 3,
+            Value::Float(_) => 4,
+            Value::Double(_) => 5,
+            Value::Bool(_) => 6,
+            Value::Text(_) => 7,
+            Value::Binary(_) => 8,
+            #[cfg(feature = "chrono")]
+            Value::Timestamp(_) => 9,
+            #[cfg(feature = "chrono")]
+            Value::Date(_) => 10,
+            #[cfg(feature = "uuid")]
+            Value::Uuid(_) => 11,
+            Value::Keys(_) => 12,
+        }
+    }
+    match (a, b) {
+        (Value::SmallInt(x), Value::SmallInt(y)) => x.cmp(y),
+        (Value::Integer(x), Value::Integer(y)) => x.cmp(y),
+        (Value::BigInt(x), Value::BigInt(y)) => x.cmp(y),
+        (Value::Float(x), Value::Float(y)) => x.total_cmp(y),
+        (Value::Double(x), Value::Double(y)) => x.total_cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Text(x), Value::Text(y)) => x.cmp(y),
+        (Value::Binary(x), Value::Binary(y)) => x.cmp(y),
+        #[cfg(feature = "chrono")]
+        (Value::Timestamp(x), Value::Timestamp(y)) => x.cmp(y),
+        #[cfg(feature = "chrono")]
+        (Value::Date(x), Value::Date(y)) => x.cmp(y),
+        #[cfg(feature = "uuid")]
+        (Value::Uuid(x), Value::Uuid(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// [`total_order`] on rows of values, column by column.
+pub(crate) fn row_order(a: &[Value], b: &[Value]) -> std::cmp::Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| total_order(x, y))
+        .find(|o| o.is_ne())
+        .unwrap_or(a.len().cmp(&b.len()))
+}

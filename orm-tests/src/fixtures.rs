@@ -169,3 +169,10 @@ pub fn member_dates(
     rows.sort();
     rows
 }
+
+/// Statements a write that reads before it writes (`set`, a hooked `add`) spends locking its
+/// owner's row: one `SELECT .. FOR UPDATE` on PostgreSQL and MySQL; none on SQLite, whose
+/// transactions hold the write lock from their start.
+pub fn owner_lock(conn: &Connection) -> u64 {
+    u64::from(conn.backend() != orm_core::Backend::Sqlite)
+}

@@ -324,8 +324,9 @@ fn a_generic_relation_to_another_crates_items_tags_this_crates_rows() {
         assert_eq!(on, [Some("ann"), Some("bob")]);
 
         // Deleting a reader deletes its tags, which live in orm-tests' table: nothing points at
-        // subscriptions or tags, so each goes in one DELETE, unread; then the reader.
-        let deleted = assert_num_queries(conn, 3, |conn| ann.delete(conn).unwrap());
+        // its links (two many-to-manys), subscriptions or tags, so each goes in one DELETE,
+        // unread; then the reader.
+        let deleted = assert_num_queries(conn, 5, |conn| ann.delete(conn).unwrap());
         assert_eq!(deleted.per_model, vec![("TaggedItem", 1), ("Reader", 1)]);
         let left: Vec<String> = TaggedItem::query()
             .all(conn)
@@ -447,13 +448,16 @@ fn deleting_another_crates_row_cascades_and_sets_null_here() {
         let [ham] = <[Topping; 1]>::try_from(toppings(conn, &["ham"])).unwrap();
         ann.favorite_toppings().add(conn, [&ham]).unwrap();
 
-        // The blog is read for the name its admirers hold; its entries (none) and its readers
-        // (this crate's, found through the registry every linked crate adds to) are read, then
-        // the readers' subscriptions and tags (orm-tests' rows, by the readers' content type:
-        // none), the readers deleted, its admirers' names and referred readers set to NULL, its
-        // own subscriptions read (none), the blog deleted.
-        let deleted = assert_num_queries(conn, 11, |conn| b.delete(conn).unwrap());
-        assert_eq!(deleted.per_model, vec![("Reader", 1), ("Blog", 1)]);
+        // The blog is read for the name its admirers hold, and its readers (this crate's, found
+        // through the registry every linked crate adds to); then go, unread, its entries and
+        // subscriptions, the readers' links, subscriptions and tags (orm-tests' rows, by the
+        // readers' content type: none); its admirers' names and referred readers are set to
+        // NULL; the readers go, then the blog.
+        let deleted = assert_num_queries(conn, 13, |conn| b.delete(conn).unwrap());
+        assert_eq!(
+            deleted.per_model,
+            vec![("Reader_favorite_toppings", 1), ("Reader", 1), ("Blog", 1)]
+        );
         assert_eq!(Reader::query().all(conn).unwrap(), vec![kept.clone()]);
         assert_eq!(ham.fans().count(conn).unwrap(), 0, "its links went with it");
 
@@ -461,9 +465,10 @@ fn deleting_another_crates_row_cascades_and_sets_null_here() {
         let mut kept = kept;
         kept.home_id = Some(home.id);
         kept.save(conn).unwrap();
-        // This crate's readers and orm-tests' underground bars are set to NULL, its
-        // restaurants read (none to cascade), then the place deleted.
-        assert_num_queries(conn, 4, |conn| home.delete(conn).unwrap());
+        // Its restaurants are read (none to cascade), its visits (a many-to-many of this
+        // crate's) go unread, this crate's readers and orm-tests' underground bars are set to
+        // NULL, then the place is deleted.
+        assert_num_queries(conn, 5, |conn| home.delete(conn).unwrap());
         assert_eq!(kept.refresh(conn).unwrap().home_id, None);
     });
 }
