@@ -52,9 +52,13 @@ impl Backend {
             )
     }
 
-    /// Quotes an identifier.
+    /// Quotes an identifier: `"name"` on PostgreSQL, `` `name` `` on MySQL and SQLite. SQLite
+    /// takes a double-quoted name that matches no column for a string (its "double-quoted
+    /// string" misfeature), so a column dropped behind the ORM's back would read as its own name
+    /// on every row; a name in backticks is always a name, and such a column is "no such
+    /// column".
     pub fn quote(self, ident: &str, out: &mut String) {
-        let q = if self == Backend::Mysql { '`' } else { '"' };
+        let q = if self == Backend::Postgres { '"' } else { '`' };
         out.push(q);
         for c in ident.chars() {
             if c == q {

@@ -57,9 +57,9 @@ fn every_statement_emits_a_tracing_span_with_its_sql() {
     });
     let spans = spans.lock().unwrap();
     assert_eq!(spans.len(), 2, "{spans:?}");
-    assert!(spans[0].starts_with("INSERT INTO \"blog\""), "{}", spans[0]);
+    assert!(spans[0].starts_with("INSERT INTO `blog`"), "{}", spans[0]);
     assert!(
-        spans[1].contains("SELECT COUNT(*) AS v FROM \"entry\" WHERE \"blog_id\" = ?"),
+        spans[1].contains("SELECT COUNT(*) AS v FROM `entry` WHERE `blog_id` = ?"),
         "{}",
         spans[1]
     );

@@ -235,3 +235,29 @@ fn keys_that_differ_in_trailing_spaces_are_different_keys() {
         }
     });
 }
+
+/// A column dropped behind the ORM's back is an error on every backend, never a value: SQLite
+/// would read a double-quoted name that matches no column as a string (`"headline"` for every
+/// row, and a filter on it would match), so the ORM quotes names in backticks there.
+#[test]
+fn a_column_that_is_gone_is_an_error_not_its_name() {
+    each_backend(|conn| {
+        let b = blog(conn, "b");
+        Entry::create(conn, new_entry(&b, "h", 0)).unwrap();
+        let mut w = orm_core::SqlWriter::new(conn.backend());
+        w.push("ALTER TABLE ")
+            .ident(Entry::TABLE)
+            .push(" DROP COLUMN ");
+        w.ident("headline");
+        conn.execute(&w.finish()).unwrap();
+        let read = assert_num_queries(conn, 1, |c| Entry::query().all(c).unwrap_err());
+        assert!(read.to_string().contains("headline"), "{read}");
+        let filtered = assert_num_queries(conn, 1, |c| {
+            Entry::query()
+                .filter(Entry::headline.eq("headline"))
+                .count(c)
+                .unwrap_err()
+        });
+        assert!(filtered.to_string().contains("headline"), "{filtered}");
+    });
+}
