@@ -822,6 +822,13 @@ impl<M: Model> QuerySet<M> {
         Ok(self.first_only().all(conn)?.into_iter().next())
     }
 
+    /// This query cut to the two rows that tell one match from several, within its own slice.
+    pub(crate) fn get_only(&self) -> Self {
+        let mut qs = self.clone();
+        qs.limit = Some(self.limit.map_or(2, |n| n.min(2)));
+        qs
+    }
+
     /// This query cut to its first row: ordered by the primary key when it has no ordering.
     pub(crate) fn first_only(&self) -> Self {
         let mut qs = self.clone();
@@ -950,9 +957,10 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// Exactly one matching row: [`Error::NotFound`] when none,
-    /// [`Error::MultipleObjectsReturned`] when more. One statement.
+    /// [`Error::MultipleObjectsReturned`] when more. One statement. On a sliced query, the one
+    /// row of the slice (Django's `qs[0:1].get()`).
     pub fn get(&self, conn: &mut Connection) -> Result<M> {
-        let mut rows = self.clone().limit(2).all(conn)?;
+        let mut rows = self.get_only().all(conn)?;
         match rows.len() {
             0 => Err(Error::NotFound { model: M::NAME }),
             1 => Ok(rows.remove(0)),

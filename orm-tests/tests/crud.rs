@@ -418,6 +418,22 @@ fn count_exists_first_get() {
             .get(conn)
             .unwrap_err();
         assert!(matches!(none, Error::NotFound { .. }));
+        // A slice keeps its bounds (Django's `qs[0:1].get()`), joined or not, offset or not.
+        let first = Entry::query().order_by(Entry::id.asc()).limit(1);
+        let got = assert_num_queries(conn, 1, |c| first.get(c).unwrap());
+        assert_eq!(got, e1);
+        let second = Entry::query().order_by(Entry::id.asc()).offset(1).limit(1);
+        assert_eq!(assert_num_queries(conn, 1, |c| second.get(c).unwrap()), e2);
+        let joined = assert_num_queries(conn, 1, |c| {
+            first.clone().select_related(EntryBlog).get(c).unwrap()
+        });
+        assert_eq!((&*joined, &joined.get(EntryBlog).name), (&e1, &b.name));
+        let past = Entry::query().order_by(Entry::id.asc()).offset(2).limit(1);
+        let none = assert_num_queries(conn, 1, |c| past.get(c).unwrap_err());
+        assert!(matches!(none, Error::NotFound { .. }), "{none}");
+        // A slice of several rows is several rows.
+        let both = Entry::query().offset(0).limit(5).get(conn).unwrap_err();
+        assert!(matches!(both, Error::MultipleObjectsReturned { .. }), "{both}");
     });
 }
 

@@ -361,7 +361,7 @@ where
     /// [`Error::MultipleObjectsReturned`] when more.
     pub fn get(&self, conn: &mut Connection) -> Result<LoadedRow<M, Ps, J>> {
         self.check()?;
-        let rows = J::load(conn, &self.query.clone().limit(2))?;
+        let rows = J::load(conn, &self.query.get_only())?;
         match rows.len() {
             0 => Err(Error::NotFound { model: M::NAME }),
             1 => self
