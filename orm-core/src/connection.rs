@@ -15,6 +15,7 @@ use crate::decode::{LoadRow, Positional, RowSink, SinkAt};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::sql::Stmt;
+use crate::url::DatabaseUrl;
 
 /// A database connection: SQLite (bundled, always available), PostgreSQL (feature `postgres`)
 /// or MySQL/MariaDB (feature `mysql`), chosen at run time by [`Connection::open`].
@@ -82,14 +83,29 @@ impl Connection {
     /// Opens a connection from a URL: `sqlite::memory:`, `sqlite://path/to/file.db` (created if
     /// missing), `postgres://user@host/db`, `mysql://user@host/db` (also `mariadb://`).
     ///
-    /// SQLite connections enforce foreign keys (`PRAGMA foreign_keys = ON`).
+    /// SQLite connections enforce foreign keys (`PRAGMA foreign_keys = ON`). Connecting to a
+    /// server gives up after 10 seconds, or the URL's `connect_timeout=N` (seconds), with
+    /// [`Error::Connection`]: on PostgreSQL through libpq's own `connect_timeout`; on MySQL by
+    /// first checking, within that time, that the server answers (libmysqlclient would wait
+    /// for its greeting forever), then connecting. Errors show the URL with its password
+    /// hidden.
     pub fn open(url: &str) -> Result<Connection> {
+        let parsed = DatabaseUrl::new(url);
+        let shown = parsed.redacted();
         let (scheme, rest) = url.split_once(':').ok_or_else(|| {
             Error::Connection(format!(
-                "`{url}` is not a database URL; expected sqlite::memory:, sqlite://path, postgres://... or mysql://..."
+                "`{shown}` is not a database URL; expected sqlite::memory:, sqlite://path, postgres://... or mysql://..."
             ))
         })?;
-        let connect_err = |e: diesel::ConnectionError| Error::Connection(format!("{url}: {e}"));
+        let connect_err = |e: diesel::ConnectionError| Error::Connection(format!("{shown}: {e}"));
+        #[allow(unused_variables)]
+        let timeout = || {
+            parsed.connect_timeout().ok_or_else(|| {
+                Error::Connection(format!(
+                    "{shown}: `connect_timeout` is a whole number of seconds"
+                ))
+            })
+        };
         let conn = match scheme {
             "sqlite" => {
                 let path = rest.trim_start_matches("//");
@@ -105,11 +121,20 @@ impl Connection {
             }
             #[cfg(feature = "postgres")]
             "postgres" | "postgresql" => {
-                let c = diesel::PgConnection::establish(url).map_err(connect_err)?;
+                let timeout = timeout()?;
+                let url = match parsed.param("connect_timeout") {
+                    Some(_) => url.to_owned(),
+                    None => parsed.with_param("connect_timeout", &timeout.as_secs().to_string()),
+                };
+                let c = diesel::PgConnection::establish(&url).map_err(connect_err)?;
                 Connection::new(Inner::Postgres(c), true)
             }
             #[cfg(feature = "mysql")]
             "mysql" | "mariadb" => {
+                if let Some((host, port)) = parsed.tcp_address(3306) {
+                    server_answers(&host, port, timeout()?)
+                        .map_err(|e| Error::Connection(format!("{shown}: {e}")))?;
+                }
                 let url = url.replacen("mariadb:", "mysql:", 1);
                 let mut c = diesel::MysqlConnection::establish(&url).map_err(connect_err)?;
                 // A value a column cannot hold is an error, never cut to fit or made up,
@@ -406,6 +431,42 @@ impl Connection {
             .batch_execute("SELECT 1")
             .map_err(Error::from))
     }
+}
+
+/// Checks, within `timeout`, that the MySQL server at `host:port` answers: it greets a client
+/// before the client says anything, and libmysqlclient, whose timeouts diesel leaves unset,
+/// would wait for that greeting forever.
+#[cfg(feature = "mysql")]
+fn server_answers(
+    host: &str,
+    port: u16,
+    timeout: std::time::Duration,
+) -> std::result::Result<(), String> {
+    use std::io::{ErrorKind, Read};
+    use std::net::{TcpStream, ToSocketAddrs};
+    let addresses = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve `{host}`: {e}"))?;
+    let mut failure = format!("`{host}` has no address");
+    for address in addresses {
+        let mut stream = match TcpStream::connect_timeout(&address, timeout) {
+            Ok(stream) => stream,
+            Err(e) => {
+                failure = format!("cannot connect to {address} within {timeout:?}: {e}");
+                continue;
+            }
+        };
+        let _ = stream.set_read_timeout(Some(timeout));
+        return match stream.read(&mut [0u8; 1]) {
+            Ok(0) => Err(format!("{address} closed the connection without a greeting")),
+            Ok(_) => Ok(()),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => Err(format!(
+                "{address} accepted the connection but did not answer within {timeout:?} (set `connect_timeout=N`, in seconds, in the URL to wait longer)"
+            )),
+            Err(e) => Err(format!("{address}: {e}")),
+        };
+    }
+    Err(failure)
 }
 
 /// How many times [`Connection::atomic`] runs a transaction again after a retryable failure.

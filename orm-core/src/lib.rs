@@ -182,6 +182,7 @@ mod relation;
 mod sql;
 pub mod testing;
 mod twins;
+mod url;
 mod value;
 
 pub use async_conn::{AsyncConnection, Pending};

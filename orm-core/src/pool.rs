@@ -87,7 +87,7 @@ pub struct Manager {
 impl fmt::Debug for Manager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Manager")
-            .field("url", &self.url)
+            .field("url", &crate::url::DatabaseUrl::new(&self.url).redacted())
             .finish_non_exhaustive()
     }
 }

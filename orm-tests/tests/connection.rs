@@ -162,3 +162,86 @@ fn assert_num_queries_reports_the_statements() {
         "{msg}"
     );
 }
+
+/// A URL's password never shows in an error or a `Debug` output: not in the user part, not in
+/// the query.
+#[test]
+fn errors_and_debug_output_never_show_a_password() {
+    #[allow(unused_mut)]
+    let mut urls: Vec<String> = Vec::new();
+    #[cfg(feature = "postgres")]
+    urls.extend(std::env::var("ORM_TEST_POSTGRES_URL"));
+    #[cfg(feature = "mysql")]
+    urls.extend(std::env::var("ORM_TEST_MYSQL_URL"));
+    for url in urls {
+        let scheme_end = url.find("://").unwrap() + 3;
+        // The test servers take no password: a wrong one is refused (MySQL) or ignored
+        // (PostgreSQL's trust), and a closed port is refused.
+        let with_password = format!(
+            "{}nobody:s3cret@{}",
+            &url[..scheme_end],
+            &url[scheme_end..]
+                .rsplit_once('@')
+                .map_or(&url[scheme_end..], |(_, rest)| rest)
+        );
+        let closed_port = format!(
+            "{}nobody:s3cret@127.0.0.1:1/x?password=s3cret",
+            &url[..scheme_end]
+        );
+        for bad in [&with_password, &closed_port] {
+            match Connection::open(bad) {
+                Err(err) => {
+                    let shown = format!("{err} {err:?}");
+                    assert!(!shown.contains("s3cret"), "{shown}");
+                    assert!(shown.contains("***"), "{shown}");
+                }
+                Ok(conn) => assert!(!format!("{conn:?}").contains("s3cret")),
+            }
+        }
+        if let Ok(pool) = Pool::new(&with_password, 1) {
+            assert!(!format!("{pool:?}").contains("s3cret"), "{pool:?}");
+        }
+    }
+}
+
+/// A server that accepts a connection and never answers: opening a connection, or a pool, gives
+/// up after the URL's `connect_timeout` with an error saying so, instead of waiting forever.
+#[test]
+fn connecting_to_a_server_that_never_answers_times_out() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accepts, keeps the sockets open, and never writes.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    #[allow(unused_mut)]
+    let mut urls: Vec<String> = Vec::new();
+    #[cfg(feature = "postgres")]
+    urls.push(format!("postgres://u@127.0.0.1:{port}/x?connect_timeout=2"));
+    #[cfg(feature = "mysql")]
+    urls.push(format!("mysql://u@127.0.0.1:{port}/x?connect_timeout=2"));
+    for url in urls {
+        let started = std::time::Instant::now();
+        let err = Connection::open(&url).unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(8),
+            "{url}: gave up after {took:?}"
+        );
+        let msg = err.to_string().to_lowercase();
+        assert!(
+            matches!(err, Error::Connection(_))
+                && (msg.contains("timeout") || msg.contains("did not answer")),
+            "{err}"
+        );
+        let started = std::time::Instant::now();
+        assert!(Pool::new(&url, 1).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(8));
+        let bad = Connection::open(&url.replace("connect_timeout=2", "connect_timeout=soon"))
+            .unwrap_err();
+        assert!(bad.to_string().contains("connect_timeout"), "{bad}");
+    }
+}

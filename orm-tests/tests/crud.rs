@@ -433,7 +433,10 @@ fn count_exists_first_get() {
         assert!(matches!(none, Error::NotFound { .. }), "{none}");
         // A slice of several rows is several rows.
         let both = Entry::query().offset(0).limit(5).get(conn).unwrap_err();
-        assert!(matches!(both, Error::MultipleObjectsReturned { .. }), "{both}");
+        assert!(
+            matches!(both, Error::MultipleObjectsReturned { .. }),
+            "{both}"
+        );
     });
 }
 
