@@ -35,8 +35,12 @@ fn next_id() -> usize {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// A closure the worker runs on its connection.
-type Job = Box<dyn FnOnce(&mut Connection) -> Flow + Send>;
+/// A closure the worker runs on its connection, or with the error that kept it from having one
+/// (a pool's worker whose connection could not be opened again).
+type Job = Box<dyn FnOnce(Result<&mut Connection>) -> Flow + Send>;
+
+/// How a pool's worker opens its connection again, after a closure panicked on the one it had.
+type Reopen = Arc<dyn Fn() -> Result<Connection> + Send + Sync>;
 
 /// What the worker does after a job: go on, stop after a panic (a transaction may be half
 /// open), or hand the connection over ([`AsyncConnection::into_inner`]).
@@ -54,8 +58,10 @@ enum Flow {
 /// puts several connections behind one handle.
 ///
 /// A closure that panics makes the `run` that sent it panic with the same payload, as a sync call
-/// would; the connection is then closed (a transaction may have been left half done), and later
-/// calls fail with [`Error::Closed`].
+/// would; the connection is then closed (a transaction may have been left half done). On a
+/// handle of one connection later calls fail with [`Error::Closed`] (what was set on it, such as
+/// hooks, would not survive a new one); a pool opens a new connection, set up by its `setup`,
+/// for its next call, so it never shrinks.
 ///
 /// A future dropped before it resolves does not cancel its closure: once sent, it runs to the
 /// end (so a write is never cut in half); only its result is lost.
@@ -111,7 +117,23 @@ impl fmt::Debug for AsyncConnection {
 impl AsyncConnection {
     /// Opens a connection from a URL ([`Connection::open`]) on a new thread.
     pub async fn open(url: &str) -> Result<AsyncConnection> {
-        Self::pool(url, 1, |_| Ok(())).await
+        let url = url.to_owned();
+        let (done, opened) = oneshot::channel();
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let solo = next_id();
+        let open = move || match Connection::open(&url) {
+            Ok(conn) => {
+                let _ = done.send(Ok(()));
+                Some(conn)
+            }
+            Err(e) => {
+                let _ = done.send(Err(e));
+                None
+            }
+        };
+        spawn(open, None, Arc::new(Mutex::new(queue)), solo)?;
+        opened.await.map_err(|_| Error::Closed)??;
+        Ok(AsyncConnection { jobs, solo })
     }
 
     /// Opens `size` connections to one database, each on a thread of its own, behind one
@@ -122,7 +144,9 @@ impl AsyncConnection {
     ///
     /// Each call still runs on one connection, so a transaction is still one closure. An
     /// in-memory SQLite database is per connection, so a pool of more than one is refused
-    /// ([`Error::InvalidInput`]): use a file.
+    /// ([`Error::InvalidInput`]): use a file. A connection whose call panicked is closed and
+    /// replaced (with `setup` run on the new one) at its next call; if it cannot be opened
+    /// again, that call gets the error, and the next one tries again.
     pub async fn pool(
         url: &str,
         size: usize,
@@ -131,25 +155,27 @@ impl AsyncConnection {
         crate::pool::check_size(url, size)?;
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
-        let setup = Arc::new(setup);
+        let url = url.to_owned();
+        let connect: Reopen = Arc::new(move || {
+            let mut conn = Connection::open(&url)?;
+            setup(&mut conn)?;
+            Ok(conn)
+        });
         let solo = if size == 1 { next_id() } else { 0 };
         let mut opened = Vec::with_capacity(size);
         for _ in 0..size {
             let (done, result) = oneshot::channel();
-            let (url, setup) = (url.to_owned(), Arc::clone(&setup));
+            let first = Arc::clone(&connect);
             spawn(
                 move || {
-                    let conn = Connection::open(&url).and_then(|mut conn| {
-                        setup(&mut conn)?;
-                        Ok(conn)
-                    });
-                    let (conn, report) = match conn {
+                    let (conn, report) = match first() {
                         Ok(conn) => (Some(conn), Ok(())),
                         Err(e) => (None, Err(e)),
                     };
                     let _ = done.send(report);
                     conn
                 },
+                Some(Arc::clone(&connect)),
                 Arc::clone(&queue),
                 solo,
             )?;
@@ -166,7 +192,7 @@ impl AsyncConnection {
     pub fn new(conn: Connection) -> Result<AsyncConnection> {
         let (jobs, queue) = mpsc::channel::<Job>();
         let solo = next_id();
-        spawn(move || Some(conn), Arc::new(Mutex::new(queue)), solo)?;
+        spawn(move || Some(conn), None, Arc::new(Mutex::new(queue)), solo)?;
         Ok(AsyncConnection { jobs, solo })
     }
 
@@ -190,6 +216,13 @@ impl AsyncConnection {
             if skip.load(Ordering::Acquire) {
                 return Flow::Continue;
             }
+            let conn = match conn {
+                Ok(conn) => conn,
+                Err(e) => {
+                    let _ = reply.send(Ok(Err(e)));
+                    return Flow::Continue;
+                }
+            };
             let out = panic::catch_unwind(AssertUnwindSafe(|| f(conn)));
             let flow = if out.is_ok() {
                 Flow::Continue
@@ -218,7 +251,10 @@ impl AsyncConnection {
             return Err(own_thread_wait());
         }
         let (give, taken) = oneshot::channel::<Connection>();
-        let job: Job = Box::new(move |_| Flow::Hand(give));
+        let job: Job = Box::new(move |conn| match conn {
+            Ok(_) => Flow::Hand(give),
+            Err(_) => Flow::Continue,
+        });
         self.jobs.send(job).map_err(|_| Error::Closed)?;
         taken.await.map_err(|_| Error::Closed)
     }
@@ -278,9 +314,12 @@ impl<T> Future for Pending<T> {
 }
 
 /// Starts the worker: `open` makes the connection on the new thread (or reports why not and
-/// returns `None`), then jobs run until every sender is gone or one says stop.
+/// returns `None`), then jobs run until every sender is gone or one says stop. After a job
+/// panicked, its connection (which may hold a half-done transaction) is closed; with `reopen`
+/// (a pool's worker) the next job gets a new one, else the worker ends.
 fn spawn(
     open: impl FnOnce() -> Option<Connection> + Send + 'static,
+    reopen: Option<Reopen>,
     queue: Arc<Mutex<mpsc::Receiver<Job>>>,
     solo: usize,
 ) -> Result<()> {
@@ -288,16 +327,28 @@ fn spawn(
         .name("orm-connection".into())
         .spawn(move || {
             WORKER_OF.with(|w| w.set(solo));
-            let Some(mut conn) = open() else { return };
+            let Some(conn) = open() else { return };
+            let mut conn = Some(conn);
             // The lock is held only while waiting for a job, never while one runs. A worker
             // that panicked never holds it (jobs run outside), so it cannot be poisoned.
             let next = || queue.lock().ok()?.recv().ok();
             while let Some(job) = next() {
-                match job(&mut conn) {
+                let ready = match (&mut conn, &reopen) {
+                    (Some(open), _) => Ok(open),
+                    (None, Some(reopen)) => reopen().map(|fresh| conn.insert(fresh)),
+                    (None, None) => Err(Error::Closed),
+                };
+                match job(ready) {
                     Flow::Continue => {}
+                    Flow::Stop if reopen.is_some() => {
+                        tracing::warn!("a call panicked; its connection is closed and replaced");
+                        conn = None;
+                    }
                     Flow::Stop => return,
                     Flow::Hand(to) => {
-                        let _ = to.send(conn);
+                        if let Some(conn) = conn.take() {
+                            let _ = to.send(conn);
+                        }
                         return;
                     }
                 }

@@ -850,3 +850,49 @@ fn a_pool_runs_calls_on_several_connections_each_set_up_as_it_opens() {
         assert_eq!(p.toppings().count(&mut db.conn).unwrap(), 12);
     });
 }
+
+/// A call that panics on a pool's connection closes that connection (it may hold a half-done
+/// transaction), and the pool opens a new one, set up as the others were, for the next call: it
+/// never shrinks. Two calls that each wait for the other still find two connections.
+#[test]
+fn a_pool_replaces_a_connection_whose_call_panicked() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+    use std::time::Duration;
+    each_database(|db| {
+        let opened = Arc::new(AtomicUsize::new(0));
+        let o = opened.clone();
+        let pool = block_on(AsyncConnection::pool(&db.url, 2, move |_| {
+            o.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }))
+        .unwrap();
+        for _ in 0..2 {
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                block_on(pool.run(|_| -> orm_core::Result<()> { panic!("boom") }))
+            }));
+            assert!(caught.is_err());
+        }
+        // Both connections were closed; each is opened again at its next call.
+        let (to_a, at_a) = mpsc::channel::<()>();
+        let (to_b, at_b) = mpsc::channel::<()>();
+        let (at_a, at_b) = (Mutex::new(at_a), Mutex::new(at_b));
+        let wait = |at: Mutex<mpsc::Receiver<()>>, to: mpsc::Sender<()>| {
+            pool.run(move |conn| {
+                to.send(()).unwrap();
+                let met = at
+                    .lock()
+                    .unwrap()
+                    .recv_timeout(Duration::from_secs(5))
+                    .is_ok();
+                Ok((met, Blog::query().count(conn)?, conn.query_count()))
+            })
+        };
+        let (a, b) = (wait(at_a, to_b), wait(at_b, to_a));
+        let (a, b) = (block_on(a).unwrap(), block_on(b).unwrap());
+        assert!(a.0 && b.0, "the two calls ran side by side");
+        // A fresh connection each: the one COUNT is its first statement.
+        assert_eq!((a.1, a.2, b.2), (0, 1, 1));
+        assert_eq!(opened.load(Ordering::SeqCst), 4, "two opened, two replaced");
+    });
+}

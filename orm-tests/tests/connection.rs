@@ -60,6 +60,13 @@ fn pool_serves_threads() {
         }
         assert_eq!(Blog::query().count(&mut db.conn).unwrap(), 8);
         assert!(Pool::new("sqlite:///nonexistent-dir/x.db", 1).is_err());
+        // One rule with `AsyncConnection::pool`: each in-memory connection would be a
+        // database of its own, and a pool needs a connection.
+        for (url, size) in [("sqlite::memory:", 2), (db.url.as_str(), 0)] {
+            let refused = Pool::new(url, size).unwrap_err();
+            assert!(matches!(refused, Error::InvalidInput(_)), "{refused}");
+        }
+        assert!(Pool::new("sqlite::memory:", 1).is_ok());
     });
 }
 
