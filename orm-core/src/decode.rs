@@ -56,12 +56,6 @@ macro_rules! decode {
 }
 
 decode! {
-    i16 => st::SmallInt;
-    i32 => st::Integer;
-    i64 => st::BigInt;
-    f32 => st::Float;
-    f64 => st::Double;
-    bool => st::Bool;
     String => st::Text;
     Vec<u8> => st::Binary;
 }
@@ -69,6 +63,151 @@ decode! {
 decode! {
     chrono::NaiveDateTime => st::Timestamp;
     chrono::NaiveDate => st::Date;
+}
+
+/// Numbers: read as they are on PostgreSQL and MySQL, whose columns hold only their type; on
+/// SQLite only when the value is such a number ([`Checked`]).
+macro_rules! decode_number {
+    ($($ty:ty => $sql:ty;)*) => {$(
+        impl Decode<diesel::sqlite::Sqlite> for $ty {
+            fn decode<'a>(
+                row: &impl NamedRow<'a, diesel::sqlite::Sqlite>,
+                column: Column<'_>,
+            ) -> deserialize::Result<Self> {
+                get::<diesel::sqlite::Sqlite, $sql, Checked<$ty>>(row, column).map(|c| c.0)
+            }
+        }
+        impl Decode<diesel::sqlite::Sqlite> for Option<$ty> {
+            fn decode<'a>(
+                row: &impl NamedRow<'a, diesel::sqlite::Sqlite>,
+                column: Column<'_>,
+            ) -> deserialize::Result<Self> {
+                get::<diesel::sqlite::Sqlite, Nullable<$sql>, Option<Checked<$ty>>>(row, column)
+                    .map(|c| c.map(|c| c.0))
+            }
+        }
+        #[cfg(feature = "postgres")]
+        decode_as_is!(diesel::pg::Pg, $ty => $sql);
+        #[cfg(feature = "mysql")]
+        decode_as_is!(diesel::mysql::Mysql, $ty => $sql);
+    )*};
+}
+
+/// `$ty` read as diesel reads it on backend `$db`.
+#[allow(unused_macros)]
+macro_rules! decode_as_is {
+    ($db:ty, $ty:ty => $sql:ty) => {
+        impl Decode<$db> for $ty {
+            fn decode<'a>(
+                row: &impl NamedRow<'a, $db>,
+                column: Column<'_>,
+            ) -> deserialize::Result<Self> {
+                get::<$db, $sql, $ty>(row, column)
+            }
+        }
+        impl Decode<$db> for Option<$ty> {
+            fn decode<'a>(
+                row: &impl NamedRow<'a, $db>,
+                column: Column<'_>,
+            ) -> deserialize::Result<Self> {
+                get::<$db, Nullable<$sql>, Option<$ty>>(row, column)
+            }
+        }
+    };
+}
+
+decode_number! {
+    i16 => st::SmallInt;
+    i32 => st::Integer;
+    i64 => st::BigInt;
+    f32 => st::Float;
+    f64 => st::Double;
+    bool => st::Bool;
+}
+
+/// A number read from SQLite only when the value is one that fits: SQLite's own conversions
+/// read text as 0 and cut an integer too wide for the field, which would make a value up. A
+/// column of any declared type can hold any value there (written behind the ORM's back).
+struct Checked<T>(T);
+
+mod checked {
+    use diesel::deserialize::{self, FromSql};
+    use diesel::sql_types as st;
+    use diesel::sqlite::{Sqlite, SqliteType, SqliteValue};
+
+    use super::Checked;
+
+    /// What the value is, for the message.
+    fn found(value: &SqliteValue<'_, '_, '_>) -> &'static str {
+        match value.value_type() {
+            Some(SqliteType::Text) => "text",
+            Some(SqliteType::Binary) => "a blob",
+            Some(SqliteType::Double | SqliteType::Float) => "a real number",
+            Some(_) => "an integer",
+            None => "NULL",
+        }
+    }
+
+    /// The value as an integer, when it is one; else an error saying it is not `wanted`.
+    fn integer(value: SqliteValue<'_, '_, '_>, wanted: &str) -> deserialize::Result<i64> {
+        match value.value_type() {
+            Some(SqliteType::Long | SqliteType::Integer | SqliteType::SmallInt) => {
+                <i64 as FromSql<st::BigInt, Sqlite>>::from_sql(value)
+            }
+            _ => Err(format!("the column holds {} where {wanted} was read", found(&value)).into()),
+        }
+    }
+
+    /// The value as a number, when it is one (an integer is one too).
+    fn number(value: SqliteValue<'_, '_, '_>, wanted: &str) -> deserialize::Result<f64> {
+        match value.value_type() {
+            Some(
+                SqliteType::Long
+                | SqliteType::Integer
+                | SqliteType::SmallInt
+                | SqliteType::Double
+                | SqliteType::Float,
+            ) => <f64 as FromSql<st::Double, Sqlite>>::from_sql(value),
+            _ => Err(format!("the column holds {} where {wanted} was read", found(&value)).into()),
+        }
+    }
+
+    macro_rules! narrow {
+        ($($ty:ty => $sql:ty;)*) => {$(
+            impl FromSql<$sql, Sqlite> for Checked<$ty> {
+                fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+                    let wanted = concat!("an `", stringify!($ty), "`");
+                    let wide = integer(value, wanted)?;
+                    <$ty>::try_from(wide).map(Checked).map_err(|_| {
+                        format!("the column holds {wide}, which does not fit {wanted}").into()
+                    })
+                }
+            }
+        )*};
+    }
+    narrow! {
+        i16 => st::SmallInt;
+        i32 => st::Integer;
+        i64 => st::BigInt;
+    }
+
+    impl FromSql<st::Double, Sqlite> for Checked<f64> {
+        fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+            number(value, "an `f64`").map(Checked)
+        }
+    }
+
+    impl FromSql<st::Float, Sqlite> for Checked<f32> {
+        fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+            number(value, "an `f32`").map(|n| Checked(n as f32))
+        }
+    }
+
+    impl FromSql<st::Bool, Sqlite> for Checked<bool> {
+        fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+            integer(value, "a `bool`").map(|n| Checked(n != 0))
+        }
+    }
 }
 
 /// UUIDs are native on PostgreSQL and 16 bytes on SQLite and MySQL.

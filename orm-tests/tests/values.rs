@@ -261,3 +261,47 @@ fn a_column_that_is_gone_is_an_error_not_its_name() {
         assert!(filtered.to_string().contains("headline"), "{filtered}");
     });
 }
+
+/// A value a column cannot hold is an error when read, never a value made up: on SQLite any
+/// column can hold anything written behind the ORM's back, and SQLite's own conversions would
+/// read text in a float column as 0.0 and cut an integer too wide for an `i32`. PostgreSQL and
+/// MySQL refuse such writes in the first place.
+#[test]
+fn a_value_the_field_cannot_hold_is_an_error_when_read() {
+    each_backend(|conn| {
+        let b = blog(conn, "b");
+        let e = Entry::create(conn, new_entry(&b, "h", 0)).unwrap();
+        // Text in a float column, an integer too wide for an `i32`, and a fraction in an
+        // integer column (which the servers round as they write it).
+        let cases = [
+            ("rating", "'abc'", true),
+            ("n_comments", "4294967296", true),
+            ("n_comments", "1.5", false),
+        ];
+        for (column, value, servers_refuse) in cases {
+            let mut w = orm_core::SqlWriter::new(conn.backend());
+            w.push("UPDATE ")
+                .ident(Entry::TABLE)
+                .push(" SET ")
+                .ident(column);
+            w.push(" = ").push(value);
+            let written = conn.execute(&w.finish());
+            if conn.backend() != Backend::Sqlite {
+                assert_eq!(written.is_err(), servers_refuse, "{column} = {value}");
+                continue;
+            }
+            written.unwrap();
+            let err = assert_num_queries(conn, 1, |c| e.refresh(c).unwrap_err());
+            assert!(err.to_string().contains("the column holds"), "{err}");
+            // Put it back for the next one.
+            let mut w = orm_core::SqlWriter::new(conn.backend());
+            w.push("UPDATE ")
+                .ident(Entry::TABLE)
+                .push(" SET ")
+                .ident("rating");
+            w.push(" = NULL, ").ident("n_comments").push(" = 0");
+            conn.execute(&w.finish()).unwrap();
+            assert_eq!(e.refresh(conn).unwrap(), e);
+        }
+    });
+}
