@@ -51,6 +51,11 @@ pub enum Error {
         parent_key: String,
     },
 
+    /// An insert found no key left: the model's auto-increment key has reached the largest
+    /// value its column holds. Nothing was written.
+    #[error("no key left for a new {model}: its auto-increment key has reached the largest value its column holds")]
+    OutOfKeys { model: &'static str },
+
     /// The caller passed something the operation cannot take.
     #[error("invalid input: {0}")]
     InvalidInput(String),

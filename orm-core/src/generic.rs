@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 
 use crate::connection::Connection;
 use crate::error::{Error, Result};
-use crate::model::{lock_rows, pk_filter, Deleted, Model};
+use crate::model::{insert_one_if, lock_rows, pk_filter, Deleted, Model, Needs};
 use crate::prefetch::{GenericForward, Relation, SlotName, StartsAt};
 use crate::query::{Assignment, CmpOp, Expr, Filter, QuerySet};
 use crate::sql::SqlWriter;
@@ -225,9 +225,10 @@ where
         self.query(conn)?.count(conn)
     }
 
-    /// Points every object at the owner: one `UPDATE` (or one `save` each with `bulk(false)`),
-    /// the objects updated in memory too. An object without a row is [`Error::Unsaved`], and
-    /// nothing is written.
+    /// Points every object at the owner: one `UPDATE` (or one `save` each with `bulk(false)`,
+    /// after one statement that looks for the owner's row), the objects updated in memory too.
+    /// An object without a row is [`Error::Unsaved`], and so is an owner without one (no
+    /// foreign key would refuse it); nothing is written.
     pub fn add(&self, conn: &mut Connection, objs: &mut [&mut R::Items]) -> Result<()> {
         let (content_type, object_id) = self.target(conn)?;
         let before: Vec<Option<(i64, String)>> = objs
@@ -239,6 +240,10 @@ where
         }
         let res = conn.atomic(|conn| {
             if !self.bulk {
+                // No foreign key refuses an owner without a row: look first.
+                if !R::Owner::query().filter(self.owner_filter()).exists(conn)? {
+                    return Err(self.unsaved());
+                }
                 return objs.iter().try_for_each(|o| o.save(conn));
             }
             let keys: Vec<Value> = objs.iter().map(|o| o.key().to_value()).collect();
@@ -253,7 +258,19 @@ where
             w.bind(Value::Text(object_id.clone())).push(" WHERE ");
             let pk = <R::Items as Model>::FIELDS[<R::Items as Model>::PK].column;
             Expr::In(pk, keys.clone()).write(&mut w);
+            // And only while the owner has a row, in the same statement.
+            let owner = self.owner_row();
+            w.push(" AND EXISTS (SELECT 1 FROM ").ident(owner.table);
+            w.push(" WHERE ")
+                .ident(owner.column)
+                .push(" = ")
+                .bind(owner.value);
+            w.push(")");
             if conn.execute(&w.finish())? < keys.len() {
+                // The error path only: one statement says whether the owner is missing.
+                if !R::Owner::query().filter(self.owner_filter()).exists(conn)? {
+                    return Err(self.unsaved());
+                }
                 return Err(crate::manager::first_unsaved::<R::Items>(conn, objs));
             }
             Ok(())
@@ -267,7 +284,9 @@ where
     }
 
     /// Inserts a row pointing at the owner and returns it. `new` builds the insert form; its
-    /// generic foreign key fields are overwritten. One statement (two on MySQL).
+    /// generic foreign key fields are overwritten. One statement (two on MySQL), which inserts
+    /// nothing when the owner has no row: then [`Error::Unsaved`] (no foreign key would refuse
+    /// a row pointing at nothing).
     pub fn create(&self, conn: &mut Connection, new: <R::Items as Model>::New) -> Result<R::Items>
     where
         KeyOf<R>: GenericInsert,
@@ -275,7 +294,28 @@ where
         let (content_type, object_id) = self.target(conn)?;
         let mut new = new;
         <KeyOf<R> as GenericInsert>::set_new(&mut new, content_type, object_id);
-        R::Items::create(conn, new)
+        insert_one_if::<R::Items>(conn, &new, self.owner_row())?.ok_or_else(|| self.unsaved())
+    }
+
+    /// The owner's row, which a row pointing at it needs.
+    fn owner_row(&self) -> Needs {
+        Needs {
+            table: <R::Owner as Model>::TABLE,
+            column: <R::Owner as Model>::FIELDS[<R::Owner as Model>::PK].column,
+            value: self.owner.key().to_value(),
+        }
+    }
+
+    fn owner_filter(&self) -> Filter<R::Owner> {
+        pk_filter::<R::Owner>(self.owner.key())
+    }
+
+    /// [`Error::Unsaved`] for the owner.
+    fn unsaved(&self) -> Error {
+        Error::Unsaved {
+            model: R::Owner::NAME,
+            key: self.owner.key().to_value().to_string(),
+        }
     }
 
     /// The related row matching `filter`, or a new one pointing at the owner (as

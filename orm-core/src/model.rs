@@ -3,13 +3,13 @@
 use std::fmt;
 use std::hash::Hash;
 
+use crate::backend::Backend;
 use crate::connection::Connection;
 use crate::decode::{BuildAll, DecodeAll, LoadRow};
 use crate::error::{Error, Result};
 use crate::query::{write_columns, CmpOp, Expr, Filter, QuerySet};
 use crate::sql::SqlWriter;
 use crate::value::{Field, Kind, Value};
-use crate::Backend;
 
 /// Facts about one field, emitted by the derive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -312,28 +312,84 @@ fn insert<M: Model>(conn: &mut Connection, rows: &[M::New]) -> Result<Vec<M>> {
     let mut out = Vec::with_capacity(rows.len());
     let per_chunk = (conn.backend().max_binds() / columns.len()).max(1);
     for chunk in rows.chunks(per_chunk) {
-        let mut w = insert_stmt::<M>(conn, chunk)?;
-        if conn.supports_returning() {
-            w.push(" RETURNING ");
-            write_columns::<M>(&mut w);
-            out.extend(conn.load_models::<M>(&w.finish())?);
-        } else {
-            conn.execute(&w.finish())?;
-            out.extend(read_back::<M>(conn, chunk)?);
-        }
+        out.extend(run_insert::<M>(conn, chunk, None)?);
     }
     Ok(out)
 }
 
-/// `INSERT INTO t (columns) VALUES (...), (...)`; [`Error::InvalidInput`] for a value a column
-/// cannot hold, before anything is written.
-fn insert_stmt<M: Model>(conn: &Connection, rows: &[M::New]) -> Result<SqlWriter> {
-    let mut w = SqlWriter::new(conn.backend());
+/// Inserts one row and returns it with its key: [`Model::create`], for a caller that may run it
+/// again (a transaction retried).
+pub(crate) fn insert_one<M: Model>(conn: &mut Connection, row: &M::New) -> Result<M> {
+    run_insert::<M>(conn, std::slice::from_ref(row), None)?
+        .pop()
+        .ok_or(Error::NotFound { model: M::NAME })
+}
+
+/// A row an insert needs: the statement inserts nothing unless `table` has a row whose
+/// `column` holds `value` (for a row that points at it where no foreign key would refuse a
+/// missing one: a generic foreign key).
+#[derive(Debug, Clone)]
+pub(crate) struct Needs {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub value: Value,
+}
+
+/// Inserts one row only if the row it `needs` exists, in the same statement; `None` when it
+/// does not, and nothing was written.
+pub(crate) fn insert_one_if<M: Model>(
+    conn: &mut Connection,
+    row: &M::New,
+    needs: Needs,
+) -> Result<Option<M>> {
+    Ok(run_insert::<M>(conn, std::slice::from_ref(row), Some(needs))?.pop())
+}
+
+/// One `INSERT` of `rows` (all of them, or with `needs` the one, if that row exists) and the
+/// rows it wrote, read back with `RETURNING`, or by a second statement on MySQL.
+fn run_insert<M: Model>(
+    conn: &mut Connection,
+    rows: &[M::New],
+    needs: Option<Needs>,
+) -> Result<Vec<M>> {
+    let mut w = insert_stmt::<M>(conn, rows, needs)?;
+    if conn.supports_returning() {
+        w.push(" RETURNING ");
+        write_columns::<M>(&mut w);
+        return conn
+            .load_models::<M>(&w.finish())
+            .map_err(|e| out_of_keys::<M>(conn, e));
+    }
+    let written = conn
+        .execute(&w.finish())
+        .map_err(|e| out_of_keys::<M>(conn, e))?;
+    if written == 0 {
+        return Ok(Vec::new());
+    }
+    read_back::<M>(conn, rows)
+}
+
+/// `INSERT INTO t (columns) VALUES (...), (...)`, or with `needs`, `INSERT INTO t (columns)
+/// SELECT ... WHERE EXISTS (..)`; [`Error::InvalidInput`] for a value a column cannot hold,
+/// before anything is written.
+fn insert_stmt<M: Model>(
+    conn: &Connection,
+    rows: &[M::New],
+    needs: Option<Needs>,
+) -> Result<SqlWriter> {
+    let backend = conn.backend();
+    let mut w = SqlWriter::new(backend);
     w.push("INSERT INTO ").ident(M::TABLE);
     let columns = <M::New as Insert>::COLUMNS;
     if columns.is_empty() {
-        w.push(match conn.backend() {
-            crate::Backend::Mysql => " () VALUES ()",
+        if needs.is_some() {
+            return Err(Error::InvalidInput(format!(
+                "internal: an insert of {} that needs another row, with no column to insert",
+                M::NAME
+            )));
+        }
+        w.push(match backend {
+            Backend::Mysql => " () VALUES ()",
             _ => " DEFAULT VALUES",
         });
         return Ok(w);
@@ -342,7 +398,7 @@ fn insert_stmt<M: Model>(conn: &Connection, rows: &[M::New]) -> Result<SqlWriter
     check_rows(
         M::NAME,
         M::FIELDS,
-        conn.backend(),
+        backend,
         columns,
         rows.iter().map(Vec::as_slice),
     )?;
@@ -350,34 +406,74 @@ fn insert_stmt<M: Model>(conn: &Connection, rows: &[M::New]) -> Result<SqlWriter
     w.list(columns, ", ", |w, c| {
         w.ident(c);
     });
-    w.push(") VALUES ");
-    w.list(rows, ", ", |w, row| {
-        w.push("(");
-        w.list(row, ", ", |w, v| {
-            w.bind(v);
+    w.push(")");
+    let Some(needs) = needs else {
+        w.push(" VALUES ");
+        w.list(rows, ", ", |w, row| {
+            w.push("(");
+            w.list(row, ", ", |w, v| {
+                w.bind(v);
+            });
+            w.push(")");
         });
-        w.push(")");
+        return Ok(w);
+    };
+    w.push(" SELECT ");
+    w.list(rows.into_iter().flatten(), ", ", |w, v| {
+        w.bind(v);
     });
+    if backend == Backend::Mysql {
+        w.push(" FROM DUAL");
+    }
+    w.push(" WHERE EXISTS (SELECT 1 FROM ").ident(needs.table);
+    w.push(" WHERE ")
+        .ident(needs.column)
+        .push(" = ")
+        .bind(needs.value);
+    w.push(")");
     Ok(w)
 }
 
-/// Inserts one row and returns it with its key: [`Model::create`], for a caller that may run it
-/// again (a transaction retried).
-pub(crate) fn insert_one<M: Model>(conn: &mut Connection, row: &M::New) -> Result<M> {
-    let rows = std::slice::from_ref(row);
-    let mut w = insert_stmt::<M>(conn, rows)?;
-    if conn.supports_returning() {
-        w.push(" RETURNING ");
-        write_columns::<M>(&mut w);
-        return conn
-            .load_models::<M>(&w.finish())?
-            .pop()
-            .ok_or(Error::NotFound { model: M::NAME });
+/// An insert that failed because `M`'s auto-increment key has no value left says so, as
+/// [`Error::OutOfKeys`]: SQLite says "database or disk is full" (then the largest key tells
+/// the two apart, one statement), PostgreSQL "reached maximum value of sequence", MySQL "Out of
+/// range value" for the key column or "Failed to read auto-increment value".
+fn out_of_keys<M: Model>(conn: &mut Connection, err: Error) -> Error {
+    let pk = &M::FIELDS[M::PK];
+    let Error::Database(db) = &err else {
+        return err;
+    };
+    if !pk.auto_increment {
+        return err;
     }
-    conn.execute(&w.finish())?;
-    read_back::<M>(conn, rows)?
-        .pop()
-        .ok_or(Error::NotFound { model: M::NAME })
+    let message = db.to_string();
+    let exhausted = match conn.backend() {
+        Backend::Sqlite => {
+            message.contains("database or disk is full") && largest_key_is_max::<M>(conn)
+        }
+        Backend::Postgres => message.contains("reached maximum value of sequence"),
+        Backend::Mysql => {
+            message.contains("Failed to read auto-increment value")
+                || message.contains(&format!("Out of range value for column '{}'", pk.column))
+        }
+    };
+    if exhausted {
+        Error::OutOfKeys { model: M::NAME }
+    } else {
+        err
+    }
+}
+
+/// Whether `M`'s largest key is the largest a SQLite key can be.
+fn largest_key_is_max<M: Model>(conn: &mut Connection) -> bool {
+    let pk = M::FIELDS[M::PK].column;
+    let mut w = SqlWriter::new(conn.backend());
+    w.push("SELECT MAX(")
+        .ident(pk)
+        .push(") AS v FROM ")
+        .ident(M::TABLE);
+    let rows: Result<Vec<crate::decode::One<Option<i64>>>> = conn.load(&w.finish());
+    matches!(rows.as_deref(), Ok([crate::decode::One(Some(i64::MAX))]))
 }
 
 /// Locks the rows of `M` whose `column` holds `value` until the transaction ends, so writes that

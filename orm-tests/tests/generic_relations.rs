@@ -111,7 +111,60 @@ fn pointing_at_an_unsaved_instance_is_an_error_and_changes_nothing() {
     });
 }
 
-/// A saved review of the book with this key.
+/// A manager of an owner without a row writes nothing: no foreign key would refuse a tag
+/// pointing at nothing, so `create` inserts only if the owner's row exists (one statement
+/// still), and `add` updates only then, in both cases [`Error::Unsaved`] naming the owner.
+#[test]
+fn a_generic_manager_of_an_unsaved_owner_writes_nothing() {
+    each_backend(|conn| {
+        let ann = author(conn, "Ann");
+        let b = book(conn, &ann, None, "one");
+        let to_ann = conn.generic_target(&ann).unwrap();
+        let mut loose = tag_item(conn, "loose", to_ann);
+        let ghost = Book {
+            id: b.id + 1000,
+            ..b.clone()
+        };
+        conn.content_type::<Book>().unwrap();
+        let unsaved = |err: Error| {
+            assert!(
+                matches!(err, Error::Unsaved { model: "Book", ref key } if *key == ghost.id.to_string()),
+                "{err}"
+            )
+        };
+        // The INSERT, which inserts nothing.
+        let err = assert_num_queries(conn, 1, |c| {
+            ghost.tags().create(c, new_tagged("x")).unwrap_err()
+        });
+        unsaved(err);
+        // The read, then the same INSERT.
+        let err = assert_num_queries(conn, 2, |c| {
+            ghost
+                .tags()
+                .get_or_create(c, TaggedItem::label.eq("x"), new_tagged("x"))
+                .unwrap_err()
+        });
+        unsaved(err);
+        // The UPDATE, which updates nothing, then whether the owner has a row.
+        let err = assert_num_queries(conn, 2, |c| {
+            ghost.tags().add(c, &mut [&mut loose]).unwrap_err()
+        });
+        unsaved(err);
+        // One save at a time: the owner is looked for first.
+        let err = assert_num_queries(conn, 1, |c| {
+            ghost
+                .tags()
+                .bulk(false)
+                .add(c, &mut [&mut loose])
+                .unwrap_err()
+        });
+        unsaved(err);
+        assert_eq!(loose.object_id, ann.id.to_string(), "left as it was");
+        assert_eq!(TaggedItem::query().count(conn).unwrap(), 1);
+        assert_eq!(loose.refresh(conn).unwrap().object_id, ann.id.to_string());
+    });
+}
+
 /// A book with its tags prefetched.
 type Tagged = Loaded<Book, (Slot<BookTags, Vec<Loaded<TaggedItem>>>, ())>;
 
@@ -168,10 +221,10 @@ fn the_reverse_generic_relation_is_a_full_manager() {
         });
         assert_eq!(names(b.tags().all(conn).unwrap()), ["w", "y"]);
         assert_eq!(other.tags().count(conn).unwrap(), 0);
-        // bulk(false) saves each object.
+        // bulk(false) looks for the book's row, then saves each object.
         let to_other = conn.generic_target(&other).unwrap();
         let mut v = tag_item(conn, "v", to_other);
-        assert_num_queries(conn, 1, |conn| {
+        assert_num_queries(conn, 2, |conn| {
             b.tags().bulk(false).add(conn, &mut [&mut v]).unwrap()
         });
         assert_eq!(names(b.tags().all(conn).unwrap()), ["v", "w", "y"]);

@@ -305,3 +305,45 @@ fn a_value_the_field_cannot_hold_is_an_error_when_read() {
         }
     });
 }
+
+/// An auto-increment key that has reached the largest value its column holds: the next insert
+/// is [`Error::OutOfKeys`], on every backend, instead of SQLite's "database or disk is full"
+/// or MySQL's "Out of range value".
+#[test]
+fn an_insert_with_no_key_left_says_so() {
+    each_backend(|conn| {
+        let mut w = orm_core::SqlWriter::new(conn.backend());
+        if conn.backend() == Backend::Postgres {
+            // The identity sequence, not the rows, decides the next key.
+            w.push("ALTER TABLE ")
+                .ident(Blog::TABLE)
+                .push(" ALTER COLUMN ");
+            w.ident("id").push(" RESTART WITH 9223372036854775807");
+            conn.execute(&w.finish()).unwrap();
+            blog(conn, "last");
+        } else {
+            w.push("INSERT INTO ").ident(Blog::TABLE).push(" (");
+            w.ident("id")
+                .push(", ")
+                .ident("name")
+                .push(", ")
+                .ident("tagline");
+            w.push(") VALUES (9223372036854775807, 'last', '')");
+            conn.execute(&w.finish()).unwrap();
+        }
+        // The failed INSERT; on SQLite, then the largest key, to tell it from a full disk.
+        let statements = 1 + u64::from(conn.backend() == Backend::Sqlite);
+        let err = assert_num_queries(conn, statements, |c| {
+            Blog::create(
+                c,
+                NewBlog {
+                    name: "one more".into(),
+                    tagline: String::new(),
+                },
+            )
+            .unwrap_err()
+        });
+        assert!(matches!(err, Error::OutOfKeys { model: "Blog" }), "{err:?}");
+        assert_eq!(Blog::query().count(conn).unwrap(), 1);
+    });
+}
