@@ -52,6 +52,14 @@ impl Backend {
             )
     }
 
+    /// Up to how many values an `IN` list binds one by one (`IN (?, ?, ..)`); a longer one is
+    /// bound as one value, whatever its length (`= ANY($1)` on PostgreSQL, a JSON array read
+    /// by `json_each` on SQLite and `JSON_TABLE` on MySQL), so a filter on any number of keys
+    /// is one statement on every backend.
+    pub fn max_inline_values(self) -> usize {
+        INLINE_VALUES
+    }
+
     /// Quotes an identifier: `"name"` on PostgreSQL, `` `name` `` on MySQL and SQLite. SQLite
     /// takes a double-quoted name that matches no column for a string (its "double-quoted
     /// string" misfeature), so a column dropped behind the ORM's back would read as its own name
@@ -69,6 +77,10 @@ impl Backend {
         out.push(q);
     }
 }
+
+/// See [`Backend::max_inline_values`]: past this, a list of values costs less bound as one
+/// value than as many (BENCHMARKS.md, "IN lists").
+const INLINE_VALUES: usize = 1_000;
 
 /// A [`Stmt`] as diesel runs it: our SQL, placeholders included, and each value bound in place.
 /// Diesel keeps the prepared statement, keyed by its SQL, only when `cache` says so: statements
@@ -220,8 +232,15 @@ fn pg_keys<'b>(out: &mut AstPass<'_, 'b, diesel::pg::Pg>, keys: &'b KeyList) -> 
         KeyList::SmallInt(k) => out.push_bind_param_value_only::<Array<SmallInt>, _>(k),
         KeyList::Integer(k) => out.push_bind_param_value_only::<Array<Integer>, _>(k),
         KeyList::BigInt(k) => out.push_bind_param_value_only::<Array<BigInt>, _>(k),
+        KeyList::Float(k) => out.push_bind_param_value_only::<Array<Float>, _>(k),
+        KeyList::Double(k) => out.push_bind_param_value_only::<Array<Double>, _>(k),
+        KeyList::Bool(k) => out.push_bind_param_value_only::<Array<Bool>, _>(k),
         KeyList::Text(k) => out.push_bind_param_value_only::<Array<Text>, _>(k),
         KeyList::Binary(k) => out.push_bind_param_value_only::<Array<Binary>, _>(k),
+        #[cfg(feature = "chrono")]
+        KeyList::Timestamp(k) => out.push_bind_param_value_only::<Array<Timestamp>, _>(k),
+        #[cfg(feature = "chrono")]
+        KeyList::Date(k) => out.push_bind_param_value_only::<Array<Date>, _>(k),
         #[cfg(feature = "uuid")]
         KeyList::Uuid(k) => out.push_bind_param_value_only::<Array<Uuid>, _>(k),
     }

@@ -432,25 +432,22 @@ impl Held {
     }
 }
 
-/// Deletes the rows of `table` whose `column` is among `keys`; returns how many.
+/// Deletes the rows of `table` whose `column` is among `keys`; returns how many. One statement,
+/// however many keys.
 fn delete_where(
     conn: &mut Connection,
     table: &'static str,
     column: &'static str,
     keys: &[Value],
 ) -> Result<u64> {
-    let mut total = 0;
-    for chunk in keys.chunks(conn.backend().max_binds()) {
-        let mut w = SqlWriter::new(conn.backend());
-        w.push("DELETE FROM ").ident(table).push(" WHERE ");
-        Expr::In(column, chunk.to_vec()).write(&mut w);
-        total += conn.execute(&w.finish())? as u64;
-    }
-    Ok(total)
+    let mut w = SqlWriter::new(conn.backend());
+    w.push("DELETE FROM ").ident(table).push(" WHERE ");
+    Expr::In(column, keys.to_vec()).write(&mut w);
+    Ok(conn.execute(&w.finish())? as u64)
 }
 
 /// What `fk`'s target column holds in the rows of `table` with these primary keys, NULLs left
-/// out (they point at nothing). The column alone is read, one statement per chunk of keys.
+/// out (they point at nothing). The column alone is read, in one statement.
 fn column_values(
     conn: &mut Connection,
     table: Table,
@@ -458,70 +455,61 @@ fn column_values(
     keys: &[Value],
 ) -> Result<Vec<Value>> {
     let (pk, _) = table.key()?;
-    let mut values = Vec::new();
-    for chunk in keys.chunks(conn.backend().max_binds()) {
-        let mut w = SqlWriter::new(conn.backend());
-        w.push("SELECT ")
-            .ident(fk.target_column)
-            .push(" AS v FROM ")
-            .ident(table.table)
-            .push(" WHERE ");
-        Expr::In(pk, chunk.to_vec()).write(&mut w);
-        read_values(conn, &w.finish(), fk.kind, &mut values)?;
-    }
-    Ok(values)
+    let mut w = SqlWriter::new(conn.backend());
+    w.push("SELECT ")
+        .ident(fk.target_column)
+        .push(" AS v FROM ")
+        .ident(table.table)
+        .push(" WHERE ");
+    Expr::In(pk, keys.to_vec()).write(&mut w);
+    read_values(conn, &w.finish(), fk.kind)
 }
 
 /// The keys of the rows of `fk`'s table whose key column holds one of `values` (only the key
-/// column is read), one statement per chunk of values.
+/// column is read), in one statement.
 fn find_referencing(
     conn: &mut Connection,
     fk: &ForeignKeyInfo,
     values: &[Value],
 ) -> Result<Vec<Value>> {
     let (pk, kind) = fk.source.key()?;
-    let mut found = Vec::new();
-    for chunk in values.chunks(conn.backend().max_binds()) {
-        let mut w = SqlWriter::new(conn.backend());
-        w.push("SELECT ")
-            .ident(pk)
-            .push(" AS v FROM ")
-            .ident(fk.source.table)
-            .push(" WHERE ");
-        Expr::In(fk.column, chunk.to_vec()).write(&mut w);
-        read_values(conn, &w.finish(), kind, &mut found)?;
-    }
-    Ok(found)
+    let mut w = SqlWriter::new(conn.backend());
+    w.push("SELECT ")
+        .ident(pk)
+        .push(" AS v FROM ")
+        .ident(fk.source.table)
+        .push(" WHERE ");
+    Expr::In(fk.column, values.to_vec()).write(&mut w);
+    read_values(conn, &w.finish(), kind)
 }
 
 /// Reads column `v` of every row as a value of `kind`, leaving NULLs out.
-fn read_values(conn: &mut Connection, stmt: &Stmt, kind: Kind, out: &mut Vec<Value>) -> Result<()> {
-    fn read<T: Field>(conn: &mut Connection, stmt: &Stmt, out: &mut Vec<Value>) -> Result<()>
+fn read_values(conn: &mut Connection, stmt: &Stmt, kind: Kind) -> Result<Vec<Value>> {
+    fn read<T: Field>(conn: &mut Connection, stmt: &Stmt) -> Result<Vec<Value>>
     where
         One<Option<T>>: LoadRow,
     {
         let rows: Vec<One<Option<T>>> = conn.load(stmt)?;
-        out.extend(
-            rows.into_iter()
-                .filter_map(|One(v)| v.map(|v| v.to_value())),
-        );
-        Ok(())
+        Ok(rows
+            .into_iter()
+            .filter_map(|One(v)| v.map(|v| v.to_value()))
+            .collect())
     }
     match kind {
-        Kind::SmallInt => read::<i16>(conn, stmt, out),
-        Kind::Integer => read::<i32>(conn, stmt, out),
-        Kind::BigInt => read::<i64>(conn, stmt, out),
-        Kind::Float => read::<f32>(conn, stmt, out),
-        Kind::Double => read::<f64>(conn, stmt, out),
-        Kind::Bool => read::<bool>(conn, stmt, out),
-        Kind::Text => read::<String>(conn, stmt, out),
-        Kind::Binary => read::<Vec<u8>>(conn, stmt, out),
+        Kind::SmallInt => read::<i16>(conn, stmt),
+        Kind::Integer => read::<i32>(conn, stmt),
+        Kind::BigInt => read::<i64>(conn, stmt),
+        Kind::Float => read::<f32>(conn, stmt),
+        Kind::Double => read::<f64>(conn, stmt),
+        Kind::Bool => read::<bool>(conn, stmt),
+        Kind::Text => read::<String>(conn, stmt),
+        Kind::Binary => read::<Vec<u8>>(conn, stmt),
         #[cfg(feature = "chrono")]
-        Kind::Timestamp => read::<chrono::NaiveDateTime>(conn, stmt, out),
+        Kind::Timestamp => read::<chrono::NaiveDateTime>(conn, stmt),
         #[cfg(feature = "chrono")]
-        Kind::Date => read::<chrono::NaiveDate>(conn, stmt, out),
+        Kind::Date => read::<chrono::NaiveDate>(conn, stmt),
         #[cfg(feature = "uuid")]
-        Kind::Uuid => read::<uuid::Uuid>(conn, stmt, out),
+        Kind::Uuid => read::<uuid::Uuid>(conn, stmt),
         // A field of this kind needs the feature that is off, so no model has one.
         #[allow(unreachable_patterns)]
         other => Err(Error::InvalidInput(format!(
@@ -530,37 +518,33 @@ fn read_values(conn: &mut Connection, stmt: &Stmt, kind: Kind, out: &mut Vec<Val
     }
 }
 
+/// How many rows `fk`'s key points from at these values. One statement.
 fn count_referencing(conn: &mut Connection, fk: &ForeignKeyInfo, keys: &[Value]) -> Result<i64> {
-    let mut total = 0;
-    for chunk in keys.chunks(conn.backend().max_binds()) {
-        let mut w = SqlWriter::new(conn.backend());
-        w.push("SELECT COUNT(*) AS v FROM ")
-            .ident(fk.source.table)
-            .push(" WHERE ");
-        Expr::In(fk.column, chunk.to_vec()).write(&mut w);
-        let rows: Vec<One<i64>> = conn.load(&w.finish())?;
-        total += rows.first().map_or(0, |r| r.0);
-    }
-    Ok(total)
+    let mut w = SqlWriter::new(conn.backend());
+    w.push("SELECT COUNT(*) AS v FROM ")
+        .ident(fk.source.table)
+        .push(" WHERE ");
+    Expr::In(fk.column, keys.to_vec()).write(&mut w);
+    let rows: Vec<One<i64>> = conn.load(&w.finish())?;
+    Ok(rows.first().map_or(0, |r| r.0))
 }
 
-/// Points the rows referencing `keys` at `value` (NULL, or the key field's default).
+/// Points the rows referencing `keys` at `value` (NULL, or the key field's default). One
+/// statement.
 fn set_key(
     conn: &mut Connection,
     fk: &ForeignKeyInfo,
     value: &Value,
     keys: &[Value],
 ) -> Result<()> {
-    for chunk in keys.chunks(conn.backend().max_binds() - 1) {
-        let mut w = SqlWriter::new(conn.backend());
-        w.push("UPDATE ")
-            .ident(fk.source.table)
-            .push(" SET ")
-            .ident(fk.column)
-            .push(" = ");
-        w.bind(value.clone()).push(" WHERE ");
-        Expr::In(fk.column, chunk.to_vec()).write(&mut w);
-        conn.execute(&w.finish())?;
-    }
+    let mut w = SqlWriter::new(conn.backend());
+    w.push("UPDATE ")
+        .ident(fk.source.table)
+        .push(" SET ")
+        .ident(fk.column)
+        .push(" = ");
+    w.bind(value.clone()).push(" WHERE ");
+    Expr::In(fk.column, keys.to_vec()).write(&mut w);
+    conn.execute(&w.finish())?;
     Ok(())
 }

@@ -424,33 +424,29 @@ fn value_object_id(value: &Value) -> Option<String> {
     }
 }
 
-/// The items of `R` that point at these owners: one query per chunk of owner ids.
+/// The items of `R` that point at these owners, as one query; `None` for no owner.
 fn items_of<R: GenericRelation>(
     conn: &mut Connection,
     owners: &[Value],
-) -> Result<Vec<QuerySet<R::Items>>> {
+) -> Result<Option<QuerySet<R::Items>>> {
     let ids: Vec<Value> = owners
         .iter()
         .filter_map(value_object_id)
         .map(Value::Text)
         .collect();
     if ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     let content_type = conn.content_type::<R::Owner>()?;
-    let chunks = ids.chunks(conn.backend().max_binds() - 1).map(|chunk| {
+    Ok(Some(
         R::Items::query()
             .filter(Filter::new(Expr::Cmp(
                 KeyOf::<R>::CONTENT_TYPE_COLUMN,
                 CmpOp::Eq,
                 Value::BigInt(content_type),
             )))
-            .filter(Filter::new(Expr::In(
-                KeyOf::<R>::OBJECT_ID_COLUMN,
-                chunk.to_vec(),
-            )))
-    });
-    Ok(chunks.collect())
+            .filter(Filter::new(Expr::In(KeyOf::<R>::OBJECT_ID_COLUMN, ids))),
+    ))
 }
 
 /// What a delete needs to know of the generic relation `R` (registered by the derive): deleting
@@ -467,21 +463,19 @@ pub const fn delete_info<R: GenericRelation>() -> crate::delete::GenericRelation
 
 /// The keys of the items of `R` that point at these owners.
 fn find_generic<R: GenericRelation>(conn: &mut Connection, owners: &[Value]) -> Result<Vec<Value>> {
-    let mut found = Vec::new();
-    for items in items_of::<R>(conn, owners)? {
-        found.extend(items.keys(conn)?.iter().map(Field::to_value));
+    match items_of::<R>(conn, owners)? {
+        Some(items) => Ok(items.keys(conn)?.iter().map(Field::to_value).collect()),
+        None => Ok(Vec::new()),
     }
-    Ok(found)
 }
 
 /// Deletes the items of `R` that point at these owners, unread: for items nothing points at.
 /// Returns how many went.
 fn delete_generic<R: GenericRelation>(conn: &mut Connection, owners: &[Value]) -> Result<u64> {
-    let mut total = 0;
-    for items in items_of::<R>(conn, owners)? {
-        total += items.delete_rows(conn)?;
+    match items_of::<R>(conn, owners)? {
+        Some(items) => items.delete_rows(conn),
+        None => Ok(0),
     }
-    Ok(total)
 }
 
 /// `T` is a possible target of the generic foreign keys of `Items`: `T` declares

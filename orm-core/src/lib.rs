@@ -206,6 +206,8 @@ pub use relation::{
 };
 pub use sql::{SqlWriter, Stmt};
 pub use twins::{aprefetch_related_objects, AsyncModel};
+#[doc(hidden)]
+pub use value::KeyList;
 pub use value::{Field, Kind, Value};
 
 /// Derives [`Model`]; see the crate documentation for its attributes.

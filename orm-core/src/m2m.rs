@@ -15,7 +15,7 @@ use crate::relation::{
     EndKey, Forward, KeyOf, LinkEnd, ManyToMany, ManyToManyThrough, OptionalExtra, Side,
 };
 use crate::sql::SqlWriter;
-use crate::value::{row_order, Field, Value};
+use crate::value::{row_order, total_order, Field, Value};
 use crate::Backend;
 
 /// Where the through model's extra values come from: nothing (every extra field is optional),
@@ -497,29 +497,16 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         conn: &mut Connection,
         among: Option<&[OtherKey<R, S>]>,
     ) -> Result<Vec<OtherKey<R, S>>> {
-        let among: Option<Vec<Value>> =
-            among.map(|keys| keys.iter().map(Field::to_value).collect());
-        let chunks: Vec<Option<&[Value]>> = match &among {
-            Some(keys) => keys
-                .chunks(conn.backend().max_binds() - 1)
-                .map(Some)
-                .collect(),
-            None => vec![None],
-        };
-        let mut out = Vec::new();
-        for chunk in chunks {
-            let mut w = SqlWriter::new(conn.backend());
-            w.push("SELECT ").ident(S::OTHER_COLUMN).push(" AS v FROM ");
-            w.ident(R::TABLE).push(" WHERE ").ident(S::OWNER_COLUMN);
-            w.push(" = ").bind(self.owner_key());
-            if let Some(chunk) = chunk {
-                w.push(" AND ");
-                Expr::In(S::OTHER_COLUMN, chunk.to_vec()).write(&mut w);
-            }
-            let rows: Vec<One<OtherKey<R, S>>> = conn.load(&w.finish())?;
-            out.extend(rows.into_iter().map(|r| r.0));
+        let mut w = SqlWriter::new(conn.backend());
+        w.push("SELECT ").ident(S::OTHER_COLUMN).push(" AS v FROM ");
+        w.ident(R::TABLE).push(" WHERE ").ident(S::OWNER_COLUMN);
+        w.push(" = ").bind(self.owner_key());
+        if let Some(keys) = among {
+            w.push(" AND ");
+            Expr::In(S::OTHER_COLUMN, keys.iter().map(Field::to_value).collect()).write(&mut w);
         }
-        Ok(out)
+        let rows: Vec<One<OtherKey<R, S>>> = conn.load(&w.finish())?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     fn remove_keys(
@@ -529,23 +516,21 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         keys: &[OtherKey<R, S>],
     ) -> Result<()> {
         self.fire(conn, hooks, M2mAction::PreRemove, keys)?;
-        let values: Vec<Value> = keys.iter().map(Field::to_value).collect();
-        let per_chunk = (conn.backend().max_binds() - 2) / if R::SYMMETRICAL { 2 } else { 1 };
-        for chunk in values.chunks(per_chunk) {
-            let mut w = self.delete_stmt(conn.backend());
-            let one_way = |w: &mut SqlWriter, owner: &'static str, other: &'static str| {
-                w.push("(").ident(owner).push(" = ").bind(self.owner_key());
-                w.push(" AND ");
-                Expr::In(other, chunk.to_vec()).write(w);
-                w.push(")");
-            };
-            one_way(&mut w, S::OWNER_COLUMN, S::OTHER_COLUMN);
-            if R::SYMMETRICAL {
-                w.push(" OR ");
-                one_way(&mut w, S::OTHER_COLUMN, S::OWNER_COLUMN);
-            }
-            conn.execute(&w.finish())?;
+        let mut values: Vec<Value> = keys.iter().map(Field::to_value).collect();
+        values.sort_by(total_order);
+        let mut w = self.delete_stmt(conn.backend());
+        let one_way = |w: &mut SqlWriter, owner: &'static str, other: &'static str| {
+            w.push("(").ident(owner).push(" = ").bind(self.owner_key());
+            w.push(" AND ");
+            Expr::In(other, values.clone()).write(w);
+            w.push(")");
+        };
+        one_way(&mut w, S::OWNER_COLUMN, S::OTHER_COLUMN);
+        if R::SYMMETRICAL {
+            w.push(" OR ");
+            one_way(&mut w, S::OTHER_COLUMN, S::OWNER_COLUMN);
         }
+        conn.execute(&w.finish())?;
         self.fire(conn, hooks, M2mAction::PostRemove, keys)
     }
 

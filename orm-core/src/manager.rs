@@ -320,20 +320,18 @@ impl<R: ForeignKey> ReverseManager<R> {
         // In one order whatever the caller's, so two writes of the same rows lock them alike.
         keys.sort_by(total_order);
         let pk = R::Source::FIELDS[R::Source::PK].column;
-        let mut matched = 0;
-        for chunk in keys.chunks(conn.backend().max_binds() - 2) {
-            let mut w = SqlWriter::new(conn.backend());
-            w.push("UPDATE ").ident(R::Source::TABLE).push(" SET ");
-            w.ident(R::COLUMN).push(" = ").bind(value.to_value());
-            w.push(" WHERE ");
-            Expr::In(pk, chunk.to_vec()).write(&mut w);
-            if only_related {
-                w.push(" AND ");
-                self.is_related().expr.write(&mut w);
-            }
-            matched += conn.execute(&w.finish())?;
+        let count = keys.len();
+        let mut w = SqlWriter::new(conn.backend());
+        w.push("UPDATE ").ident(R::Source::TABLE).push(" SET ");
+        w.ident(R::COLUMN).push(" = ").bind(value.to_value());
+        w.push(" WHERE ");
+        Expr::In(pk, keys).write(&mut w);
+        if only_related {
+            w.push(" AND ");
+            self.is_related().expr.write(&mut w);
         }
-        if !only_related && matched < keys.len() {
+        let matched = conn.execute(&w.finish())?;
+        if !only_related && matched < count {
             return Err(first_unsaved::<R::Source>(conn, objs));
         }
         for obj in objs.iter_mut() {
@@ -365,20 +363,17 @@ fn save_each<R: ForeignKey>(
 }
 
 /// The error for an `UPDATE` that matched fewer rows than objects: names the first object
-/// without a row (one more statement per bind-limit chunk, on the error path only).
+/// without a row (one more statement, on the error path only).
 pub(crate) fn first_unsaved<M: Model>(conn: &mut Connection, objs: &[&mut M]) -> Error {
     let pk = M::FIELDS[M::PK].column;
     let keys: Vec<Value> = objs.iter().map(|o| o.key().to_value()).collect();
-    let mut found = HashSet::new();
-    for chunk in keys.chunks(conn.backend().max_binds()) {
-        let rows = M::query()
-            .filter(Filter::new(Expr::In(pk, chunk.to_vec())))
-            .all(conn);
-        match rows {
-            Ok(rows) => found.extend(rows.iter().map(|r| r.key().clone())),
-            Err(err) => return err,
-        }
-    }
+    let found: HashSet<M::Key> = match M::query()
+        .filter(Filter::new(Expr::In(pk, keys)))
+        .keys(conn)
+    {
+        Ok(found) => found.into_iter().collect(),
+        Err(err) => return err,
+    };
     match objs.iter().find(|o| !found.contains(o.key())) {
         Some(obj) => Error::Unsaved {
             model: M::NAME,

@@ -79,7 +79,9 @@ impl<M: Model, T: Field> Column<M, T> {
     pub fn ge(self, value: impl Into<T>) -> Filter<M> {
         self.cmp(CmpOp::Ge, value)
     }
-    /// `column IN (...)`; an empty list matches nothing.
+    /// `column IN (...)`; an empty list matches nothing. Any number of values is one
+    /// statement: past a thousand ([`crate::Backend::max_inline_values`]) they are bound as one
+    /// value (an array on PostgreSQL, a JSON array on SQLite and MySQL).
     pub fn is_in<V: Into<T>>(self, values: impl IntoIterator<Item = V>) -> Filter<M> {
         let values = values.into_iter().map(|v| v.into().to_value()).collect();
         Filter::new(Expr::In(self.name, values))
@@ -317,6 +319,10 @@ impl Expr {
             Expr::In(_, values) if values.is_empty() => {
                 w.push("1 = 0");
             }
+            Expr::In(col, values) if values.len() > w.backend().max_inline_values() => {
+                w.column(col);
+                write_value_set(w, values);
+            }
             Expr::In(col, values) => {
                 w.column(col).push(" IN (");
                 w.list(values, ", ", |w, v| {
@@ -424,6 +430,51 @@ impl Expr {
                 inner.write(w);
                 w.push(")");
             }
+        }
+    }
+}
+
+/// ` IN <values>` (after the column) for a list too long to bind value by value, bound as one
+/// value however long: ` = ANY($1)` with an array on PostgreSQL, and on SQLite and MySQL a JSON
+/// array read as a table (`json_each`, `JSON_TABLE`), bytes and UUIDs as hexadecimal.
+fn write_value_set(w: &mut SqlWriter, values: &[Value]) {
+    let Some(kind) = values.iter().find_map(Value::kind) else {
+        // Only NULLs, which match nothing.
+        w.push(" IN (SELECT NULL WHERE 1 = 0)");
+        return;
+    };
+    let hex = matches!(kind, Kind::Binary | Kind::Uuid);
+    match w.backend() {
+        crate::Backend::Postgres => {
+            w.push(" = ANY(")
+                .bind(Value::Keys(crate::value::KeyList::new(kind, values)))
+                .push(")");
+        }
+        crate::Backend::Sqlite => {
+            w.push(if hex {
+                " IN (SELECT unhex(value) FROM json_each("
+            } else {
+                " IN (SELECT value FROM json_each("
+            });
+            w.bind(Value::Text(crate::value::json_array(values)))
+                .push("))");
+        }
+        crate::Backend::Mysql => {
+            w.push(if hex {
+                " IN (SELECT UNHEX(v) FROM JSON_TABLE("
+            } else {
+                " IN (SELECT v FROM JSON_TABLE("
+            });
+            w.bind(Value::Text(crate::value::json_array(values)));
+            w.push(", '$[*]' COLUMNS (v ");
+            w.push(match kind {
+                Kind::SmallInt | Kind::Integer | Kind::BigInt | Kind::Bool => "BIGINT",
+                Kind::Float | Kind::Double => "DOUBLE",
+                Kind::Timestamp => "DATETIME(6)",
+                Kind::Date => "DATE",
+                Kind::Text | Kind::Binary | Kind::Uuid => "LONGTEXT",
+            });
+            w.push(" PATH '$')) AS orm_values)");
         }
     }
 }
@@ -839,8 +890,8 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// The matching rows with these primary keys, by key (Django's `in_bulk`). Keys without a
-    /// matching row are left out. One statement, or one per chunk where the backend's bind
-    /// limit forces it; none for no keys. [`Error::InvalidInput`] after a limit or an offset.
+    /// matching row are left out. One statement, however many keys (past a thousand they are
+    /// bound as one value); none for no keys. [`Error::InvalidInput`] after a limit or an offset.
     pub fn in_bulk(
         &self,
         conn: &mut Connection,
@@ -899,8 +950,8 @@ impl<M: Model> QuerySet<M> {
         Ok(found)
     }
 
-    /// The matching rows whose `column` holds one of `keys` (distinct): one statement per
-    /// chunk the bind limit allows, which the query's own binds share; none for no keys.
+    /// The matching rows whose `column` holds one of `keys` (distinct): one statement, however
+    /// many keys; none for no keys.
     fn rows_in(
         &self,
         conn: &mut Connection,
@@ -914,22 +965,12 @@ impl<M: Model> QuerySet<M> {
                 M::NAME
             )));
         }
-        let mut probe = SqlWriter::new(conn.backend());
-        self.write_where(&mut probe);
-        let per_statement = conn
-            .backend()
-            .max_binds()
-            .saturating_sub(probe.bind_count())
-            .max(1);
-        let mut found = Vec::with_capacity(keys.len());
-        for chunk in keys.chunks(per_statement) {
-            let rows = self
-                .clone()
-                .filter(Filter::new(Expr::In(column, chunk.to_vec())))
-                .all(conn)?;
-            found.extend(rows);
+        if keys.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(found)
+        self.clone()
+            .filter(Filter::new(Expr::In(column, keys)))
+            .all(conn)
     }
 
     /// The last matching row (Django's `last()`): the first one in the reversed ordering, NULLs

@@ -74,22 +74,30 @@ impl fmt::Display for Value {
     }
 }
 
-/// Keys bound as one PostgreSQL array, typed so they bind as they are.
+/// Values bound as one PostgreSQL array, typed so they bind as they are.
 #[doc(hidden)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum KeyList {
     SmallInt(Vec<i16>),
     Integer(Vec<i32>),
     BigInt(Vec<i64>),
+    Float(Vec<f32>),
+    Double(Vec<f64>),
+    Bool(Vec<bool>),
     Text(Vec<String>),
     Binary(Vec<Vec<u8>>),
+    #[cfg(feature = "chrono")]
+    Timestamp(Vec<chrono::NaiveDateTime>),
+    #[cfg(feature = "chrono")]
+    Date(Vec<chrono::NaiveDate>),
     #[cfg(feature = "uuid")]
     Uuid(Vec<uuid::Uuid>),
 }
 
 impl KeyList {
-    /// The keys of `kind` among `keys` (the ones of another kind, which a key list never holds,
-    /// are left out). Kinds without an array type bind as text.
+    /// The values of `kind` among `keys` (the ones of another kind, which a list of one
+    /// column's values never holds, and NULLs, which match nothing, are left out). Kinds
+    /// without an array type here bind as text.
     pub(crate) fn new(kind: Kind, keys: &[Value]) -> Self {
         macro_rules! list {
             ($variant:ident) => {
@@ -107,7 +115,14 @@ impl KeyList {
             Kind::SmallInt => list!(SmallInt),
             Kind::Integer => list!(Integer),
             Kind::BigInt => list!(BigInt),
+            Kind::Float => list!(Float),
+            Kind::Double => list!(Double),
+            Kind::Bool => list!(Bool),
             Kind::Binary => list!(Binary),
+            #[cfg(feature = "chrono")]
+            Kind::Timestamp => list!(Timestamp),
+            #[cfg(feature = "chrono")]
+            Kind::Date => list!(Date),
             #[cfg(feature = "uuid")]
             Kind::Uuid => list!(Uuid),
             _ => list!(Text),
@@ -120,8 +135,15 @@ impl KeyList {
             KeyList::SmallInt(k) => k.len(),
             KeyList::Integer(k) => k.len(),
             KeyList::BigInt(k) => k.len(),
+            KeyList::Float(k) => k.len(),
+            KeyList::Double(k) => k.len(),
+            KeyList::Bool(k) => k.len(),
             KeyList::Text(k) => k.len(),
             KeyList::Binary(k) => k.len(),
+            #[cfg(feature = "chrono")]
+            KeyList::Timestamp(k) => k.len(),
+            #[cfg(feature = "chrono")]
+            KeyList::Date(k) => k.len(),
             #[cfg(feature = "uuid")]
             KeyList::Uuid(k) => k.len(),
         }
@@ -131,6 +153,124 @@ impl KeyList {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+impl Value {
+    /// The kind of column this value is for; `None` for NULL (whose kind is the column's too,
+    /// but a list of values takes its kind from a value) and for a key list.
+    pub(crate) fn kind(&self) -> Option<Kind> {
+        Some(match self {
+            Value::Null(_) | Value::Keys(_) => return None,
+            Value::SmallInt(_) => Kind::SmallInt,
+            Value::Integer(_) => Kind::Integer,
+            Value::BigInt(_) => Kind::BigInt,
+            Value::Float(_) => Kind::Float,
+            Value::Double(_) => Kind::Double,
+            Value::Bool(_) => Kind::Bool,
+            Value::Text(_) => Kind::Text,
+            Value::Binary(_) => Kind::Binary,
+            #[cfg(feature = "chrono")]
+            Value::Timestamp(_) => Kind::Timestamp,
+            #[cfg(feature = "chrono")]
+            Value::Date(_) => Kind::Date,
+            #[cfg(feature = "uuid")]
+            Value::Uuid(_) => Kind::Uuid,
+        })
+    }
+}
+
+/// `values` as one JSON array, for a statement that reads them as a table (SQLite's
+/// `json_each`, MySQL's `JSON_TABLE`): numbers as numbers (booleans as 1 and 0), text as
+/// strings, bytes and UUIDs as hexadecimal strings, times as the text SQLite and MySQL read
+/// them from. NULLs and NaNs, which match nothing, are left out; infinities are written as
+/// numbers too large for a double, which both read as infinite.
+pub(crate) fn json_array(values: &[Value]) -> String {
+    use fmt::Write as _;
+    let mut out = String::with_capacity(values.len() * 8 + 2);
+    out.push('[');
+    let mut first = true;
+    for value in values {
+        let mark = out.len();
+        if !first {
+            out.push(',');
+        }
+        let written = match value {
+            Value::Null(_) | Value::Keys(_) => false,
+            Value::SmallInt(v) => write!(out, "{v}").is_ok(),
+            Value::Integer(v) => write!(out, "{v}").is_ok(),
+            Value::BigInt(v) => write!(out, "{v}").is_ok(),
+            Value::Float(v) => json_number(&mut out, f64::from(*v)),
+            Value::Double(v) => json_number(&mut out, *v),
+            Value::Bool(v) => {
+                out.push(if *v { '1' } else { '0' });
+                true
+            }
+            Value::Text(v) => {
+                json_string(&mut out, v);
+                true
+            }
+            Value::Binary(v) => {
+                json_hex(&mut out, v);
+                true
+            }
+            #[cfg(feature = "chrono")]
+            Value::Timestamp(v) => write!(out, "\"{}\"", v.format("%F %T%.f")).is_ok(),
+            #[cfg(feature = "chrono")]
+            Value::Date(v) => write!(out, "\"{}\"", v.format("%F")).is_ok(),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => {
+                json_hex(&mut out, v.as_bytes());
+                true
+            }
+        };
+        if written {
+            first = false;
+        } else {
+            out.truncate(mark);
+        }
+    }
+    out.push(']');
+    out
+}
+
+/// Writes a finite number, or an infinity as `±1e999`; `false` for NaN.
+fn json_number(out: &mut String, v: f64) -> bool {
+    use fmt::Write as _;
+    if v.is_nan() {
+        false
+    } else if v.is_infinite() {
+        out.push_str(if v > 0.0 { "1e999" } else { "-1e999" });
+        true
+    } else {
+        write!(out, "{v:?}").is_ok()
+    }
+}
+
+/// Writes a JSON string.
+fn json_string(out: &mut String, text: &str) {
+    use fmt::Write as _;
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Writes bytes as a JSON string of hexadecimal digits.
+fn json_hex(out: &mut String, bytes: &[u8]) {
+    use fmt::Write as _;
+    out.push('"');
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out.push('"');
 }
 
 /// A Rust type that can be a column. Implemented for the supported types and `Option` of them;

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::{Backend, Error};
-use orm_tests::fixtures::{author, blog, book, category, inserts, new_entry, review};
+use orm_tests::fixtures::{author, blog, book, category, document, inserts, new_entry, review};
 use orm_tests::harness::{each_backend, each_database};
 use orm_tests::models::*;
 use uuid::Uuid;
@@ -313,13 +313,9 @@ fn in_bulk_by_a_unique_field_maps_its_values_to_rows() {
                 .unwrap_err()
         });
         assert!(matches!(err, Error::InvalidInput(_)), "{err}");
-        // Split only at the bind limit, like `in_bulk`.
-        let statements = match conn.backend() {
-            Backend::Sqlite => 2,
-            _ => 1,
-        };
+        // One statement however many values, like `in_bulk`.
         let many = (0..40_000).map(|i| format!("n{i}")).chain(["c".to_owned()]);
-        let found = assert_num_queries(conn, statements, |conn| {
+        let found = assert_num_queries(conn, 1, |conn| {
             Blog::query().in_bulk_by(conn, Blog::name, many).unwrap()
         });
         assert_eq!(found.keys().collect::<Vec<_>>(), ["c"]);
@@ -327,7 +323,7 @@ fn in_bulk_by_a_unique_field_maps_its_values_to_rows() {
 }
 
 #[test]
-fn in_bulk_maps_keys_to_rows_and_splits_only_at_the_bind_limit() {
+fn in_bulk_maps_keys_to_rows_in_one_statement_however_many() {
     each_backend(|conn| {
         let b = blog(conn, "b");
         let e: Vec<Entry> = (0..3)
@@ -349,18 +345,15 @@ fn in_bulk_maps_keys_to_rows_and_splits_only_at_the_bind_limit() {
             Entry::query().in_bulk(conn, Vec::new()).unwrap()
         });
         assert!(none.is_empty());
-        // The query's own filters apply, and share the bind limit with the keys.
+        // The query's own filters apply, and any number of keys is one statement, past
+        // SQLite's 32,766 binds too.
         let filtered = Entry::query()
             .filter(Entry::comments.ge(1))
             .in_bulk(conn, e.iter().map(|e| e.id))
             .unwrap();
         assert_eq!(filtered.len(), 2);
         let many = Entry::query().filter(Entry::comments.ge(1));
-        let statements = match conn.backend() {
-            Backend::Sqlite => 2,
-            _ => 1,
-        };
-        let found = assert_num_queries(conn, statements, |conn| {
+        let found = assert_num_queries(conn, 1, |conn| {
             many.in_bulk(conn, (0..40_000).chain([e[1].id])).unwrap()
         });
         assert_eq!(found.len(), 2, "{:?}", found.keys().collect::<Vec<_>>());
@@ -895,4 +888,94 @@ impl Drop for Stop<'_> {
     fn drop(&mut self) {
         self.0.store(true, std::sync::atomic::Ordering::Relaxed);
     }
+}
+
+/// A filter on any number of values is one statement on every backend: past a thousand, the
+/// values are bound as one (an array on PostgreSQL, a JSON array on SQLite and MySQL), so
+/// 100,000 keys do not hit "too many SQL variables", for integer, text, UUID and time columns.
+#[test]
+fn is_in_takes_any_number_of_values_in_one_statement() {
+    use chrono::Duration;
+    each_backend(|conn| {
+        let blogs: Vec<Blog> = (0..5).map(|i| blog(conn, &format!("b{i}"))).collect();
+        let mut ids: Vec<i64> = (1_000_000..1_100_000).collect();
+        ids.extend(blogs.iter().skip(1).map(|b| b.id));
+        let found = assert_num_queries(conn, 1, |c| {
+            Blog::query()
+                .filter(Blog::id.is_in(ids.clone()))
+                .order_by(Blog::id.asc())
+                .all(c)
+                .unwrap()
+        });
+        assert_eq!(found, blogs[1..]);
+        let left = assert_num_queries(conn, 1, |c| {
+            Blog::query()
+                .exclude(Blog::id.is_in(ids.clone()))
+                .all(c)
+                .unwrap()
+        });
+        assert_eq!(left, blogs[..1]);
+        let mut names: Vec<String> = (0..50_000)
+            .map(|i| format!("nobody \"{i}\" \\ é"))
+            .collect();
+        names.push("b3".into());
+        let by_name = assert_num_queries(conn, 1, |c| {
+            Blog::query()
+                .filter(Blog::name.is_in(names))
+                .all(c)
+                .unwrap()
+        });
+        assert_eq!(by_name, [blogs[3].clone()]);
+        let doc = document(conn, "d", None);
+        let mut uids: Vec<Uuid> = (0..20_000).map(|_| Uuid::new_v4()).collect();
+        uids.insert(10_000, doc.uid);
+        let docs = assert_num_queries(conn, 1, |c| {
+            Document::query()
+                .filter(Document::uid.is_in(uids))
+                .all(c)
+                .unwrap()
+        });
+        assert_eq!(docs, [doc]);
+        let at = NaiveDate::from_ymd_opt(2024, 2, 29)
+            .unwrap()
+            .and_hms_micro_opt(12, 30, 5, 250_000)
+            .unwrap();
+        let row = AllTypes::create(
+            conn,
+            NewAllTypes {
+                small: 1,
+                int: 2,
+                big: 3,
+                float: 4.0,
+                double: 5.0,
+                flag: true,
+                text: "t".into(),
+                bytes: vec![6],
+                at,
+                day: at.date(),
+                uid: Uuid::new_v4(),
+                maybe_int: None,
+                maybe_text: None,
+                maybe_at: None,
+                maybe_uid: None,
+            },
+        )
+        .unwrap();
+        let times: Vec<NaiveDateTime> = (1..3_000)
+            .map(|s| at + Duration::seconds(s))
+            .chain([at])
+            .collect();
+        let rows = assert_num_queries(conn, 1, |c| {
+            AllTypes::query()
+                .filter(AllTypes::at.is_in(times))
+                .all(c)
+                .unwrap()
+        });
+        assert_eq!(rows, [row]);
+        // A delete by so many keys too: the keys read, then each level's DELETE.
+        let gone = assert_num_queries(conn, 3, |c| {
+            Blog::query().filter(Blog::id.is_in(ids)).delete(c).unwrap()
+        });
+        assert_eq!(gone.per_model, [("Blog", 4)]);
+    });
 }
