@@ -15,8 +15,10 @@ pub struct Blog {
     pub tagline: String,
 }
 
-/// An entry of a blog; deleting the blog deletes its entries.
+/// An entry of a blog; deleting the blog deletes its entries. A prefetch of a few of the blogs
+/// can be stored under `featured_blog`.
 #[derive(Model, Debug, Clone, PartialEq)]
+#[orm(to_attr(featured_blog))]
 pub struct Entry {
     pub id: i64,
     #[foreign_key(Blog, related_name = entries, on_delete = Cascade)]

@@ -126,6 +126,54 @@ fn forward_foreign_keys_share_their_target_and_null_keys_read_none() {
     });
 }
 
+/// A foreign key prefetched with a filter, a custom query or a slice may drop a row's target,
+/// so its value is an `Option`: `None` for the rows whose target the query drops, as Django
+/// gives `None`, under a `to_attr` name or the relation's own, never the whole query failing
+/// with `NotFound`. Ordering alone drops nothing: the target stays a plain value.
+#[test]
+fn a_filtered_foreign_key_reads_as_an_option() {
+    each_backend(|conn| {
+        let kept = blog(conn, "kept");
+        let dropped = blog(conn, "dropped");
+        entry(conn, &kept, "a", 0);
+        entry(conn, &dropped, "b", 0);
+        let entries = assert_num_queries(conn, 3, |conn| {
+            Entry::query()
+                .order_by(Entry::headline.asc())
+                .prefetch(EntryBlog.order_by(Blog::name.asc()))
+                .prefetch(
+                    EntryBlog
+                        .filter(Blog::name.eq("kept"))
+                        .to(EntryFeaturedBlog),
+                )
+                .all(conn)
+                .unwrap()
+        });
+        let featured: Vec<Option<&str>> = entries
+            .iter()
+            .map(|e| e.get(EntryFeaturedBlog).as_ref().map(|b| b.name.as_str()))
+            .collect();
+        assert_eq!(featured, [Some("kept"), None]);
+        let all: Vec<&str> = entries
+            .iter()
+            .map(|e| e.get(EntryBlog).name.as_str())
+            .collect();
+        assert_eq!(all, ["kept", "dropped"]);
+        let by_query = assert_num_queries(conn, 2, |conn| {
+            Entry::query()
+                .order_by(Entry::headline.asc())
+                .prefetch(EntryBlog.query(Blog::query().exclude(Blog::name.eq("kept"))))
+                .all(conn)
+                .unwrap()
+        });
+        let names: Vec<Option<&str>> = by_query
+            .iter()
+            .map(|e| e.get(EntryBlog).as_ref().map(|b| b.name.as_str()))
+            .collect();
+        assert_eq!(names, [None, Some("dropped")]);
+    });
+}
+
 #[test]
 fn many_to_many_from_both_sides_and_symmetrical() {
     each_backend(|conn| {
@@ -1011,17 +1059,20 @@ fn prefetch_onto_objects_in_hand_and_again_onto_the_result() {
 }
 
 #[test]
-fn a_missing_non_nullable_target_is_an_error_not_a_panic() {
+fn a_non_nullable_key_whose_target_the_query_hides_reads_none() {
     each_backend(|conn| {
         let ann = author(conn, "Ann");
         let b = book(conn, &ann, None, "one");
-        // The custom query hides the author: the book's non-nullable key finds nothing.
-        let err = Book::query()
-            .filter(Book::id.eq(b.id))
-            .prefetch(BookAuthor.filter(Author::name.eq("nobody")))
-            .all(conn)
-            .unwrap_err();
-        assert!(matches!(err, Error::NotFound { model: "Author" }), "{err}");
+        // The custom query hides the author: the book's non-nullable key finds nothing, which
+        // the filtered path's `Option` says (it used to fail the whole query).
+        let books = assert_num_queries(conn, 2, |conn| {
+            Book::query()
+                .filter(Book::id.eq(b.id))
+                .prefetch(BookAuthor.filter(Author::name.eq("nobody")))
+                .all(conn)
+                .unwrap()
+        });
+        assert!(books[0].get(BookAuthor).is_none());
     });
 }
 

@@ -14,15 +14,18 @@ use super::fetch::Fetched;
 use super::join::{IntoSelect, JoinMode};
 use super::loaded::Loaded;
 use super::path::{
-    Arity, Kind, Plain, Prefetch, PrefetchPath, Relation, Scope, SlotName, StartsAt, ThroughMode,
+    AllRows, Arity, Kind, Plain, Prefetch, PrefetchPath, Relation, Rows, Scope, SlotName, StartsAt,
+    ThroughMode,
 };
 use super::slots::{self, AddPath, AddPaths, Seen};
 
 /// The value a path stores per parent.
-type ValueOf<R, N, E, J> = <<<R as Relation>::Kind as Kind<
-    <R as Relation>::Source,
-    <R as Relation>::Target,
->>::Arity as Arity>::Of<ItemOf<R, N, E, J>>;
+type ValueOf<R, N, E, J, Q> = <ArityOf<R, Q> as Arity>::Of<ItemOf<R, N, E, J>>;
+
+/// How many related objects a parent gets through `R` under the path's query `Q`.
+type ArityOf<R, Q> = <Q as Rows>::Arity<
+    <<R as Relation>::Kind as Kind<<R as Relation>::Source, <R as Relation>::Target>>::Arity,
+>;
 
 /// One related item of a path: the object, with its through row if the path asks for it.
 type ItemOf<R, N, E, J> = <E as ThroughMode<<R as Relation>::Kind>>::Item<ObjectOf<R, N, J>>;
@@ -39,7 +42,7 @@ where
     R::Target: Clone,
 {
     type Key = R;
-    type Value = ValueOf<R, (), Plain, ()>;
+    type Value = ValueOf<R, (), Plain, (), AllRows>;
     type Target = R::Target;
     type Nested = ();
     type Shape = (R, Plain, ());
@@ -59,9 +62,10 @@ where
     }
 }
 
-impl<R, N, A, E, J> Prefetch<R::Source> for PrefetchPath<R, N, A, E, J>
+impl<R, N, A, E, J, Q> Prefetch<R::Source> for PrefetchPath<R, N, A, E, J, Q>
 where
     R: Relation,
+    Q: Rows,
     N: Paths<R::Target> + AddPaths<R::Target, JoinSlots<R, J>>,
     A: SlotName,
     E: ThroughMode<R::Kind>,
@@ -70,7 +74,7 @@ where
     ItemOf<R, N, E, J>: Clone,
 {
     type Key = A;
-    type Value = ValueOf<R, N, E, J>;
+    type Value = ValueOf<R, N, E, J, Q>;
     type Target = R::Target;
     type Nested = N;
     type Shape = (R, E, J);
@@ -119,12 +123,7 @@ where
         let groups = distribute(items, &links, parents.len())?;
         groups
             .into_iter()
-            .map(|g| {
-                <R::Kind as Kind<R::Source, R::Target>>::Arity::collect(
-                    g,
-                    <R::Target as Model>::NAME,
-                )
-            })
+            .map(|g| ArityOf::<R, Q>::collect(g, <R::Target as Model>::NAME))
             .collect()
     }
 

@@ -37,9 +37,9 @@ pub use load::{
 };
 pub use loaded::{Has, HasAt, Loaded, Prefetched, Slot};
 pub use path::{
-    Arity, ForwardKey, GenericForward, GenericReverse, Kind, Linked, Many, MaybeOne, One,
-    OrderAcross, Part, Plain, Prefetch, PrefetchPath, Relation, ReverseKey, Scope, SlotName,
-    StartsAt, ThroughMode, ToAttr, WithThrough,
+    AllRows, Arity, Dropping, ForwardKey, GenericForward, GenericReverse, Kind, Linked, Many,
+    MaybeOne, One, OrderAcross, Part, Plain, Prefetch, PrefetchPath, Relation, ReverseKey, Rows,
+    Scope, SlotName, SomeRows, StartsAt, ThroughMode, ToAttr, WithThrough,
 };
 pub use slots::{AddPath, AddPaths, AddWhen, Holds, Item, MergeAt, Seen, SlotValue};
 pub use track::{TrackKind, TrackedItems, TrackedLinks, TrackedRows};

@@ -49,12 +49,20 @@ pub trait Relation: SlotName + Copy + Default + 'static {
     }
 
     /// The path with a custom query on the related rows: filters, ordering, and with
-    /// `limit`/`offset` the top N per parent (one statement, `ROW_NUMBER()`).
-    fn query(self, query: QuerySet<Self::Target>) -> PrefetchPath<Self> {
-        PrefetchPath::new(query)
+    /// `limit`/`offset` the top N per parent (one statement, `ROW_NUMBER()`). A parent's one
+    /// related object (a foreign key's target) may then be missing: it reads as an `Option`.
+    fn query(
+        self,
+        query: QuerySet<Self::Target>,
+    ) -> PrefetchPath<Self, (), Self, Plain, (), Dropping<Self>> {
+        PrefetchPath::default().query(query)
     }
-    /// Keeps related rows matching `filter`.
-    fn filter(self, filter: Filter<Self::Target>) -> PrefetchPath<Self> {
+    /// Keeps related rows matching `filter`. A parent's one related object (a foreign key's
+    /// target) reads as an `Option`: `None` when the filter drops it (as Django's `None`).
+    fn filter(
+        self,
+        filter: Filter<Self::Target>,
+    ) -> PrefetchPath<Self, (), Self, Plain, (), Dropping<Self>> {
         PrefetchPath::default().filter(filter)
     }
     /// Orders each parent's related rows.
@@ -62,11 +70,11 @@ pub trait Relation: SlotName + Copy + Default + 'static {
         PrefetchPath::default().order_by(order)
     }
     /// At most `n` related rows per parent.
-    fn limit(self, n: u64) -> PrefetchPath<Self> {
+    fn limit(self, n: u64) -> PrefetchPath<Self, (), Self, Plain, (), Dropping<Self>> {
         PrefetchPath::default().limit(n)
     }
     /// Skips the first `n` related rows of each parent.
-    fn offset(self, n: u64) -> PrefetchPath<Self> {
+    fn offset(self, n: u64) -> PrefetchPath<Self, (), Self, Plain, (), Dropping<Self>> {
         PrefetchPath::default().offset(n)
     }
     /// Prefetches `path` on the related rows too (Django's `books__readers`).
@@ -112,6 +120,13 @@ pub trait Relation: SlotName + Copy + Default + 'static {
 pub trait Arity: 'static {
     /// The collection for items `X`.
     type Of<X>;
+    /// The arity when the path's query may drop related rows ([`SomeRows`]): what would be one
+    /// object may be none.
+    type Filtered: Arity;
+    /// What a query that may drop related rows makes of a path ([`Rows`]): [`SomeRows`] where
+    /// that changes its value (one object becomes an `Option`), else [`AllRows`], so a to-many
+    /// path keeps its type whatever its query.
+    type Dropping: Rows;
     /// Builds the collection from one parent's items.
     fn collect<X>(items: Vec<X>, model: &'static str) -> Result<Self::Of<X>>;
 }
@@ -128,6 +143,8 @@ pub struct MaybeOne;
 
 impl Arity for Many {
     type Of<X> = Vec<X>;
+    type Filtered = Many;
+    type Dropping = AllRows;
     fn collect<X>(items: Vec<X>, _: &'static str) -> Result<Vec<X>> {
         Ok(items)
     }
@@ -135,6 +152,8 @@ impl Arity for Many {
 
 impl Arity for One {
     type Of<X> = X;
+    type Filtered = MaybeOne;
+    type Dropping = SomeRows;
     fn collect<X>(items: Vec<X>, model: &'static str) -> Result<X> {
         items.into_iter().next().ok_or(Error::NotFound { model })
     }
@@ -142,9 +161,41 @@ impl Arity for One {
 
 impl Arity for MaybeOne {
     type Of<X> = Option<X>;
+    type Filtered = MaybeOne;
+    type Dropping = AllRows;
     fn collect<X>(items: Vec<X>, _: &'static str) -> Result<Option<X>> {
         Ok(items.into_iter().next())
     }
+}
+
+/// Whether a path's query keeps every related row ([`AllRows`]: the relation's rows as they
+/// are, or only ordered) or may drop some ([`SomeRows`]: a filter, a custom query, a limit or an
+/// offset). Under [`SomeRows`] a parent's one related object (a foreign key's target) may be
+/// missing, so it reads as an `Option` ([`Arity::Filtered`]), as Django gives `None`.
+pub trait Rows: 'static {
+    /// The arity of a relation of arity `A` under this query.
+    type Arity<A: Arity>: Arity;
+}
+
+/// What a query that may drop related rows makes of a path through `R` ([`Arity::Dropping`]).
+pub type Dropping<R> = <<<R as Relation>::Kind as Kind<
+    <R as Relation>::Source,
+    <R as Relation>::Target,
+>>::Arity as Arity>::Dropping;
+
+/// Every related row: see [`Rows`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AllRows;
+/// Some related rows: see [`Rows`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SomeRows;
+
+impl Rows for AllRows {
+    type Arity<A: Arity> = A;
+}
+
+impl Rows for SomeRows {
+    type Arity<A: Arity> = A::Filtered;
 }
 
 /// Which rows the parents of a prefetch level are, for the statement that loads their related
@@ -339,34 +390,29 @@ pub trait Prefetch<M: Model> {
 }
 
 /// A prefetch path from `R::Source` through the relation `R`: a custom query on the related
-/// rows, nested paths `N`, the key `A` it is stored under, the through mode `E` and the join
-/// mode `J`. Built with the methods of [`Relation`].
-pub struct PrefetchPath<R: Relation, N = (), A = R, E = Plain, J = ()> {
+/// rows, nested paths `N`, the key `A` it is stored under, the through mode `E`, the join mode
+/// `J`, and whether its query may drop related rows `Q` ([`Rows`]). Built with the methods of
+/// [`Relation`].
+pub struct PrefetchPath<R: Relation, N = (), A = R, E = Plain, J = (), Q = AllRows> {
     pub(crate) query: QuerySet<R::Target>,
     pub(crate) nested: N,
-    _marker: Markers<R, A, E, J>,
+    _marker: Markers<R, A, E, J, Q>,
 }
 
 /// The marker types of a [`PrefetchPath`].
-type Markers<R, A, E, J> = PhantomData<fn() -> (R, A, E, J)>;
+type Markers<R, A, E, J, Q> = PhantomData<fn() -> (R, A, E, J, Q)>;
 
 impl<R: Relation> Default for PrefetchPath<R> {
     fn default() -> Self {
-        PrefetchPath::new(QuerySet::default())
-    }
-}
-
-impl<R: Relation> PrefetchPath<R> {
-    fn new(query: QuerySet<R::Target>) -> Self {
         PrefetchPath {
-            query,
+            query: QuerySet::default(),
             nested: (),
             _marker: PhantomData,
         }
     }
 }
 
-impl<R: Relation, N: fmt::Debug, A, E, J> fmt::Debug for PrefetchPath<R, N, A, E, J> {
+impl<R: Relation, N: fmt::Debug, A, E, J, Q> fmt::Debug for PrefetchPath<R, N, A, E, J, Q> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PrefetchPath")
             .field("relation", &std::any::type_name::<R>())
@@ -376,9 +422,9 @@ impl<R: Relation, N: fmt::Debug, A, E, J> fmt::Debug for PrefetchPath<R, N, A, E
     }
 }
 
-impl<R: Relation, N, A, E, J> PrefetchPath<R, N, A, E, J> {
+impl<R: Relation, N, A, E, J, Q> PrefetchPath<R, N, A, E, J, Q> {
     /// The same path under other marker types.
-    fn retype<A2, E2, J2>(self) -> PrefetchPath<R, N, A2, E2, J2> {
+    fn retype<A2, E2, J2, Q2>(self) -> PrefetchPath<R, N, A2, E2, J2, Q2> {
         PrefetchPath {
             query: self.query,
             nested: self.nested,
@@ -386,15 +432,17 @@ impl<R: Relation, N, A, E, J> PrefetchPath<R, N, A, E, J> {
         }
     }
 
-    /// Replaces the query on the related rows.
-    pub fn query(mut self, query: QuerySet<R::Target>) -> Self {
+    /// Replaces the query on the related rows. A parent's one related object then reads as
+    /// an `Option` ([`Rows`]).
+    pub fn query(mut self, query: QuerySet<R::Target>) -> PrefetchPath<R, N, A, E, J, Dropping<R>> {
         self.query = query;
-        self
+        self.retype()
     }
-    /// Keeps related rows matching `filter` (ANDed with earlier filters).
-    pub fn filter(mut self, filter: Filter<R::Target>) -> Self {
+    /// Keeps related rows matching `filter` (ANDed with earlier filters). A parent's one
+    /// related object then reads as an `Option`, `None` when the filter drops it ([`Rows`]).
+    pub fn filter(mut self, filter: Filter<R::Target>) -> PrefetchPath<R, N, A, E, J, Dropping<R>> {
         self.query = self.query.filter(filter);
-        self
+        self.retype()
     }
     /// Orders each parent's related rows.
     pub fn order_by(mut self, order: Order<R::Target>) -> Self {
@@ -402,18 +450,18 @@ impl<R: Relation, N, A, E, J> PrefetchPath<R, N, A, E, J> {
         self
     }
     /// At most `n` related rows per parent (top N, in one statement).
-    pub fn limit(mut self, n: u64) -> Self {
+    pub fn limit(mut self, n: u64) -> PrefetchPath<R, N, A, E, J, Dropping<R>> {
         self.query = self.query.limit(n);
-        self
+        self.retype()
     }
     /// Skips the first `n` related rows of each parent.
-    pub fn offset(mut self, n: u64) -> Self {
+    pub fn offset(mut self, n: u64) -> PrefetchPath<R, N, A, E, J, Dropping<R>> {
         self.query = self.query.offset(n);
-        self
+        self.retype()
     }
     /// Prefetches `path` on the related rows too. Several `.with` share this level: it is
     /// loaded once.
-    pub fn with<P: Prefetch<R::Target>>(self, path: P) -> PrefetchPath<R, (P, N), A, E, J> {
+    pub fn with<P: Prefetch<R::Target>>(self, path: P) -> PrefetchPath<R, (P, N), A, E, J, Q> {
         let PrefetchPath { query, nested, .. } = self;
         PrefetchPath {
             query,
@@ -422,12 +470,12 @@ impl<R: Relation, N, A, E, J> PrefetchPath<R, N, A, E, J> {
         }
     }
     /// Stores the result under `name` (Django's `to_attr`): `author.get(name)`.
-    pub fn to<B: ToAttr<R::Source>>(self, name: B) -> PrefetchPath<R, N, B, E, J> {
+    pub fn to<B: ToAttr<R::Source>>(self, name: B) -> PrefetchPath<R, N, B, E, J, Q> {
         let _ = name;
         self.retype()
     }
     /// Each related row together with its through row.
-    pub fn with_through(self) -> PrefetchPath<R, N, A, WithThrough, J>
+    pub fn with_through(self) -> PrefetchPath<R, N, A, WithThrough, J, Q>
     where
         WithThrough: ThroughMode<R::Kind>,
     {
@@ -435,7 +483,7 @@ impl<R: Relation, N, A, E, J> PrefetchPath<R, N, A, E, J> {
     }
     /// Loads the foreign key `fk` of the related rows in the same statement. Call it again for
     /// more foreign keys: one LEFT JOIN each, still one statement.
-    pub fn select_related<S>(self, fk: S) -> PrefetchPath<R, N, A, E, (S::Select, J)>
+    pub fn select_related<S>(self, fk: S) -> PrefetchPath<R, N, A, E, (S::Select, J), Q>
     where
         S: IntoSelect<R::Target>,
     {
