@@ -14,7 +14,6 @@ use crate::decode::{LoadRow, One};
 use crate::error::{Error, Result};
 use crate::model::{Deleted, Model};
 use crate::query::Expr;
-use crate::relation::ForeignKey;
 use crate::sql::{SqlWriter, Stmt};
 use crate::value::{Bound, Field, Kind, Value};
 
@@ -102,19 +101,6 @@ pub struct ForeignKeyInfo {
 inventory::collect!(ForeignKeyInfo);
 
 impl ForeignKeyInfo {
-    /// The foreign key `F`, with its `on_delete` and, for `SetDefault`, its field's default.
-    pub const fn of<F: ForeignKey>(on_delete: OnDelete, default: Option<fn() -> Value>) -> Self {
-        ForeignKeyInfo {
-            source: Table::of::<F::Source>(),
-            column: F::COLUMN,
-            kind: <F::Key as Field>::KIND,
-            target_table: F::TARGET_TABLE,
-            target_column: F::TARGET_COLUMN,
-            on_delete,
-            default,
-        }
-    }
-
     /// The `column` of the join table `table` (counted as `name`), which holds a `T` key: its
     /// links go with the `T` row, in the delete's own statement, so they are counted.
     pub const fn link<T: Model>(

@@ -259,13 +259,8 @@ where
             let pk = <R::Items as Model>::FIELDS[<R::Items as Model>::PK].column;
             Expr::In(pk, keys.clone()).write(&mut w);
             // And only while the owner has a row, in the same statement.
-            let owner = self.owner_row();
-            w.push(" AND EXISTS (SELECT 1 FROM ").ident(owner.table);
-            w.push(" WHERE ")
-                .ident(owner.column)
-                .push(" = ")
-                .bind(owner.value);
-            w.push(")");
+            w.push(" AND ");
+            self.owner_row().write(&mut w);
             if conn.execute(&w.finish())? < keys.len() {
                 // The error path only: one statement says whether the owner is missing.
                 if !R::Owner::query().filter(self.owner_filter()).exists(conn)? {

@@ -335,6 +335,18 @@ pub(crate) struct Needs {
     pub value: Value,
 }
 
+impl Needs {
+    /// `EXISTS (SELECT 1 FROM table WHERE column = ?)`.
+    pub(crate) fn write(self, w: &mut SqlWriter) {
+        w.push("EXISTS (SELECT 1 FROM ").ident(self.table);
+        w.push(" WHERE ")
+            .ident(self.column)
+            .push(" = ")
+            .bind(self.value);
+        w.push(")");
+    }
+}
+
 /// Inserts one row only if the row it `needs` exists, in the same statement; `None` when it
 /// does not, and nothing was written.
 pub(crate) fn insert_one_if<M: Model>(
@@ -425,12 +437,8 @@ fn insert_stmt<M: Model>(
     if backend == Backend::Mysql {
         w.push(" FROM DUAL");
     }
-    w.push(" WHERE EXISTS (SELECT 1 FROM ").ident(needs.table);
-    w.push(" WHERE ")
-        .ident(needs.column)
-        .push(" = ")
-        .bind(needs.value);
-    w.push(")");
+    w.push(" WHERE ");
+    needs.write(&mut w);
     Ok(w)
 }
 

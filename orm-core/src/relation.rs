@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 
 use crate::connection::Connection;
 use crate::decode::DecodeAll;
+use crate::delete::{ForeignKeyInfo, OnDelete, Table};
 use crate::error::Result;
 use crate::model::Model;
 use crate::query::{CmpOp, Expr, Filter};
@@ -81,6 +82,22 @@ pub trait ForeignKey: Sized + 'static {
     fn fetch(conn: &mut Connection, key: &Self::Key) -> Result<Self::Target> {
         let is_key = Expr::Cmp(Self::TARGET_COLUMN, CmpOp::Eq, key.to_value());
         Self::Target::query().filter(Filter::new(is_key)).get(conn)
+    }
+}
+
+impl ForeignKeyInfo {
+    /// The foreign key `F`, with its `on_delete` and, for `SetDefault`, its field's default, as
+    /// the derive registers it for deletes.
+    pub const fn of<F: ForeignKey>(on_delete: OnDelete, default: Option<fn() -> Value>) -> Self {
+        ForeignKeyInfo {
+            source: Table::of::<F::Source>(),
+            column: F::COLUMN,
+            kind: <F::Key as Field>::KIND,
+            target_table: F::TARGET_TABLE,
+            target_column: F::TARGET_COLUMN,
+            on_delete,
+            default,
+        }
     }
 }
 
