@@ -131,8 +131,10 @@ impl Connection {
             }
             #[cfg(feature = "mysql")]
             "mysql" | "mariadb" => {
-                if let Some((host, port)) = parsed.tcp_address(3306) {
-                    server_answers(&host, port, timeout()?)
+                let timeout = timeout()?;
+                // A zero timeout waits as long as it takes, as libpq's does.
+                if let (Some((host, port)), false) = (parsed.tcp_address(3306), timeout.is_zero()) {
+                    server_answers(&host, port, timeout)
                         .map_err(|e| Error::Connection(format!("{shown}: {e}")))?;
                 }
                 let url = url.replacen("mariadb:", "mysql:", 1);
@@ -360,11 +362,13 @@ impl Connection {
     }
 
     /// Runs `f` in a transaction opened on the caller's behalf (a manager's write, a delete,
-    /// `bulk_create`). When none of the caller's transactions is open, a failure the database
-    /// asks to retry ([`Error::is_retryable`]: a deadlock, a serialization failure, a lock wait
-    /// that timed out) runs `f` again in a new transaction, after a short pause, up to
-    /// [`RETRIES`] times; inside the caller's transaction the error is returned, since the
-    /// caller's own transaction is what must run again.
+    /// `bulk_create`). When none of the caller's transactions is open, a transaction the
+    /// database gave up to break a deadlock or to serialize it ([`Error::is_deadlock`]) runs
+    /// `f` again in a new transaction, after a short pause, up to [`RETRIES`] times; inside
+    /// the caller's transaction the error is returned, since the caller's own transaction is
+    /// what must run again. Callers whose `f` runs the user's code (hooks) call
+    /// [`Connection::transaction`] instead: that code's effects outside the database would
+    /// happen twice.
     pub(crate) fn atomic<T>(
         &mut self,
         mut f: impl FnMut(&mut Connection) -> Result<T>,
@@ -373,7 +377,7 @@ impl Connection {
         let mut retries = 0;
         loop {
             match self.transaction(&mut f) {
-                Err(err) if owned && retries < RETRIES && err.is_retryable() => {
+                Err(err) if owned && retries < RETRIES && err.is_deadlock() => {
                     retries += 1;
                     tracing::debug!(error = %err, retries, "transaction retried");
                     std::thread::sleep(pause(retries));
@@ -497,7 +501,11 @@ fn begin_sqlite(c: &mut diesel::SqliteConnection) -> diesel::QueryResult<()> {
 
 /// Whether diesel's transaction manager of `c` has a transaction open, or is broken.
 fn broken_or_open<C: diesel::Connection>(c: &mut C) -> bool {
-    C::TransactionManager::is_broken_transaction_manager(c)
+    // Any open transaction counts, a test transaction (`begin_test_transaction`) included.
+    !matches!(
+        C::TransactionManager::transaction_manager_status_mut(c).transaction_depth(),
+        Ok(None)
+    )
 }
 
 fn tx_on<C: diesel::Connection>(c: &mut C, op: Tx) -> diesel::QueryResult<()> {

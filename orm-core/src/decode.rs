@@ -199,7 +199,11 @@ mod checked {
 
     impl FromSql<st::Float, Sqlite> for Checked<f32> {
         fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-            number(value, "an `f32`").map(|n| Checked(n as f32))
+            let n = number(value, "an `f32`")?;
+            if n.is_finite() && n.abs() > f64::from(f32::MAX) {
+                return Err(format!("the column holds {n}, which does not fit an `f32`").into());
+            }
+            Ok(Checked(n as f32))
         }
     }
 

@@ -349,12 +349,25 @@ impl Plan {
                 tables.push(table.table);
             }
         }
+        // The keys that make a table wait for another: those whose rows are still there when
+        // the rows they point at go (set NULL or to a default before; a generic key has no
+        // constraint), and that the database checks.
+        let pointing: HashMap<&str, Vec<&str>> = tables
+            .iter()
+            .map(|&target| {
+                let sources = dependents(target)
+                    .into_iter()
+                    .filter(|fk| matches!(fk.on_delete, OnDelete::Cascade | OnDelete::Restrict))
+                    .map(|fk| fk.source.table)
+                    .filter(|&source| source != target)
+                    .collect();
+                (target, sources)
+            })
+            .collect();
         let points_at = |source: &str, target: &str| {
-            source != target
-                && (dependents(target)
-                    .iter()
-                    .any(|fk| fk.source.table == source)
-                    || generic_items(target).any(|g| g.items.table == source))
+            pointing
+                .get(target)
+                .is_some_and(|sources| sources.contains(&source))
         };
         let mut order = Vec::new();
         while !tables.is_empty() {

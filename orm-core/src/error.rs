@@ -76,27 +76,40 @@ pub enum Error {
 
 impl Error {
     /// Whether running the transaction again may succeed: the database gave it up to break a
-    /// deadlock, could not serialize it against another, or waited too long for a lock (SQLite's
-    /// "database is locked" included). A call that opens its own transaction (a manager's
-    /// write, `bulk_create`, `delete`, ...) retries such a failure itself a few times; inside a
-    /// transaction of yours the call cannot, since the database rolled back (or aborted) your
-    /// whole transaction, so this says to retry it, from its start.
+    /// deadlock or to serialize it ([`Error::is_deadlock`]), or waited too long for a lock
+    /// (MySQL's lock wait timeout; SQLite's "database is locked" after its `busy_timeout`).
+    /// Inside a transaction of yours, run your transaction again from its start: a deadlock
+    /// undid all of it, and after a lock wait timeout MySQL undid the statement, not the
+    /// transaction, which you may still roll back.
     pub fn is_retryable(&self) -> bool {
-        let Error::Database(DieselError::DatabaseError(kind, info)) = self else {
-            return false;
-        };
-        // PostgreSQL's 40001 and MySQL's 1213 (deadlock) are classified by diesel; PostgreSQL's
-        // deadlock (40P01), MySQL's lock wait timeout (1205) and SQLite's SQLITE_BUSY only by
-        // their messages.
-        *kind == DatabaseErrorKind::SerializationFailure
-            || [
-                "deadlock detected",
-                "Lock wait timeout exceeded",
-                "database is locked",
-                "could not serialize access",
-            ]
-            .iter()
-            .any(|m| info.message().contains(m))
+        self.is_deadlock()
+            || self.message_has(&["Lock wait timeout exceeded", "database is locked"])
+    }
+
+    /// Whether the database gave the transaction up to break a deadlock or because it could not
+    /// serialize it against another: PostgreSQL's 40001 and 40P01, MySQL's 1213. A call that
+    /// opens its own transaction and runs none of your code (a manager's write without hooks,
+    /// `bulk_create`, a delete) runs it again itself, up to three times. PostgreSQL's deadlock
+    /// is told by its message, in English (a server with other `lc_messages` reports it as any
+    /// other error).
+    pub fn is_deadlock(&self) -> bool {
+        matches!(
+            self,
+            Error::Database(DieselError::DatabaseError(
+                DatabaseErrorKind::SerializationFailure,
+                _
+            ))
+        ) || self.message_has(&["deadlock detected", "could not serialize access"])
+    }
+
+    /// Whether this is a database error whose message holds one of `texts`.
+    fn message_has(&self, texts: &[&str]) -> bool {
+        match self {
+            Error::Database(DieselError::DatabaseError(_, info)) => {
+                texts.iter().any(|t| info.message().contains(t))
+            }
+            _ => false,
+        }
     }
 }
 

@@ -238,7 +238,7 @@ where
         for obj in objs.iter_mut() {
             KeyOf::<R>::set(obj, Some((content_type, object_id.clone())));
         }
-        let res = conn.atomic(|conn| {
+        let write = |conn: &mut Connection| {
             if !self.bulk {
                 // No foreign key refuses an owner without a row: look first.
                 if !R::Owner::query().filter(self.owner_filter()).exists(conn)? {
@@ -257,10 +257,12 @@ where
             w.ident(KeyOf::<R>::OBJECT_ID_COLUMN).push(" = ");
             w.bind(Value::Text(object_id.clone())).push(" WHERE ");
             let pk = <R::Items as Model>::FIELDS[<R::Items as Model>::PK].column;
-            Expr::In(pk, keys.clone()).write(&mut w);
-            // And only while the owner has a row, in the same statement.
-            w.push(" AND ");
-            self.owner_row().write(&mut w);
+            w.modifying(R::Items::TABLE, |w| {
+                Expr::In(pk, keys.clone()).write(w);
+                // And only while the owner has a row, in the same statement.
+                w.push(" AND ");
+                self.owner_row().write(w);
+            });
             if conn.execute(&w.finish())? < keys.len() {
                 // The error path only: one statement says whether the owner is missing.
                 if !R::Owner::query().filter(self.owner_filter()).exists(conn)? {
@@ -269,7 +271,13 @@ where
                 return Err(crate::manager::first_unsaved::<R::Items>(conn, objs));
             }
             Ok(())
-        });
+        };
+        // `bulk(false)` runs the save hooks, which a retry would run twice.
+        let res = if self.bulk {
+            conn.atomic(write)
+        } else {
+            conn.transaction(write)
+        };
         if res.is_err() {
             for (obj, was) in objs.iter_mut().zip(before) {
                 KeyOf::<R>::set(obj, was);
@@ -372,8 +380,7 @@ where
     /// without a target), as [`QuerySet::delete`]: one `DELETE` when nothing points at the
     /// items, else one statement to find them, then the delete.
     pub fn clear(&self, conn: &mut Connection) -> Result<Deleted> {
-        let query = self.query(conn)?;
-        conn.atomic(|conn| query.delete(conn))
+        self.query(conn)?.delete(conn)
     }
 
     /// Makes `objs` the related rows: related rows not among them are deleted, the others are

@@ -15,7 +15,7 @@ use crate::relation::{
     EndKey, Forward, KeyOf, LinkEnd, ManyToMany, ManyToManyThrough, OptionalExtra, Side,
 };
 use crate::sql::SqlWriter;
-use crate::value::{row_order, total_order, Field, Value};
+use crate::value::{row_order, Field, Value};
 use crate::Backend;
 
 /// Where the through model's extra values come from: nothing (every extra field is optional),
@@ -140,16 +140,20 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     }
 
     /// Runs a write in one transaction, retried after a deadlock when the transaction is its
-    /// own ([`Connection::atomic`]); a foreign-key failure caused by an owner without a row
-    /// becomes [`crate::Error::Unsaved`]. The closure gets the relation's hooks on this
-    /// connection.
+    /// own and no hook would run twice ([`Connection::atomic`]); a foreign-key failure caused
+    /// by an owner without a row becomes [`crate::Error::Unsaved`]. The closure gets the
+    /// relation's hooks on this connection.
     fn write<T>(
         &self,
         conn: &mut Connection,
         mut f: impl FnMut(&mut Connection, &[M2mHook<R>]) -> Result<T>,
     ) -> Result<T> {
         let hooks = conn.m2m_hooks::<R>();
-        let res = conn.atomic(|conn| f(conn, &hooks));
+        let res = if hooks.is_empty() {
+            conn.atomic(|conn| f(conn, &hooks))
+        } else {
+            conn.transaction(|conn| f(conn, &hooks))
+        };
         let (column, held) = (S::OwnerEnd::COLUMN, S::OwnerEnd::value(self.owner));
         explain_unsaved::<S::Owner, T>(conn, column, held, res)
     }
@@ -516,8 +520,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         keys: &[OtherKey<R, S>],
     ) -> Result<()> {
         self.fire(conn, hooks, M2mAction::PreRemove, keys)?;
-        let mut values: Vec<Value> = keys.iter().map(Field::to_value).collect();
-        values.sort_by(total_order);
+        let values: Vec<Value> = keys.iter().map(Field::to_value).collect();
         let mut w = self.delete_stmt(conn.backend());
         let one_way = |w: &mut SqlWriter, owner: &'static str, other: &'static str| {
             w.push("(").ident(owner).push(" = ").bind(self.owner_key());

@@ -9,7 +9,7 @@ use crate::model::{explain_unsaved, insert_one, lock_rows, Model};
 use crate::query::{Assignment, CmpOp, Expr, Filter, QuerySet};
 use crate::relation::{ForeignKey, NullableForeignKey};
 use crate::sql::SqlWriter;
-use crate::value::{total_order, Field, Value};
+use crate::value::{Field, Value};
 
 /// The rows of `R::Source` whose foreign key `R` points at one parent row. Returned by the
 /// reverse accessor the derive puts on the target model (`blog.entry_set()`, or the
@@ -150,14 +150,19 @@ impl<R: ForeignKey> ReverseManager<R> {
     }
 
     /// Runs a write in one transaction, retried after a deadlock when the transaction is its
-    /// own ([`Connection::atomic`]); a foreign-key failure caused by a parent without a row
-    /// becomes [`Error::Unsaved`].
+    /// own and no save hook would run twice (`bulk(false)` saves each row:
+    /// [`Connection::atomic`]); a foreign-key failure caused by a parent without a row becomes
+    /// [`Error::Unsaved`].
     fn write<T>(
         &self,
         conn: &mut Connection,
         f: impl FnMut(&mut Connection) -> Result<T>,
     ) -> Result<T> {
-        let res = conn.atomic(f);
+        let res = if self.bulk {
+            conn.atomic(f)
+        } else {
+            conn.transaction(f)
+        };
         explain_unsaved::<R::Target, T>(conn, R::TARGET_COLUMN, &self.parent, res)
     }
 
@@ -317,8 +322,6 @@ impl<R: ForeignKey> ReverseManager<R> {
                 keys.push(obj.key().to_value());
             }
         }
-        // In one order whatever the caller's, so two writes of the same rows lock them alike.
-        keys.sort_by(total_order);
         let pk = R::Source::FIELDS[R::Source::PK].column;
         let count = keys.len();
         let mut w = SqlWriter::new(conn.backend());

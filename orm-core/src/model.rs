@@ -185,7 +185,6 @@ pub trait Model: LoadRow + BuildAll + SaveHooks + Sized + 'static {
     /// Writes every field to the row with this key. One statement, plus what the
     /// [`SaveHooks`] run. [`Error::Unsaved`] when the row does not exist.
     fn save(&self, conn: &mut Connection) -> Result<()> {
-        self.before_save(conn)?;
         let values = self.values();
         let backend = conn.backend();
         for (field, value) in Self::FIELDS.iter().zip(&values) {
@@ -193,6 +192,7 @@ pub trait Model: LoadRow + BuildAll + SaveHooks + Sized + 'static {
                 field.check(Self::NAME, backend, value)?;
             }
         }
+        self.before_save(conn)?;
         let mut w = SqlWriter::new(backend);
         w.push("UPDATE ").ident(Self::TABLE).push(" SET ");
         let fields = Self::FIELDS
@@ -443,27 +443,52 @@ fn insert_stmt<M: Model>(
 }
 
 /// An insert that failed because `M`'s auto-increment key has no value left says so, as
-/// [`Error::OutOfKeys`]: SQLite says "database or disk is full" (then the largest key tells
-/// the two apart, one statement), PostgreSQL "reached maximum value of sequence", MySQL "Out of
-/// range value" for the key column or "Failed to read auto-increment value".
+/// [`Error::OutOfKeys`]. Each backend says it its own way: SQLite "database or disk is full" for
+/// a 64-bit key (then the largest key tells it from a full disk, one statement) and the DDL's
+/// range check for a narrower one; PostgreSQL "reached maximum value of sequence"; MySQL "Out
+/// of range value" for a 64-bit key, or a duplicate of the largest value for a narrower one.
 fn out_of_keys<M: Model>(conn: &mut Connection, err: Error) -> Error {
     let pk = &M::FIELDS[M::PK];
-    let Error::Database(db) = &err else {
-        return err;
-    };
     if !pk.auto_increment {
         return err;
     }
-    let message = db.to_string();
-    let exhausted = match conn.backend() {
-        Backend::Sqlite => {
-            message.contains("database or disk is full") && largest_key_is_max::<M>(conn)
+    let largest = match pk.kind {
+        Kind::SmallInt => i64::from(i16::MAX),
+        Kind::Integer => i64::from(i32::MAX),
+        _ => i64::MAX,
+    };
+    let exhausted = match (&err, conn.backend()) {
+        (Error::Database(db), Backend::Sqlite) => {
+            db.to_string().contains("database or disk is full") && largest_key_is_max::<M>(conn)
         }
-        Backend::Postgres => message.contains("reached maximum value of sequence"),
-        Backend::Mysql => {
+        (Error::Database(db), Backend::Postgres) => {
+            db.to_string().contains("reached maximum value of sequence")
+        }
+        (Error::Database(db), Backend::Mysql) => {
+            let message = db.to_string();
             message.contains("Failed to read auto-increment value")
                 || message.contains(&format!("Out of range value for column '{}'", pk.column))
         }
+        // The key column's own check (SQLite names the column).
+        (
+            Error::Integrity {
+                kind: crate::IntegrityKind::Check,
+                constraint,
+                ..
+            },
+            Backend::Sqlite,
+        ) => largest < i64::MAX && constraint.as_deref() == Some(pk.column),
+        (
+            Error::Integrity {
+                kind: crate::IntegrityKind::Unique,
+                message,
+                ..
+            },
+            Backend::Mysql,
+        ) => {
+            message.contains(&format!("Duplicate entry '{largest}'")) && message.contains("PRIMARY")
+        }
+        _ => false,
     };
     if exhausted {
         Error::OutOfKeys { model: M::NAME }
@@ -512,10 +537,11 @@ pub(crate) fn lock_rows<M: Model>(
 }
 
 /// Without `RETURNING` (MySQL): reads the rows just inserted, in insertion order. Auto keys are
-/// the ones this connection's insert took: `LAST_INSERT_ID()` and every
+/// the ones this connection's insert took: `LAST_INSERT_ID()`, and for a multi-row insert every
 /// `@@auto_increment_increment`-th key after it, one per row (with an increment above 1, as
-/// Galera and multi-primary setups run, other nodes' rows sit between them). Given keys are
-/// looked up.
+/// multi-primary setups run, other servers' rows sit between them; Galera also runs InnoDB's
+/// interleaved lock mode, so there every row is its own insert, read back by its one key).
+/// Given keys are looked up.
 fn read_back<M: Model>(conn: &mut Connection, rows: &[M::New]) -> Result<Vec<M>> {
     let pk = &M::FIELDS[M::PK];
     let mut w = SqlWriter::new(conn.backend());

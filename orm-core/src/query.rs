@@ -320,8 +320,7 @@ impl Expr {
                 w.push("1 = 0");
             }
             Expr::In(col, values) if values.len() > w.backend().max_inline_values() => {
-                w.column(col);
-                write_value_set(w, values);
+                write_value_set(w, col, values);
             }
             Expr::In(col, values) => {
                 w.column(col).push(" IN (");
@@ -434,17 +433,25 @@ impl Expr {
     }
 }
 
-/// ` IN <values>` (after the column) for a list too long to bind value by value, bound as one
-/// value however long: ` = ANY($1)` with an array on PostgreSQL, and on SQLite and MySQL a JSON
-/// array read as a table (`json_each`, `JSON_TABLE`), bytes and UUIDs as hexadecimal.
-fn write_value_set(w: &mut SqlWriter, values: &[Value]) {
+/// `column IN <values>` for a list too long to bind value by value, bound as one value however
+/// long: ` = ANY($1)` with an array on PostgreSQL, and on SQLite and MySQL a JSON array read as a
+/// table (`json_each`, `JSON_TABLE`), bytes and UUIDs as hexadecimal. A NULL among the values
+/// matches nothing, as in a list, but makes the condition NULL where no value matches (what
+/// `NOT` and `exclude` see): `(column IN (..) OR NULL)`.
+fn write_value_set(w: &mut SqlWriter, column: &str, values: &[Value]) {
     let Some(kind) = values.iter().find_map(Value::kind) else {
-        // Only NULLs, which match nothing.
-        w.push(" IN (SELECT NULL WHERE 1 = 0)");
+        // Only NULLs.
+        w.column(column).push(" IN (NULL)");
         return;
     };
+    let null = values.iter().any(Value::is_null);
+    if null {
+        w.push("(");
+    }
+    w.column(column);
     let hex = matches!(kind, Kind::Binary | Kind::Uuid);
-    match w.backend() {
+    let backend = w.backend();
+    match backend {
         crate::Backend::Postgres => {
             w.push(" = ANY(")
                 .bind(Value::Keys(crate::value::KeyList::new(kind, values)))
@@ -456,7 +463,7 @@ fn write_value_set(w: &mut SqlWriter, values: &[Value]) {
             } else {
                 " IN (SELECT value FROM json_each("
             });
-            w.bind(Value::Text(crate::value::json_array(values)))
+            w.bind(Value::Text(crate::value::json_array(values, backend)))
                 .push("))");
         }
         crate::Backend::Mysql => {
@@ -465,7 +472,7 @@ fn write_value_set(w: &mut SqlWriter, values: &[Value]) {
             } else {
                 " IN (SELECT v FROM JSON_TABLE("
             });
-            w.bind(Value::Text(crate::value::json_array(values)));
+            w.bind(Value::Text(crate::value::json_array(values, backend)));
             w.push(", '$[*]' COLUMNS (v ");
             w.push(match kind {
                 Kind::SmallInt | Kind::Integer | Kind::BigInt | Kind::Bool => "BIGINT",
@@ -476,6 +483,9 @@ fn write_value_set(w: &mut SqlWriter, values: &[Value]) {
             });
             w.push(" PATH '$')) AS orm_values)");
         }
+    }
+    if null {
+        w.push(" OR NULL)");
     }
 }
 

@@ -100,7 +100,8 @@ impl<'a> DatabaseUrl<'a> {
     }
 
     /// The host and port of a URL that connects over TCP (`default_port` when the URL names
-    /// none); `None` for a Unix socket (`unix_socket=`, or no host).
+    /// none); `None` for a Unix socket: `unix_socket=`, no host, or `localhost`, which
+    /// libmysqlclient reaches through its socket.
     #[cfg_attr(not(feature = "mysql"), allow(dead_code))]
     pub(crate) fn tcp_address(&self, default_port: u16) -> Option<(String, u16)> {
         if self.param("unix_socket").is_some() {
@@ -122,6 +123,9 @@ impl<'a> DatabaseUrl<'a> {
                 None => (host_port, None),
             },
         };
+        if host == "localhost" {
+            return None;
+        }
         let port = match port {
             Some(port) => port.parse().ok()?,
             None => default_port,
@@ -172,6 +176,10 @@ mod tests {
         );
         let socket = DatabaseUrl::new("mysql://ann@localhost/app?unix_socket=/run/m.sock");
         assert_eq!(socket.tcp_address(3306), None);
+        assert_eq!(
+            DatabaseUrl::new("mysql://ann@localhost:3306/app").tcp_address(3306),
+            None
+        );
         let bad = DatabaseUrl::new("postgres://h/app?connect_timeout=soon");
         assert_eq!(bad.connect_timeout(), None);
     }

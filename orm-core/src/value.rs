@@ -96,8 +96,8 @@ pub enum KeyList {
 
 impl KeyList {
     /// The values of `kind` among `keys` (the ones of another kind, which a list of one
-    /// column's values never holds, and NULLs, which match nothing, are left out). Kinds
-    /// without an array type here bind as text.
+    /// column's values never holds, and NULLs, which match nothing, are left out). Text, and a
+    /// kind whose feature is off (no value of it exists), bind as text.
     pub(crate) fn new(kind: Kind, keys: &[Value]) -> Self {
         macro_rules! list {
             ($variant:ident) => {
@@ -182,9 +182,11 @@ impl Value {
 /// `values` as one JSON array, for a statement that reads them as a table (SQLite's
 /// `json_each`, MySQL's `JSON_TABLE`): numbers as numbers (booleans as 1 and 0), text as
 /// strings, bytes and UUIDs as hexadecimal strings, times as the text SQLite and MySQL read
-/// them from. NULLs and NaNs, which match nothing, are left out; infinities are written as
-/// numbers too large for a double, which both read as infinite.
-pub(crate) fn json_array(values: &[Value]) -> String {
+/// them from. NULLs and NaNs, which match nothing, are left out; infinities too on MySQL, which
+/// stores none, and on SQLite are written as numbers too large for a double, which it reads as
+/// infinite.
+pub(crate) fn json_array(values: &[Value], backend: crate::Backend) -> String {
+    let infinities = backend == crate::Backend::Sqlite;
     use fmt::Write as _;
     let mut out = String::with_capacity(values.len() * 8 + 2);
     out.push('[');
@@ -199,8 +201,8 @@ pub(crate) fn json_array(values: &[Value]) -> String {
             Value::SmallInt(v) => write!(out, "{v}").is_ok(),
             Value::Integer(v) => write!(out, "{v}").is_ok(),
             Value::BigInt(v) => write!(out, "{v}").is_ok(),
-            Value::Float(v) => json_number(&mut out, f64::from(*v)),
-            Value::Double(v) => json_number(&mut out, *v),
+            Value::Float(v) => json_number(&mut out, f64::from(*v), infinities),
+            Value::Double(v) => json_number(&mut out, *v, infinities),
             Value::Bool(v) => {
                 out.push(if *v { '1' } else { '0' });
                 true
@@ -233,10 +235,11 @@ pub(crate) fn json_array(values: &[Value]) -> String {
     out
 }
 
-/// Writes a finite number, or an infinity as `±1e999`; `false` for NaN.
-fn json_number(out: &mut String, v: f64) -> bool {
+/// Writes a finite number, or with `infinities` an infinity as `±1e999`; `false` for what it
+/// leaves out.
+fn json_number(out: &mut String, v: f64, infinities: bool) -> bool {
     use fmt::Write as _;
-    if v.is_nan() {
+    if v.is_nan() || (v.is_infinite() && !infinities) {
         false
     } else if v.is_infinite() {
         out.push_str(if v > 0.0 { "1e999" } else { "-1e999" });

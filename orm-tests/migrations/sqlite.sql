@@ -23,7 +23,7 @@ CREATE INDEX "entry_blog_id_idx" ON "entry" ("blog_id");
 CREATE INDEX "entry_pub_date_idx" ON "entry" ("pub_date");
 
 CREATE TABLE "author" (
-    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL CHECK ("id" <= 2147483647),
     "name" TEXT NOT NULL
 );
 

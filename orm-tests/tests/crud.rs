@@ -972,10 +972,58 @@ fn is_in_takes_any_number_of_values_in_one_statement() {
                 .unwrap()
         });
         assert_eq!(rows, [row]);
+        // A long list means what a short one does, NULLs included: `exclude` of a list that
+        // holds NULL keeps no row (the condition is NULL where no value matches).
+        let b = &blogs[0];
+        for rating in [Some(1.5), Some(2.5), None] {
+            let mut e = new_entry(b, "rated", 0);
+            e.rating = rating;
+            Entry::create(conn, e).unwrap();
+        }
+        for nulls in [false, true] {
+            let short: Vec<Option<f64>> = [Some(1.5)]
+                .into_iter()
+                .chain(nulls.then_some(None))
+                .collect();
+            let long: Vec<Option<f64>> = short
+                .iter()
+                .copied()
+                .chain((0..2_000).map(|i| Some(1_000.0 + f64::from(i))))
+                .collect();
+            let ratings = |c: &mut Connection, values: Vec<Option<f64>>, out: bool| {
+                let q = Entry::query();
+                let q = if out {
+                    q.exclude(Entry::rating.is_in(values))
+                } else {
+                    q.filter(Entry::rating.is_in(values))
+                };
+                let mut got: Vec<Option<f64>> =
+                    q.all(c).unwrap().iter().map(|e| e.rating).collect();
+                got.sort_by(|a, b| a.partial_cmp(b).unwrap());
+                got
+            };
+            for out in [false, true] {
+                let inline = assert_num_queries(conn, 1, |c| ratings(c, short.clone(), out));
+                let bound = assert_num_queries(conn, 1, |c| ratings(c, long.clone(), out));
+                assert_eq!(inline, bound, "nulls {nulls}, exclude {out}");
+            }
+        }
+        assert_eq!(
+            Entry::query()
+                .filter(Entry::rating.is_in(vec![None::<f64>; 1_500]))
+                .count(conn)
+                .unwrap(),
+            0
+        );
         // A delete by so many keys too: the keys read, then each level's DELETE.
         let gone = assert_num_queries(conn, 3, |c| {
             Blog::query().filter(Blog::id.is_in(ids)).delete(c).unwrap()
         });
         assert_eq!(gone.per_model, [("Blog", 4)]);
+        assert_eq!(
+            Entry::query().count(conn).unwrap(),
+            3,
+            "the entries of the first blog stay"
+        );
     });
 }

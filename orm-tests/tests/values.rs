@@ -307,32 +307,42 @@ fn a_value_the_field_cannot_hold_is_an_error_when_read() {
 }
 
 /// An auto-increment key that has reached the largest value its column holds: the next insert
-/// is [`Error::OutOfKeys`], on every backend, instead of SQLite's "database or disk is full"
-/// or MySQL's "Out of range value".
+/// is [`Error::OutOfKeys`], on every backend, for a 64-bit key (`Blog`) and a 32-bit one
+/// (`Author`), instead of SQLite's "database or disk is full" (or a key past `i32::MAX`) or
+/// MySQL's "Out of range value" and duplicate key.
 #[test]
 fn an_insert_with_no_key_left_says_so() {
     each_backend(|conn| {
-        let mut w = orm_core::SqlWriter::new(conn.backend());
-        if conn.backend() == Backend::Postgres {
-            // The identity sequence, not the rows, decides the next key.
-            w.push("ALTER TABLE ")
-                .ident(Blog::TABLE)
-                .push(" ALTER COLUMN ");
-            w.ident("id").push(" RESTART WITH 9223372036854775807");
+        let backend = conn.backend();
+        let last_key = |conn: &mut Connection, table: &str, max: i64, row: &str| {
+            let mut w = orm_core::SqlWriter::new(backend);
+            if backend == Backend::Postgres {
+                // The identity sequence, not the rows, decides the next key.
+                w.push("ALTER TABLE ").ident(table).push(" ALTER COLUMN ");
+                w.ident("id").push(&format!(" RESTART WITH {max}"));
+                conn.execute(&w.finish()).unwrap();
+                return false;
+            }
+            w.push("INSERT INTO ")
+                .ident(table)
+                .push(&format!(" VALUES ({max}, {row})"));
             conn.execute(&w.finish()).unwrap();
+            true
+        };
+        if !last_key(conn, Blog::TABLE, i64::MAX, "'last', ''") {
             blog(conn, "last");
-        } else {
-            w.push("INSERT INTO ").ident(Blog::TABLE).push(" (");
-            w.ident("id")
-                .push(", ")
-                .ident("name")
-                .push(", ")
-                .ident("tagline");
-            w.push(") VALUES (9223372036854775807, 'last', '')");
-            conn.execute(&w.finish()).unwrap();
+        }
+        if !last_key(conn, Author::TABLE, i64::from(i32::MAX), "'last'") {
+            Author::create(
+                conn,
+                NewAuthor {
+                    name: "last".into(),
+                },
+            )
+            .unwrap();
         }
         // The failed INSERT; on SQLite, then the largest key, to tell it from a full disk.
-        let statements = 1 + u64::from(conn.backend() == Backend::Sqlite);
+        let statements = 1 + u64::from(backend == Backend::Sqlite);
         let err = assert_num_queries(conn, statements, |c| {
             Blog::create(
                 c,
@@ -344,6 +354,20 @@ fn an_insert_with_no_key_left_says_so() {
             .unwrap_err()
         });
         assert!(matches!(err, Error::OutOfKeys { model: "Blog" }), "{err:?}");
+        let err = assert_num_queries(conn, 1, |c| {
+            Author::create(
+                c,
+                NewAuthor {
+                    name: "one more".into(),
+                },
+            )
+            .unwrap_err()
+        });
+        assert!(
+            matches!(err, Error::OutOfKeys { model: "Author" }),
+            "{err:?}"
+        );
         assert_eq!(Blog::query().count(conn).unwrap(), 1);
+        assert_eq!(Author::query().count(conn).unwrap(), 1);
     });
 }
