@@ -117,23 +117,7 @@ impl fmt::Debug for AsyncConnection {
 impl AsyncConnection {
     /// Opens a connection from a URL ([`Connection::open`]) on a new thread.
     pub async fn open(url: &str) -> Result<AsyncConnection> {
-        let url = url.to_owned();
-        let (done, opened) = oneshot::channel();
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let solo = next_id();
-        let open = move || match Connection::open(&url) {
-            Ok(conn) => {
-                let _ = done.send(Ok(()));
-                Some(conn)
-            }
-            Err(e) => {
-                let _ = done.send(Err(e));
-                None
-            }
-        };
-        spawn(open, None, Arc::new(Mutex::new(queue)), solo)?;
-        opened.await.map_err(|_| Error::Closed)??;
-        Ok(AsyncConnection { jobs, solo })
+        Self::start(url, 1, |_| Ok(()), false).await
     }
 
     /// Opens `size` connections to one database, each on a thread of its own, behind one
@@ -151,6 +135,17 @@ impl AsyncConnection {
         url: &str,
         size: usize,
         setup: impl Fn(&mut Connection) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<AsyncConnection> {
+        Self::start(url, size, setup, true).await
+    }
+
+    /// [`AsyncConnection::pool`]; with `replace`, a connection whose call panicked is opened
+    /// again for the next call, else that thread ends.
+    async fn start(
+        url: &str,
+        size: usize,
+        setup: impl Fn(&mut Connection) -> Result<()> + Send + Sync + 'static,
+        replace: bool,
     ) -> Result<AsyncConnection> {
         crate::pool::check_size(url, size)?;
         let (jobs, queue) = mpsc::channel::<Job>();
@@ -175,7 +170,7 @@ impl AsyncConnection {
                     let _ = done.send(report);
                     conn
                 },
-                Some(Arc::clone(&connect)),
+                replace.then(|| Arc::clone(&connect)),
                 Arc::clone(&queue),
                 solo,
             )?;

@@ -92,7 +92,7 @@ impl Connection {
     pub fn open(url: &str) -> Result<Connection> {
         let parsed = DatabaseUrl::new(url);
         let shown = parsed.redacted();
-        let (scheme, rest) = url.split_once(':').ok_or_else(|| {
+        let (scheme, _) = url.split_once(':').ok_or_else(|| {
             Error::Connection(format!(
                 "`{shown}` is not a database URL; expected sqlite::memory:, sqlite://path, postgres://... or mysql://..."
             ))
@@ -106,21 +106,15 @@ impl Connection {
                 ))
             })
         };
-        let conn = match scheme {
-            "sqlite" => {
-                let path = rest.trim_start_matches("//");
-                let path = if path.is_empty() || path == ":memory:" {
-                    ":memory:"
-                } else {
-                    path
-                };
+        let conn = match (scheme, parsed.sqlite_path()) {
+            ("sqlite", Some(path)) => {
                 let mut c = diesel::SqliteConnection::establish(path).map_err(connect_err)?;
                 c.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
                     .map_err(Error::from)?;
                 Connection::new(Inner::Sqlite(c), true)
             }
             #[cfg(feature = "postgres")]
-            "postgres" | "postgresql" => {
+            ("postgres" | "postgresql", _) => {
                 let timeout = timeout()?;
                 let url = match parsed.param("connect_timeout") {
                     Some(_) => url.to_owned(),
@@ -130,7 +124,7 @@ impl Connection {
                 Connection::new(Inner::Postgres(c), true)
             }
             #[cfg(feature = "mysql")]
-            "mysql" | "mariadb" => {
+            ("mysql" | "mariadb", _) => {
                 let timeout = timeout()?;
                 // A zero timeout waits as long as it takes, as libpq's does.
                 if let (Some((host, port)), false) = (parsed.tcp_address(3306), timeout.is_zero()) {
@@ -148,16 +142,19 @@ impl Connection {
                 let mut conn = Connection::new(Inner::Mysql(c), false);
                 // No `RETURNING` through prepared statements (MariaDB sends no result metadata
                 // for it). A multi-row insert gets consecutive auto-increment keys unless
-                // InnoDB runs in "interleaved" lock mode (2).
-                let mode: Vec<One<i64>> =
-                    conn.load_uncounted("SELECT CAST(@@innodb_autoinc_lock_mode AS SIGNED) AS v")?;
-                conn.consecutive_keys = mode.first().is_some_and(|m| m.0 < 2);
-                let version: Vec<One<String>> = conn.load_uncounted("SELECT VERSION() AS v")?;
-                conn.mariadb = version.first().is_some_and(|v| v.0.contains("MariaDB"));
+                // InnoDB runs in "interleaved" lock mode (2). Which server it is decides the
+                // name of a collation (`Migration::apply`). One statement for both.
+                let facts: Vec<One<String>> = conn.load_uncounted(
+                    "SELECT CONCAT(@@innodb_autoinc_lock_mode, ' ', VERSION()) AS v",
+                )?;
+                let facts = facts.first().map_or("", |f| f.0.as_str());
+                let (mode, version) = facts.split_once(' ').unwrap_or((facts, ""));
+                conn.consecutive_keys = mode.parse::<i64>().is_ok_and(|m| m < 2);
+                conn.mariadb = version.contains("MariaDB");
                 conn
             }
             #[allow(unreachable_patterns)]
-            "postgres" | "postgresql" | "mysql" | "mariadb" => {
+            ("postgres" | "postgresql" | "mysql" | "mariadb", _) => {
                 return Err(Error::Connection(format!(
                     "`{scheme}` support is not compiled in; enable the `{}` feature of orm-core",
                     if scheme.starts_with("postgres") {
@@ -167,7 +164,7 @@ impl Connection {
                     }
                 )))
             }
-            other => {
+            (other, _) => {
                 return Err(Error::Connection(format!(
                     "unknown database scheme `{other}`; expected sqlite, postgres or mysql"
                 )))
@@ -473,8 +470,8 @@ fn server_answers(
     Err(failure)
 }
 
-/// How many times [`Connection::atomic`] runs a transaction again after a retryable failure.
-pub(crate) const RETRIES: u32 = 3;
+/// How many times [`Connection::atomic`] runs a transaction again after a deadlock.
+const RETRIES: u32 = 3;
 
 /// The pause before retry `n`: a few milliseconds more each time, and a jitter, so two
 /// transactions that deadlocked do not meet again in step.

@@ -241,9 +241,7 @@ where
         let write = |conn: &mut Connection| {
             if !self.bulk {
                 // No foreign key refuses an owner without a row: look first.
-                if !R::Owner::query().filter(self.owner_filter()).exists(conn)? {
-                    return Err(self.unsaved());
-                }
+                self.owner_exists(conn)?;
                 return objs.iter().try_for_each(|o| o.save(conn));
             }
             let keys: Vec<Value> = objs.iter().map(|o| o.key().to_value()).collect();
@@ -265,9 +263,7 @@ where
             });
             if conn.execute(&w.finish())? < keys.len() {
                 // The error path only: one statement says whether the owner is missing.
-                if !R::Owner::query().filter(self.owner_filter()).exists(conn)? {
-                    return Err(self.unsaved());
-                }
+                self.owner_exists(conn)?;
                 return Err(crate::manager::first_unsaved::<R::Items>(conn, objs));
             }
             Ok(())
@@ -309,8 +305,14 @@ where
         }
     }
 
-    fn owner_filter(&self) -> Filter<R::Owner> {
-        pk_filter::<R::Owner>(self.owner.key())
+    /// [`Error::Unsaved`] unless the owner has a row. One statement.
+    fn owner_exists(&self, conn: &mut Connection) -> Result<()> {
+        let owner = R::Owner::query().filter(pk_filter::<R::Owner>(self.owner.key()));
+        if owner.exists(conn)? {
+            Ok(())
+        } else {
+            Err(self.unsaved())
+        }
     }
 
     /// [`Error::Unsaved`] for the owner.
@@ -388,8 +390,8 @@ where
     pub fn set(&self, conn: &mut Connection, objs: &mut [&mut R::Items]) -> Result<()> {
         let query = self.query(conn)?;
         conn.atomic(|conn| {
-            let pk = <R::Owner as Model>::FIELDS[<R::Owner as Model>::PK].column;
-            lock_rows::<R::Owner>(conn, pk, self.owner.key().to_value())?;
+            let owner = self.owner_row();
+            lock_rows::<R::Owner>(conn, owner.column, owner.value)?;
             let current = query.all(conn)?;
             let wanted: std::collections::HashSet<&<R::Items as Model>::Key> =
                 objs.iter().map(|o| o.key()).collect();

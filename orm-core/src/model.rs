@@ -35,6 +35,9 @@ impl FieldDef {
     /// longer than `max_length`, or a float SQLite or MySQL would not store as given (SQLite
     /// stores NaN as NULL; MySQL and MariaDB refuse NaN and infinities). `model` names it.
     pub(crate) fn check(&self, model: &str, backend: Backend, value: &Value) -> Result<()> {
+        if !self.checked(backend) {
+            return Ok(());
+        }
         let refuse = |what: String| {
             Err(Error::InvalidInput(format!(
                 "`{model}.{}` {what}; nothing was written",
@@ -73,7 +76,7 @@ impl FieldDef {
     }
 
     /// Whether [`FieldDef::check`] can refuse anything on `backend`.
-    pub(crate) fn checked(&self, backend: Backend) -> bool {
+    fn checked(&self, backend: Backend) -> bool {
         self.max_length.is_some()
             || (backend != Backend::Postgres && matches!(self.kind, Kind::Float | Kind::Double))
     }
@@ -188,9 +191,7 @@ pub trait Model: LoadRow + BuildAll + SaveHooks + Sized + 'static {
         let values = self.values();
         let backend = conn.backend();
         for (field, value) in Self::FIELDS.iter().zip(&values) {
-            if field.checked(backend) {
-                field.check(Self::NAME, backend, value)?;
-            }
+            field.check(Self::NAME, backend, value)?;
         }
         self.before_save(conn)?;
         let mut w = SqlWriter::new(backend);
@@ -336,14 +337,21 @@ pub(crate) struct Needs {
 }
 
 impl Needs {
-    /// `EXISTS (SELECT 1 FROM table WHERE column = ?)`.
+    /// `EXISTS (SELECT 1 FROM table WHERE column = ?)`; in the `WHERE` of an `UPDATE` of that
+    /// same table on MySQL, through a derived table (its error 1093).
     pub(crate) fn write(self, w: &mut SqlWriter) {
-        w.push("EXISTS (SELECT 1 FROM ").ident(self.table);
-        w.push(" WHERE ")
-            .ident(self.column)
-            .push(" = ")
-            .bind(self.value);
-        w.push(")");
+        let derived = w.modified_table() == Some(self.table);
+        w.push("EXISTS ");
+        w.subquery(
+            derived,
+            |w| {
+                w.push("1");
+            },
+            |w| {
+                w.push(" FROM ").ident(self.table).push(" WHERE ");
+                w.ident(self.column).push(" = ").bind(self.value);
+            },
+        );
     }
 }
 

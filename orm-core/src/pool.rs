@@ -67,9 +67,7 @@ pub(crate) fn check_size(url: &str, size: usize) -> Result<()> {
             "a pool needs at least one connection".into(),
         ));
     }
-    let memory = url.split_once(':').is_some_and(|(scheme, rest)| {
-        scheme == "sqlite" && matches!(rest.trim_start_matches("//"), "" | ":memory:")
-    });
+    let memory = crate::url::DatabaseUrl::new(url).sqlite_path() == Some(":memory:");
     if size > 1 && memory {
         return Err(Error::InvalidInput(format!(
             "each connection to `{url}` would be a database of its own; pool a SQLite file"

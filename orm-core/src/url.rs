@@ -64,6 +64,16 @@ impl<'a> DatabaseUrl<'a> {
         out
     }
 
+    /// For a `sqlite:` URL, the file it names, or `:memory:` for a database in memory
+    /// (`sqlite::memory:`, `sqlite://:memory:`, or no path); `None` for another scheme.
+    pub(crate) fn sqlite_path(&self) -> Option<&'a str> {
+        let rest = self.raw.strip_prefix("sqlite:")?;
+        match rest.trim_start_matches("//") {
+            "" | ":memory:" => Some(":memory:"),
+            path => Some(path),
+        }
+    }
+
     /// The value of the query parameter `name`, as written.
     pub(crate) fn param(&self, name: &str) -> Option<&'a str> {
         self.query()?
@@ -180,6 +190,14 @@ mod tests {
             DatabaseUrl::new("mysql://ann@localhost:3306/app").tcp_address(3306),
             None
         );
+        for memory in ["sqlite::memory:", "sqlite://:memory:", "sqlite:"] {
+            assert_eq!(DatabaseUrl::new(memory).sqlite_path(), Some(":memory:"));
+        }
+        assert_eq!(
+            DatabaseUrl::new("sqlite://db/app.db").sqlite_path(),
+            Some("db/app.db")
+        );
+        assert_eq!(DatabaseUrl::new("postgres://h/app").sqlite_path(), None);
         let bad = DatabaseUrl::new("postgres://h/app?connect_timeout=soon");
         assert_eq!(bad.connect_timeout(), None);
     }
