@@ -5,12 +5,13 @@
 
 use std::collections::HashMap;
 
-use crate::connection::Connection;
-use crate::decode::One;
+use crate::db::connection::Connection;
+use crate::db::decode::One;
+use crate::db::extensions::Extension;
+use crate::db::sql::SqlWriter;
+use crate::db::value::Value;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::sql::SqlWriter;
-use crate::value::Value;
 use crate::Backend;
 
 /// The content-type table.
@@ -26,14 +27,14 @@ pub(crate) struct ContentTypes {
     depth: u32,
 }
 
-impl ContentTypes {
-    pub(crate) fn begin(&mut self) {
+impl Extension for ContentTypes {
+    fn begin(&mut self) {
         self.depth += 1;
     }
 
     /// Ends the innermost transaction: its ids move to the enclosing one on commit, and are
     /// forgotten on rollback.
-    pub(crate) fn end(&mut self, committed: bool) {
+    fn end(&mut self, committed: bool) {
         let depth = self.depth;
         self.depth = depth.saturating_sub(1);
         if committed {
@@ -53,7 +54,8 @@ impl Connection {
     /// connection reads it (one statement; three when the row is missing and is created); later
     /// calls cost nothing.
     pub fn content_type<M: Model>(&mut self) -> Result<i64> {
-        if let Some(&(id, _)) = self.content_types.ids.get(M::TABLE) {
+        let cached = self.extensions.get::<ContentTypes>();
+        if let Some(&(id, _)) = cached.and_then(|cache| cache.ids.get(M::TABLE)) {
             return Ok(id);
         }
         let id = match self.find_content_type(M::TABLE)? {
@@ -65,8 +67,8 @@ impl Connection {
                 })?
             }
         };
-        let depth = self.content_types.depth;
-        self.content_types.ids.insert(M::TABLE, (id, depth));
+        let cache = self.extensions.get_mut::<ContentTypes>();
+        cache.ids.insert(M::TABLE, (id, cache.depth));
         Ok(id)
     }
 

@@ -9,13 +9,13 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use crate::connection::Connection;
-use crate::decode::{LoadRow, One};
+use crate::db::connection::Connection;
+use crate::db::decode::{LoadRow, One};
+use crate::db::sql::{SqlWriter, Stmt};
+use crate::db::value::{Bound, Field, Kind, Value};
 use crate::error::{Error, Result};
 use crate::model::{Deleted, Model};
 use crate::query::Expr;
-use crate::sql::{SqlWriter, Stmt};
-use crate::value::{Bound, Field, Kind, Value};
 
 /// What happens to rows pointing at a deleted row (Django's `on_delete`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

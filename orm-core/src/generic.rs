@@ -9,13 +9,13 @@
 use std::fmt::{self, Debug};
 use std::marker::PhantomData;
 
-use crate::connection::Connection;
+use crate::db::connection::Connection;
+use crate::db::sql::SqlWriter;
+use crate::db::value::{Field, Value};
 use crate::error::{Error, Result};
 use crate::model::{insert_one_if, lock_rows, pk_filter, Deleted, Model, Needs};
 use crate::prefetch::{GenericForward, Relation, SlotName, StartsAt};
 use crate::query::{Assignment, CmpOp, Expr, Filter, QuerySet};
-use crate::sql::SqlWriter;
-use crate::value::{Field, Value};
 
 /// A model's key as a generic foreign key stores it: text.
 #[diagnostic::on_unimplemented(

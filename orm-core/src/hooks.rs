@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::connection::Connection;
+use crate::db::connection::Connection;
+use crate::db::extensions::Extension;
 use crate::error::Result;
 use crate::relation::{EndKey, ManyToMany};
 
@@ -109,6 +110,8 @@ impl fmt::Debug for Hooks {
     }
 }
 
+impl Extension for Hooks {}
+
 impl Hooks {
     pub(crate) fn add<R: ManyToMany>(&mut self, hook: M2mHook<R>) {
         let entry = self
@@ -154,16 +157,19 @@ impl Connection {
         &mut self,
         hook: impl for<'e> Fn(&mut Connection, &M2mChanged<'e, R>) -> Result<()> + Send + Sync + 'static,
     ) {
-        self.hooks.add::<R>(Arc::new(hook));
+        self.extensions.get_mut::<Hooks>().add::<R>(Arc::new(hook));
     }
 
     /// Removes every hook of this connection.
     pub fn clear_hooks(&mut self) {
-        self.hooks.clear();
+        self.extensions.get_mut::<Hooks>().clear();
     }
 
     pub(crate) fn m2m_hooks<R: ManyToMany>(&self) -> Vec<M2mHook<R>> {
-        self.hooks.get::<R>()
+        self.extensions
+            .get::<Hooks>()
+            .map(Hooks::get::<R>)
+            .unwrap_or_default()
     }
 }
 

@@ -162,11 +162,8 @@
 //! Statement counts are part of the API: every method documents how many statements it sends,
 //! and [`testing::assert_num_queries`] checks them.
 
-mod async_conn;
-mod backend;
-mod connection;
 mod content_type;
-mod decode;
+mod db;
 mod delete;
 mod error;
 pub mod generic;
@@ -175,28 +172,30 @@ mod m2m;
 mod manager;
 mod migration;
 mod model;
-mod pool;
 pub mod prefetch;
 mod query;
 mod relation;
-mod sql;
 pub mod testing;
 mod twins;
-mod url;
-mod value;
 
-pub use async_conn::{AsyncConnection, Pending};
-pub use backend::Backend;
-pub use connection::Connection;
 pub use content_type::CONTENT_TYPE_TABLE;
-pub use decode::{BuildAll, Decode, DecodeAll, LoadRow};
+pub use db::async_connection::{AsyncConnection, Pending};
+pub use db::backend::Backend;
+pub use db::connection::Connection;
+pub use db::decode::{BuildAll, Decode, DecodeAll, LoadRow};
+#[allow(deprecated)]
+pub use db::pool::Manager;
+pub use db::pool::{ConnectionManager, Pool, PooledConnection};
+pub use db::sql::{SqlWriter, Stmt};
+#[doc(hidden)]
+pub use db::value::KeyList;
+pub use db::value::{Field, Kind, Value};
 pub use delete::OnDelete;
 pub use error::{Error, IntegrityKind, Result};
 pub use m2m::{Defaults, DefaultsWith, ExtraSource, ManyToManyManager, NoDefaults, ThroughQuery};
 pub use manager::ReverseManager;
 pub use migration::{Migration, UPDATE_ENV};
 pub use model::{Deleted, FieldDef, Insert, Model, SaveHooks};
-pub use pool::{Manager, Pool, PooledConnection};
 pub use prefetch::{prefetch_related_objects, Loaded, Prefetch, Prefetching, Relation};
 pub use query::{Assignment, Column, Filter, Order, QuerySet, TextColumn};
 pub use relation::{
@@ -204,11 +203,7 @@ pub use relation::{
     ManyToManyThrough, NullableForeignKey, OneToOne, OptionalExtra, PrimaryKey, Reverse, Side,
     Through,
 };
-pub use sql::{SqlWriter, Stmt};
 pub use twins::{aprefetch_related_objects, AsyncModel};
-#[doc(hidden)]
-pub use value::KeyList;
-pub use value::{Field, Kind, Value};
 
 /// Derives [`Model`]; see the crate documentation for its attributes.
 #[cfg(feature = "derive")]
@@ -237,11 +232,11 @@ macro_rules! include_schema {
 /// What generated code calls. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::decode::{decode_at, BuildAt, Columns, Decode};
+    pub use crate::db::decode::{decode_at, BuildAt, Columns, Decode};
+    pub use crate::db::value::{Field, Value};
     pub use crate::delete::{ForeignKeyInfo, GenericRelationInfo, Table};
     pub use crate::model::{FieldDef, Insert};
     pub use crate::relation::ForeignKeyTarget;
-    pub use crate::value::{Field, Value};
     pub use diesel;
     pub use inventory;
 

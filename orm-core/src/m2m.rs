@@ -5,8 +5,10 @@ use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::connection::Connection;
-use crate::decode::{One, Pair, LEFT, RIGHT};
+use crate::db::connection::Connection;
+use crate::db::decode::{One, Pair, LEFT, RIGHT};
+use crate::db::sql::SqlWriter;
+use crate::db::value::{row_order, Field, Value};
 use crate::error::Result;
 use crate::hooks::{fire, M2mAction, M2mHook};
 use crate::model::{check_rows, explain_unsaved, insert_one, lock_rows, Model};
@@ -14,8 +16,6 @@ use crate::query::{Assignment, Expr, Filter, Link, Order, QuerySet};
 use crate::relation::{
     EndKey, Forward, KeyOf, LinkEnd, ManyToMany, ManyToManyThrough, OptionalExtra, Side,
 };
-use crate::sql::SqlWriter;
-use crate::value::{row_order, Field, Value};
 use crate::Backend;
 
 /// Where the through model's extra values come from: nothing (every extra field is optional),
@@ -204,7 +204,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
     }
 
     /// `SELECT what AS v FROM <links> WHERE <owner column> = ?` and `tail`.
-    fn links(&self, conn: &Connection, what: &str, tail: &str) -> crate::sql::Stmt {
+    fn links(&self, conn: &Connection, what: &str, tail: &str) -> crate::db::sql::Stmt {
         let mut w = SqlWriter::new(conn.backend());
         w.push("SELECT ")
             .push(what)

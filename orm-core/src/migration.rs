@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use crate::backend::Backend;
-use crate::connection::Connection;
+use crate::db::backend::Backend;
+use crate::db::connection::Connection;
 use crate::error::Result;
 
 /// The statements that create every model's table, per backend. The build step generates one

@@ -3,13 +3,14 @@
 use std::fmt;
 use std::hash::Hash;
 
-use crate::backend::Backend;
-use crate::connection::Connection;
-use crate::decode::{BuildAll, DecodeAll, LoadRow};
+use crate::db::backend::Backend;
+use crate::db::connection::Connection;
+use crate::db::decode::{BuildAll, DecodeAll, LoadRow, Positional};
+use crate::db::sql::SqlWriter;
+use crate::db::sql::Stmt;
+use crate::db::value::{Field, Kind, Value};
 use crate::error::{Error, Result};
 use crate::query::{write_columns, CmpOp, Expr, Filter, QuerySet};
-use crate::sql::SqlWriter;
-use crate::value::{Field, Kind, Value};
 
 /// Facts about one field, emitted by the derive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,6 +291,12 @@ pub(crate) fn explain_unsaved<M: Model, T>(
     }
 }
 
+/// Runs a statement the runtime wrote with `write_columns`, reading each model by position.
+pub(crate) fn load_models<M: Model>(conn: &mut Connection, stmt: &Stmt) -> Result<Vec<M>> {
+    let rows: Vec<Positional<M>> = conn.load(stmt)?;
+    Ok(rows.into_iter().map(|Positional(m)| m).collect())
+}
+
 pub(crate) fn pk_filter<M: Model>(key: &M::Key) -> Filter<M> {
     Filter::new(Expr::Cmp(
         M::FIELDS[M::PK].column,
@@ -376,9 +383,7 @@ fn run_insert<M: Model>(
     if conn.supports_returning() {
         w.push(" RETURNING ");
         write_columns::<M>(&mut w);
-        return conn
-            .load_models::<M>(&w.finish())
-            .map_err(|e| out_of_keys::<M>(conn, e));
+        return load_models::<M>(conn, &w.finish()).map_err(|e| out_of_keys::<M>(conn, e));
     }
     let written = conn
         .execute(&w.finish())
@@ -513,8 +518,11 @@ fn largest_key_is_max<M: Model>(conn: &mut Connection) -> bool {
         .ident(pk)
         .push(") AS v FROM ")
         .ident(M::TABLE);
-    let rows: Result<Vec<crate::decode::One<Option<i64>>>> = conn.load(&w.finish());
-    matches!(rows.as_deref(), Ok([crate::decode::One(Some(i64::MAX))]))
+    let rows: Result<Vec<crate::db::decode::One<Option<i64>>>> = conn.load(&w.finish());
+    matches!(
+        rows.as_deref(),
+        Ok([crate::db::decode::One(Some(i64::MAX))])
+    )
 }
 
 /// Locks the rows of `M` whose `column` holds `value` until the transaction ends, so writes that
@@ -540,7 +548,7 @@ pub(crate) fn lock_rows<M: Model>(
         Backend::Postgres => " FOR NO KEY UPDATE",
         _ => " FOR UPDATE",
     });
-    conn.load::<crate::decode::One<i32>>(&w.finish())?;
+    conn.load::<crate::db::decode::One<i32>>(&w.finish())?;
     Ok(())
 }
 
@@ -559,7 +567,7 @@ fn read_back<M: Model>(conn: &mut Connection, rows: &[M::New]) -> Result<Vec<M>>
     if pk.auto_increment {
         if rows.len() == 1 {
             w.ident(pk.column).push(" = LAST_INSERT_ID()");
-            return conn.load_models::<M>(&w.finish());
+            return load_models::<M>(conn, &w.finish());
         }
         w.ident(pk.column)
             .push(" >= LAST_INSERT_ID() AND ")
@@ -570,7 +578,7 @@ fn read_back<M: Model>(conn: &mut Connection, rows: &[M::New]) -> Result<Vec<M>>
             .ident(pk.column);
         w.push(", @@auto_increment_increment) = MOD(LAST_INSERT_ID(), @@auto_increment_increment)");
         w.push(" ORDER BY ").ident(pk.column);
-        return conn.load_models::<M>(&w.finish());
+        return load_models::<M>(conn, &w.finish());
     }
     let i = <M::New as Insert>::COLUMNS
         .iter()
@@ -583,7 +591,7 @@ fn read_back<M: Model>(conn: &mut Connection, rows: &[M::New]) -> Result<Vec<M>>
         .filter_map(|r| r.values().into_iter().nth(i))
         .collect();
     Expr::In(pk.column, keys.clone()).write(&mut w);
-    let mut found = conn.load_models::<M>(&w.finish())?;
+    let mut found = load_models::<M>(conn, &w.finish())?;
     let mut out = Vec::with_capacity(keys.len());
     for key in &keys {
         if let Some(pos) = found.iter().position(|m| &m.key().to_value() == key) {

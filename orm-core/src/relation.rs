@@ -7,13 +7,13 @@ use std::fmt::Debug;
 use std::hash::Hash;
 use std::marker::PhantomData;
 
-use crate::connection::Connection;
-use crate::decode::DecodeAll;
+use crate::db::connection::Connection;
+use crate::db::decode::DecodeAll;
+use crate::db::value::{Field, Value};
 use crate::delete::{ForeignKeyInfo, OnDelete, Table};
 use crate::error::Result;
 use crate::model::Model;
 use crate::query::{CmpOp, Expr, Filter};
-use crate::value::{Field, Value};
 
 /// What a foreign key to a primary key needs of its target. Every model implements it for its
 /// own key type (the derive emits the impl), so naming a non-model, or a key field of another

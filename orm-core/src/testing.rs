@@ -1,6 +1,6 @@
 //! Helpers for asserting statement counts in tests.
 
-use crate::connection::Connection;
+use crate::db::connection::Connection;
 
 /// Runs `f` and returns its result with the number of statements it sent.
 pub fn count_queries<T>(conn: &mut Connection, f: impl FnOnce(&mut Connection) -> T) -> (T, u64) {

@@ -9,8 +9,9 @@
 
 use std::future::Future;
 
-use crate::async_conn::{AsyncConnection, Pending};
-use crate::connection::Connection;
+use crate::db::async_connection::{AsyncConnection, Pending};
+use crate::db::connection::Connection;
+use crate::db::value::Field;
 use crate::error::Result;
 use crate::generic::{GenericInsert, GenericItems, GenericManager, GenericRelation, ObjectId};
 use crate::m2m::{distinct, ExtraSource, ManyToManyManager, OtherKey};
@@ -22,7 +23,6 @@ use crate::prefetch::{
 };
 use crate::query::{Assignment, Column, Filter, QuerySet};
 use crate::relation::{ForeignKey, KeyOf, ManyToMany, NullableForeignKey, Side};
-use crate::value::Field;
 
 /// Runs `f` on copies of `objs` on the connection's thread; on success the copies replace the
 /// objects.

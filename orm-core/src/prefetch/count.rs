@@ -8,15 +8,15 @@ use diesel::backend::Backend;
 use diesel::deserialize::{self, QueryableByName};
 use diesel::row::NamedRow;
 
-use crate::connection::Connection;
-use crate::decode::{BuildAt, Column, Columns, Decode, LEFT};
+use crate::db::connection::Connection;
+use crate::db::decode::{BuildAt, Column, Columns, Decode, LEFT};
+use crate::db::sql::SqlWriter;
+use crate::db::value::{Field, Value};
 use crate::error::Result;
 use crate::generic::{GenericForeignKey, GenericRelation, ObjectId};
 use crate::model::Model;
 use crate::query::QuerySet;
 use crate::relation::{ForeignKey, LinkEnd, ManyToMany, Side};
-use crate::sql::SqlWriter;
-use crate::value::{Field, Value};
 
 use super::fetch::{pk, Gfk};
 use super::path::{GenericReverse, Linked, Relation, ReverseKey};

@@ -15,16 +15,17 @@
 use std::collections::hash_map::Entry;
 use std::hash::Hash;
 
-use crate::backend::Backend;
-use crate::connection::Connection;
-use crate::decode::{FetchRow, FetchRows, KeyCol, ReadPartAll, JOINED, LEFT, RIGHT};
+use crate::db::backend::Backend;
+use crate::db::connection::Connection;
+use crate::db::decode::{KeyCol, ReadPartAll, JOINED, LEFT, RIGHT};
+use crate::db::sql::{SqlWriter, Stmt};
+use crate::db::value::{Field, KeyList, Kind as ValueKind, Value};
 use crate::error::{Error, Result};
 use crate::generic::{GenericForeignKey, GenericItems, GenericRelation, ObjectId};
 use crate::model::{FieldDef, Model};
+use crate::prefetch::rows::{FetchRow, FetchRows};
 use crate::query::{Across, CmpOp, Expr, Filter, InSelect, Order, QuerySet};
 use crate::relation::{EndKey, ForeignKey, LinkEnd, ManyToMany, OneToOne, Side};
-use crate::sql::{SqlWriter, Stmt};
-use crate::value::{Field, KeyList, Kind as ValueKind, Value};
 
 use super::path::{
     ForwardKey, GenericForward, GenericReverse, Kind, Linked, Many, MaybeOne, OrderAcross, Part,
@@ -805,7 +806,7 @@ impl<G: GenericForeignKey, T: Model> OrderAcross<G::Source, T> for GenericForwar
 #[cfg(test)]
 mod tests {
     use super::pad;
-    use crate::value::Value;
+    use crate::db::value::Value;
 
     fn keys(n: i64) -> Vec<Value> {
         (1..=n).map(Value::BigInt).collect()

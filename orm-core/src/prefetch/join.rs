@@ -5,8 +5,8 @@
 use std::any::TypeId;
 use std::marker::PhantomData;
 
-use crate::connection::Connection;
-use crate::decode::{Opt, ReadPartAll};
+use crate::db::connection::Connection;
+use crate::db::decode::{Opt, ReadPartAll};
 use crate::error::Result;
 use crate::model::Model;
 use crate::query::QuerySet;

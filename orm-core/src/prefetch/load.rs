@@ -5,7 +5,7 @@ use std::any::TypeId;
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::connection::Connection;
+use crate::db::connection::Connection;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{Filter, Order, QuerySet};

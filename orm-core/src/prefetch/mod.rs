@@ -22,6 +22,7 @@ pub mod key;
 mod load;
 mod loaded;
 mod path;
+mod rows;
 #[cfg(feature = "serde")]
 mod serde;
 mod slots;

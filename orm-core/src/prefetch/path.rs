@@ -4,8 +4,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::connection::Connection;
-use crate::decode::{Opt, ReadPartAll, Req};
+use crate::db::connection::Connection;
+use crate::db::decode::{Opt, ReadPartAll, Req};
 use crate::error::{Error, Result};
 use crate::model::{FieldDef, Model};
 use crate::query::{Filter, Order, QuerySet};

@@ -7,7 +7,7 @@
 
 use std::any::{Any, TypeId};
 
-use crate::connection::Connection;
+use crate::db::connection::Connection;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::QuerySet;

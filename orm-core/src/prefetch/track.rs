@@ -8,8 +8,8 @@
 
 use std::collections::HashSet;
 
-use crate::async_conn::AsyncConnection;
-use crate::connection::Connection;
+use crate::db::async_connection::AsyncConnection;
+use crate::db::connection::Connection;
 use crate::error::Result;
 use crate::m2m::{Defaults, DefaultsWith, ExtraSource, ManyToManyManager, NoDefaults};
 use crate::manager::ReverseManager;

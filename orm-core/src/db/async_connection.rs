@@ -21,7 +21,7 @@ use std::thread;
 
 use futures_channel::oneshot;
 
-use crate::connection::Connection;
+use crate::db::connection::Connection;
 use crate::error::{Error, Result};
 
 thread_local! {
@@ -147,7 +147,7 @@ impl AsyncConnection {
         setup: impl Fn(&mut Connection) -> Result<()> + Send + Sync + 'static,
         replace: bool,
     ) -> Result<AsyncConnection> {
-        crate::pool::check_size(url, size)?;
+        crate::db::pool::check_size(url, size)?;
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         let url = url.to_owned();

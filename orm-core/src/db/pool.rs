@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::connection::Connection;
+use crate::db::connection::Connection;
 use crate::error::{Error, Result};
 
 /// What runs on each connection as the pool opens it.
@@ -14,11 +14,11 @@ type Setup = Arc<dyn Fn(&mut Connection) -> Result<()> + Send + Sync>;
 /// (`sqlite://app.db`) instead.
 #[derive(Clone, Debug)]
 pub struct Pool {
-    inner: r2d2::Pool<Manager>,
+    inner: r2d2::Pool<ConnectionManager>,
 }
 
 /// A connection borrowed from a [`Pool`]; it goes back when dropped. Derefs to [`Connection`].
-pub type PooledConnection = r2d2::PooledConnection<Manager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
 impl Pool {
     /// Opens a pool of at most `max_size` connections; fails at once, with the connection's own
@@ -37,7 +37,7 @@ impl Pool {
         setup: impl Fn(&mut Connection) -> Result<()> + Send + Sync + 'static,
     ) -> Result<Pool> {
         check_size(url, max_size as usize)?;
-        let manager = Manager {
+        let manager = ConnectionManager {
             url: url.to_owned(),
             setup: Arc::new(setup),
         };
@@ -67,7 +67,7 @@ pub(crate) fn check_size(url: &str, size: usize) -> Result<()> {
             "a pool needs at least one connection".into(),
         ));
     }
-    let memory = crate::url::DatabaseUrl::new(url).sqlite_path() == Some(":memory:");
+    let memory = crate::db::url::DatabaseUrl::new(url).sqlite_path() == Some(":memory:");
     if size > 1 && memory {
         return Err(Error::InvalidInput(format!(
             "each connection to `{url}` would be a database of its own; pool a SQLite file"
@@ -76,21 +76,25 @@ pub(crate) fn check_size(url: &str, size: usize) -> Result<()> {
     Ok(())
 }
 
-/// Opens and checks connections for [`Pool`].
-pub struct Manager {
+/// Opens and checks connections for [`Pool`] (r2d2's connection manager; not a related
+/// manager).
+pub struct ConnectionManager {
     url: String,
     setup: Setup,
 }
 
-impl fmt::Debug for Manager {
+impl fmt::Debug for ConnectionManager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Manager")
-            .field("url", &crate::url::DatabaseUrl::new(&self.url).redacted())
+        f.debug_struct("ConnectionManager")
+            .field(
+                "url",
+                &crate::db::url::DatabaseUrl::new(&self.url).redacted(),
+            )
             .finish_non_exhaustive()
     }
 }
 
-impl r2d2::ManageConnection for Manager {
+impl r2d2::ManageConnection for ConnectionManager {
     type Connection = Connection;
     type Error = Error;
 
@@ -111,3 +115,7 @@ impl r2d2::ManageConnection for Manager {
         std::thread::panicking() || conn.in_transaction()
     }
 }
+
+/// The old name of [`ConnectionManager`], which read as a related manager.
+#[deprecated(since = "0.2.0", note = "renamed `ConnectionManager`")]
+pub type Manager = ConnectionManager;

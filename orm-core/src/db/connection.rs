@@ -8,14 +8,15 @@ use diesel::connection::{
 };
 use diesel::{Connection as _, RunQueryDsl};
 
-use crate::backend::{Backend, Raw};
+use crate::db::backend::Backend;
 #[cfg(feature = "mysql")]
-use crate::decode::One;
-use crate::decode::{LoadRow, Positional, RowSink, SinkAt};
+use crate::db::decode::One;
+use crate::db::decode::{LoadRow, RowSink, SinkAt};
+use crate::db::extensions::Extensions;
+use crate::db::raw::Raw;
+use crate::db::sql::Stmt;
+use crate::db::url::DatabaseUrl;
 use crate::error::{Error, Result};
-use crate::model::Model;
-use crate::sql::Stmt;
-use crate::url::DatabaseUrl;
 
 /// A database connection: SQLite (bundled, always available), PostgreSQL (feature `postgres`)
 /// or MySQL/MariaDB (feature `mysql`), chosen at run time by [`Connection::open`].
@@ -31,8 +32,8 @@ pub struct Connection {
     consecutive_keys: bool,
     /// On the MySQL backend, whether the server is MariaDB.
     mariadb: bool,
-    pub(crate) hooks: crate::hooks::Hooks,
-    pub(crate) content_types: crate::content_type::ContentTypes,
+    /// What the layers above keep per connection.
+    pub(crate) extensions: Extensions,
 }
 
 // A hand-written enum rather than diesel's `MultiConnection` derive: that derive links every
@@ -181,8 +182,7 @@ impl Connection {
             returning,
             consecutive_keys: false,
             mariadb: false,
-            hooks: crate::hooks::Hooks::default(),
-            content_types: crate::content_type::ContentTypes::default(),
+            extensions: Extensions::default(),
         }
     }
 
@@ -297,12 +297,6 @@ impl Connection {
         })
     }
 
-    /// Runs a statement the runtime wrote with `write_columns`, reading each model by position.
-    pub(crate) fn load_models<M: Model>(&mut self, stmt: &Stmt) -> Result<Vec<M>> {
-        let rows: Vec<Positional<M>> = self.load(stmt)?;
-        Ok(rows.into_iter().map(|Positional(m)| m).collect())
-    }
-
     /// Connection setup: not part of any caller's count or log.
     #[cfg(feature = "mysql")]
     fn load_uncounted<T: LoadRow>(&mut self, sql: &str) -> Result<Vec<T>> {
@@ -333,13 +327,13 @@ impl Connection {
         f: impl FnOnce(&mut Connection) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         self.tx(Tx::Begin).map_err(E::from)?;
-        self.content_types.begin();
+        self.extensions.begin();
         // Unwind safety: on a panic nothing `f` touched is used again before the rollback
         // undoes it; the connection's own state is the transaction, which the rollback ends.
         match panic::catch_unwind(AssertUnwindSafe(|| f(self))) {
             Ok(Ok(value)) => {
                 let committed = self.tx(Tx::Commit);
-                self.content_types.end(committed.is_ok());
+                self.extensions.end(committed.is_ok());
                 committed.map_err(E::from)?;
                 Ok(value)
             }
@@ -347,12 +341,12 @@ impl Connection {
                 // The caller's error is the one to report; a failed rollback leaves the
                 // connection broken, which diesel reports on next use (and a pool drops it).
                 let _ = self.tx(Tx::Rollback);
-                self.content_types.end(false);
+                self.extensions.end(false);
                 Err(err)
             }
             Err(payload) => {
                 let _ = self.tx(Tx::Rollback);
-                self.content_types.end(false);
+                self.extensions.end(false);
                 panic::resume_unwind(payload)
             }
         }
@@ -527,8 +521,8 @@ mod tests {
     use diesel::connection::InstrumentationEvent;
 
     use super::*;
-    use crate::decode::One;
-    use crate::value::Value;
+    use crate::db::decode::One;
+    use crate::db::value::Value;
 
     /// The statements diesel prepares and keeps in its cache on `conn` from now on.
     fn kept_statements(conn: &mut Connection) -> Arc<Mutex<Vec<String>>> {
@@ -548,14 +542,14 @@ mod tests {
 
     impl<DB: diesel::backend::Backend> SinkAt<DB> for Values
     where
-        i64: crate::decode::Decode<DB>,
+        i64: crate::db::decode::Decode<DB>,
     {
         fn row<'a>(
             &mut self,
             row: &impl diesel::row::NamedRow<'a, DB>,
         ) -> diesel::deserialize::Result<()> {
-            let column = crate::decode::Column::Index(0);
-            self.0.push(crate::decode::Decode::decode(row, column)?);
+            let column = crate::db::decode::Column::Index(0);
+            self.0.push(crate::db::decode::Decode::decode(row, column)?);
             Ok(())
         }
     }

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::backend::Backend;
-use crate::value::{Kind, Value};
+use crate::db::backend::Backend;
+use crate::db::value::{Kind, Value};
 
 /// One statement ready to run.
 #[derive(Clone, Debug, PartialEq)]

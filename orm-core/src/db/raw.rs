@@ -1,86 +1,13 @@
-//! What differs between SQLite, PostgreSQL and MySQL: quoting, placeholders, bind limits, and
-//! how a [`Value`] is bound.
+//! A [`Stmt`] as diesel runs it, each value bound with its SQL type on every backend.
 
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::*;
 use diesel::{QueryResult, RunQueryDsl};
 
-use crate::sql::Stmt;
+use crate::db::sql::Stmt;
 #[cfg(feature = "postgres")]
-use crate::value::KeyList;
-use crate::value::{Kind, Value};
-
-/// A database backend.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-    Mysql,
-}
-
-impl Backend {
-    /// `"sqlite"`, `"postgres"` or `"mysql"`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgres",
-            Backend::Mysql => "mysql",
-        }
-    }
-
-    /// The most parameters one statement may bind.
-    pub fn max_binds(self) -> usize {
-        match self {
-            Backend::Sqlite => 32_766,
-            Backend::Postgres | Backend::Mysql => 65_535,
-        }
-    }
-
-    /// Whether a key list of `kind` is bound as one array (`= ANY($1)`), which needs no
-    /// splitting and keeps one cached statement whatever the number of keys: PostgreSQL, for
-    /// integer, text, binary and UUID keys.
-    pub fn binds_key_arrays(self, kind: Kind) -> bool {
-        self == Backend::Postgres
-            && matches!(
-                kind,
-                Kind::SmallInt
-                    | Kind::Integer
-                    | Kind::BigInt
-                    | Kind::Text
-                    | Kind::Binary
-                    | Kind::Uuid
-            )
-    }
-
-    /// Up to how many values an `IN` list binds one by one (`IN (?, ?, ..)`); a longer one is
-    /// bound as one value, whatever its length (`= ANY($1)` on PostgreSQL, a JSON array read
-    /// by `json_each` on SQLite and `JSON_TABLE` on MySQL), so a filter on any number of keys
-    /// is one statement on every backend.
-    pub fn max_inline_values(self) -> usize {
-        INLINE_VALUES
-    }
-
-    /// Quotes an identifier: `"name"` on PostgreSQL, `` `name` `` on MySQL and SQLite. SQLite
-    /// takes a double-quoted name that matches no column for a string (its "double-quoted
-    /// string" misfeature), so a column dropped behind the ORM's back would read as its own name
-    /// on every row; a name in backticks is always a name, and such a column is "no such
-    /// column".
-    pub fn quote(self, ident: &str, out: &mut String) {
-        let q = if self == Backend::Postgres { '"' } else { '`' };
-        out.push(q);
-        for c in ident.chars() {
-            if c == q {
-                out.push(q);
-            }
-            out.push(c);
-        }
-        out.push(q);
-    }
-}
-
-/// See [`Backend::max_inline_values`]: past this, a list of values costs less bound as one
-/// value than as many (BENCHMARKS.md, "IN lists").
-const INLINE_VALUES: usize = 1_000;
+use crate::db::value::KeyList;
+use crate::db::value::{Kind, Value};
 
 /// A [`Stmt`] as diesel runs it: our SQL, placeholders included, and each value bound in place.
 /// Diesel keeps the prepared statement, keyed by its SQL, only when `cache` says so: statements
@@ -175,34 +102,28 @@ macro_rules! bind_match {
     };
 }
 
-impl BindValues for diesel::sqlite::Sqlite {
-    fn bind<'b>(out: &mut AstPass<'_, 'b, Self>, v: &'b Value) -> QueryResult<()> {
-        bind_match!(
-            out,
-            v,
-            |u| out.push_bind_param_value_only::<Binary, [u8]>(u.as_bytes()),
-            out.push_bind_param_value_only::<Nullable<Binary>, Option<Vec<u8>>>(&None),
-            // Never written for this backend (`binds_key_arrays` is false): bind NULL, which
-            // matches no key, rather than fail.
-            |_keys| out.push_bind_param_value_only::<Nullable<Text>, Option<String>>(&None)
-        )
-    }
+/// `BindValues` for a backend that stores a UUID as its 16 bytes and never has a key list bound
+/// as one value (`binds_key_arrays` is false: such a list binds NULL, which matches no key,
+/// rather than fail).
+macro_rules! bind_values_uuid_as_bytes {
+    ($db:ty) => {
+        impl BindValues for $db {
+            fn bind<'b>(out: &mut AstPass<'_, 'b, Self>, v: &'b Value) -> QueryResult<()> {
+                bind_match!(
+                    out,
+                    v,
+                    |u| out.push_bind_param_value_only::<Binary, [u8]>(u.as_bytes()),
+                    out.push_bind_param_value_only::<Nullable<Binary>, Option<Vec<u8>>>(&None),
+                    |_keys| out.push_bind_param_value_only::<Nullable<Text>, Option<String>>(&None)
+                )
+            }
+        }
+    };
 }
 
+bind_values_uuid_as_bytes!(diesel::sqlite::Sqlite);
 #[cfg(feature = "mysql")]
-impl BindValues for diesel::mysql::Mysql {
-    fn bind<'b>(out: &mut AstPass<'_, 'b, Self>, v: &'b Value) -> QueryResult<()> {
-        bind_match!(
-            out,
-            v,
-            |u| out.push_bind_param_value_only::<Binary, [u8]>(u.as_bytes()),
-            out.push_bind_param_value_only::<Nullable<Binary>, Option<Vec<u8>>>(&None),
-            // Never written for this backend (`binds_key_arrays` is false): bind NULL, which
-            // matches no key, rather than fail.
-            |_keys| out.push_bind_param_value_only::<Nullable<Text>, Option<String>>(&None)
-        )
-    }
-}
+bind_values_uuid_as_bytes!(diesel::mysql::Mysql);
 
 #[cfg(feature = "postgres")]
 impl BindValues for diesel::pg::Pg {
