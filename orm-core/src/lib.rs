@@ -162,23 +162,19 @@
 //! Statement counts are part of the API: every method documents how many statements it sends,
 //! and [`testing::assert_num_queries`] checks them.
 
-mod content_type;
 mod db;
-mod delete;
 mod error;
+mod foreign_key;
 pub mod generic;
-pub mod hooks;
-mod m2m;
-mod manager;
+mod many_to_many;
 mod migration;
 mod model;
-pub mod prefetch;
 mod query;
 mod relation;
 pub mod testing;
-mod twins;
 
-pub use content_type::CONTENT_TYPE_TABLE;
+pub mod prefetch;
+
 pub use db::async_connection::{AsyncConnection, Pending};
 pub use db::backend::Backend;
 pub use db::connection::Connection;
@@ -190,20 +186,22 @@ pub use db::sql::{SqlWriter, Stmt};
 #[doc(hidden)]
 pub use db::value::KeyList;
 pub use db::value::{Field, Kind, Value};
-pub use delete::OnDelete;
 pub use error::{Error, IntegrityKind, Result};
-pub use m2m::{Defaults, DefaultsWith, ExtraSource, ManyToManyManager, NoDefaults, ThroughQuery};
-pub use manager::ReverseManager;
-pub use migration::{Migration, UPDATE_ENV};
-pub use model::{Deleted, FieldDef, Insert, Model, SaveHooks};
-pub use prefetch::{prefetch_related_objects, Loaded, Prefetch, Prefetching, Relation};
-pub use query::{Assignment, Column, Filter, Order, QuerySet, TextColumn};
-pub use relation::{
-    EndKey, ForeignKey, ForeignKeyTarget, Forward, Held, KeyOf, LinkEnd, ManyToMany,
-    ManyToManyThrough, NullableForeignKey, OneToOne, OptionalExtra, PrimaryKey, Reverse, Side,
-    Through,
+pub use foreign_key::{ForeignKey, ForeignKeyTarget, NullableForeignKey, OneToOne, ReverseManager};
+pub use generic::CONTENT_TYPE_TABLE;
+pub use many_to_many::hooks::{self, M2mAction, M2mChanged};
+pub use many_to_many::{
+    Defaults, DefaultsWith, EndKey, ExtraSource, Forward, Held, KeyOf, LinkEnd, ManyToMany,
+    ManyToManyManager, ManyToManyThrough, NoDefaults, OptionalExtra, PrimaryKey, Reverse, Side,
+    Through, ThroughQuery,
 };
-pub use twins::{aprefetch_related_objects, AsyncModel};
+pub use migration::{Migration, UPDATE_ENV};
+pub use model::delete::OnDelete;
+pub use model::{AsyncModel, Deleted, FieldDef, Insert, Model, SaveHooks};
+pub use prefetch::{
+    aprefetch_related_objects, prefetch_related_objects, Loaded, Prefetch, Prefetching, Relation,
+};
+pub use query::{Assignment, Column, Filter, Order, QuerySet, TextColumn};
 
 /// Derives [`Model`]; see the crate documentation for its attributes.
 #[cfg(feature = "derive")]
@@ -234,9 +232,9 @@ macro_rules! include_schema {
 pub mod __private {
     pub use crate::db::decode::{decode_at, BuildAt, Columns, Decode};
     pub use crate::db::value::{Field, Value};
-    pub use crate::delete::{ForeignKeyInfo, GenericRelationInfo, Table};
+    pub use crate::foreign_key::ForeignKeyTarget;
+    pub use crate::model::delete::{ForeignKeyInfo, GenericRelationInfo, Table};
     pub use crate::model::{FieldDef, Insert};
-    pub use crate::relation::ForeignKeyTarget;
     pub use diesel;
     pub use inventory;
 

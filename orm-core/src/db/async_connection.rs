@@ -352,3 +352,29 @@ fn spawn(
         .map(drop)
         .map_err(|e| Error::Connection(format!("cannot start the connection's thread: {e}")))
 }
+
+/// Runs `f` on copies of `objs` on the connection's thread; on success the copies replace the
+/// objects.
+pub(crate) fn on_copies<'o, T, X, F>(
+    conn: &AsyncConnection,
+    objs: Vec<&'o mut T>,
+    f: F,
+) -> impl Future<Output = Result<X>> + Send + 'o
+where
+    T: Clone + Send + 'static,
+    X: Send + 'static,
+    F: FnOnce(&mut Connection, &mut [&mut T]) -> Result<X> + Send + 'static,
+{
+    let mut copies: Vec<T> = objs.iter().map(|o| (**o).clone()).collect();
+    let done = conn.run(move |conn| {
+        let out = f(conn, &mut copies.iter_mut().collect::<Vec<_>>())?;
+        Ok((out, copies))
+    });
+    async move {
+        let (out, copies) = done.await?;
+        for (obj, copy) in objs.into_iter().zip(copies) {
+            *obj = copy;
+        }
+        Ok(out)
+    }
+}

@@ -311,13 +311,16 @@ impl<M: Model> QuerySet<M> {
     /// then each level as [`Model::delete`].
     pub fn delete(&self, conn: &mut Connection) -> Result<Deleted> {
         conn.atomic(|conn| {
-            if self.limit.is_none() && self.offset.is_none() && crate::delete::is_leaf(M::TABLE) {
+            if self.limit.is_none()
+                && self.offset.is_none()
+                && crate::model::delete::is_leaf(M::TABLE)
+            {
                 let mut deleted = Deleted::default();
                 deleted.add(M::NAME, self.delete_rows(conn)?);
                 return Ok(deleted);
             }
             let keys = self.keys(conn)?.iter().map(Field::to_value).collect();
-            crate::delete::delete_keys::<M>(conn, keys)
+            crate::model::delete::delete_keys::<M>(conn, keys)
         })
     }
 

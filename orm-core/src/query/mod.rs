@@ -1,6 +1,7 @@
 //! The query layer: typed columns, conditions, ordering, and the query set with its SQL and its
 //! execution. It reads and writes rows of one model; relations are built on it.
 
+mod asynchronous;
 mod column;
 mod execute;
 mod filter;

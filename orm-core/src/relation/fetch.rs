@@ -17,20 +17,15 @@ use std::hash::Hash;
 
 use crate::db::backend::Backend;
 use crate::db::connection::Connection;
-use crate::db::decode::{KeyCol, ReadPartAll, JOINED, LEFT, RIGHT};
+use crate::db::decode::{ReadPartAll, JOINED, LEFT, RIGHT};
 use crate::db::sql::{SqlWriter, Stmt};
 use crate::db::value::{Field, KeyList, Kind as ValueKind, Value};
 use crate::error::{Error, Result};
-use crate::generic::{GenericForeignKey, GenericItems, GenericRelation, ObjectId};
 use crate::model::{FieldDef, Model};
-use crate::prefetch::rows::{FetchRow, FetchRows};
-use crate::query::{Across, CmpOp, Expr, Filter, InSelect, Order, QuerySet};
-use crate::relation::{EndKey, ForeignKey, LinkEnd, ManyToMany, OneToOne, Side};
+use crate::query::{Expr, InSelect, QuerySet};
+use crate::relation::rows::{FetchRow, FetchRows};
 
-use super::path::{
-    ForwardKey, GenericForward, GenericReverse, Kind, Linked, Many, MaybeOne, OrderAcross, Part,
-    ReverseKey, Scope,
-};
+use super::path::{Part, Scope};
 
 /// Parents by key: foldhash (hashbrown's default hasher) is several times faster than SipHash
 /// on these short keys, and hashing them is a few percent of a prefetch.
@@ -70,7 +65,7 @@ pub struct JoinSpec {
 }
 
 /// Where the parents' keys are matched.
-enum From {
+pub(crate) enum KeysIn {
     /// No parents: every row the query matches (a query's own `select_related`).
     All,
     /// A column of the related rows.
@@ -87,7 +82,7 @@ enum From {
 
 /// The parents by key, and the distinct keys in first-seen order, as binds when the level's
 /// statement binds them.
-struct ByKey<'p, K: ?Sized> {
+pub(crate) struct ByKey<'p, K: ?Sized> {
     parents: HashMap<&'p K, Parents>,
     keys: Vec<Value>,
     scope: Scope,
@@ -95,7 +90,7 @@ struct ByKey<'p, K: ?Sized> {
 
 /// What a level's statement selects its rows by.
 #[derive(Clone, Copy)]
-enum Keys<'a> {
+pub(crate) enum Keys<'a> {
     /// No parent has a key: no statement.
     None,
     /// These distinct keys, bound (an IN list, or PostgreSQL's one array).
@@ -105,7 +100,7 @@ enum Keys<'a> {
 }
 
 /// A parent key as the value bound to match it: a key field, or a generic object id (`str`).
-trait BindKey {
+pub(crate) trait BindKey {
     fn bind_value(&self) -> Value;
 }
 
@@ -145,7 +140,7 @@ impl Parents {
 
 impl<'p, K: BindKey + Eq + Hash + ?Sized> ByKey<'p, K> {
     /// Groups the parents by key; with [`Scope::Keys`], keeps each distinct key as a bind.
-    fn new(keys: impl Iterator<Item = (usize, Option<&'p K>)>, scope: Scope) -> Self {
+    pub(crate) fn new(keys: impl Iterator<Item = (usize, Option<&'p K>)>, scope: Scope) -> Self {
         let mut by = ByKey {
             parents: HashMap::default(),
             keys: Vec::new(),
@@ -167,7 +162,7 @@ impl<'p, K: BindKey + Eq + Hash + ?Sized> ByKey<'p, K> {
     }
 
     /// What the level's statement selects by.
-    fn keys(&self) -> Keys<'_> {
+    pub(crate) fn keys(&self) -> Keys<'_> {
         match self.scope {
             _ if self.parents.is_empty() => Keys::None,
             Scope::Table => Keys::Whole,
@@ -177,7 +172,7 @@ impl<'p, K: BindKey + Eq + Hash + ?Sized> ByKey<'p, K> {
 
     /// Pairs each row with the parents whose key `parent_of` gives (from the row's parent key
     /// column, if any, and its object).
-    fn link<R, T: Model, E, J>(
+    pub(crate) fn link<R, T: Model, E, J>(
         &self,
         read: FetchRows<R, T, E, J>,
         parent_of: impl for<'r> Fn(&'r R, &'r T) -> Option<&'r K>,
@@ -234,258 +229,12 @@ impl<'p, K: BindKey + Eq + Hash + ?Sized> ByKey<'p, K> {
     }
 }
 
-impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
-    type Arity = F::Arity;
-    fn fetch<E: Part, J: ReadPartAll>(
-        conn: &mut Connection,
-        parents: &[&F::Source],
-        _: Scope,
-        query: &QuerySet<F::Target>,
-        joins: &[JoinSpec],
-    ) -> Result<Fetched<F::Target, E, J>> {
-        // Always by key: the targets of every row may be few rows of their table.
-        let by = ByKey::new(
-            parents.iter().map(|p| F::target_key(p)).enumerate(),
-            Scope::Keys,
-        );
-        let rows = fetch_rows::<(), _, E, J>(
-            conn,
-            query,
-            From::Table {
-                group: F::TARGET_COLUMN,
-            },
-            joins,
-            by.keys(),
-            F::Key::KIND,
-        )?;
-        Ok(by.link(rows, |_, t| Some(F::target_value(t))))
-    }
-
-    fn any(filter: Filter<F::Target>) -> Filter<F::Source> {
-        let filters = vec![filter.expr];
-        Filter::new(in_select(
-            F::COLUMN,
-            None,
-            F::TARGET_TABLE,
-            F::TARGET_COLUMN,
-            None,
-            filters,
-        ))
-    }
-}
-
-impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
-    type Arity = F::Reverse;
-    fn fetch<E: Part, J: ReadPartAll>(
-        conn: &mut Connection,
-        parents: &[&F::Target],
-        scope: Scope,
-        query: &QuerySet<F::Source>,
-        joins: &[JoinSpec],
-    ) -> Result<Fetched<F::Source, E, J>> {
-        let by = ByKey::new(
-            parents.iter().map(|p| Some(F::target_value(p))).enumerate(),
-            scope,
-        );
-        let rows = fetch_rows::<(), _, E, J>(
-            conn,
-            query,
-            From::Table { group: F::COLUMN },
-            joins,
-            by.keys(),
-            F::Key::KIND,
-        )?;
-        Ok(by.link(rows, |_, t| F::target_key(t)))
-    }
-
-    fn covers_table() -> bool {
-        F::null().is_none()
-    }
-
-    fn any(filter: Filter<F::Source>) -> Filter<F::Target> {
-        let filters = vec![filter.expr];
-        let source = <F::Source as Model>::TABLE;
-        Filter::new(in_select(
-            F::TARGET_COLUMN,
-            None,
-            source,
-            F::COLUMN,
-            None,
-            filters,
-        ))
-    }
-}
-
-impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
-    type Arity = Many;
-    fn fetch<E: Part, J: ReadPartAll>(
-        conn: &mut Connection,
-        parents: &[&D::Owner],
-        scope: Scope,
-        query: &QuerySet<D::Other>,
-        joins: &[JoinSpec],
-    ) -> Result<Fetched<D::Other, E, J>> {
-        let by = ByKey::new(
-            parents
-                .iter()
-                .map(|p| Some(D::OwnerEnd::value(p)))
-                .enumerate(),
-            scope,
-        );
-        let from = From::Link {
-            table: R::TABLE,
-            owner: D::OWNER_COLUMN,
-            other: D::OTHER_COLUMN,
-            held: D::OtherEnd::COLUMN,
-        };
-        let rows = fetch_rows::<KeyCol<EndKey<D::OwnerEnd>>, _, E, J>(
-            conn,
-            query,
-            from,
-            joins,
-            by.keys(),
-            <EndKey<D::OwnerEnd> as Field>::KIND,
-        )?;
-        Ok(by.link(rows, |k, _| Some(&k.0)))
-    }
-
-    fn any(filter: Filter<D::Other>) -> Filter<D::Owner> {
-        let filters = vec![filter.expr];
-        let other = in_select(
-            D::OTHER_COLUMN,
-            None,
-            <D::Other as Model>::TABLE,
-            D::OtherEnd::COLUMN,
-            None,
-            filters,
-        );
-        Filter::new(in_select(
-            D::OwnerEnd::COLUMN,
-            None,
-            R::TABLE,
-            D::OWNER_COLUMN,
-            None,
-            vec![other],
-        ))
-    }
-}
-
-impl<G: GenericForeignKey, T: Model> Kind<G::Source, T> for GenericForward<G>
-where
-    T::Key: ObjectId,
-{
-    type Arity = MaybeOne;
-    fn fetch<E: Part, J: ReadPartAll>(
-        conn: &mut Connection,
-        parents: &[&G::Source],
-        _: Scope,
-        query: &QuerySet<T>,
-        joins: &[JoinSpec],
-    ) -> Result<Fetched<T, E, J>> {
-        let content_type = conn.content_type::<T>()?;
-        // The keys of the parents that point at a `T`; the others get `None`.
-        let mut targets: Vec<Option<T::Key>> = Vec::with_capacity(parents.len());
-        for parent in parents {
-            let key = match G::get(parent) {
-                Some((ct, id)) if ct == content_type => {
-                    Some(T::Key::from_object_id(id).ok_or_else(|| {
-                        Error::InvalidInput(format!(
-                            "{} holds object id {id:?}, which is not a key of {}",
-                            G::NAME,
-                            T::NAME
-                        ))
-                    })?)
-                }
-                _ => None,
-            };
-            targets.push(key);
-        }
-        let by = ByKey::new(targets.iter().map(Option::as_ref).enumerate(), Scope::Keys);
-        let pk = T::FIELDS[T::PK].column;
-        let rows = fetch_rows::<(), _, E, J>(
-            conn,
-            query,
-            From::Table { group: pk },
-            joins,
-            by.keys(),
-            <T::Key as Field>::KIND,
-        )?;
-        Ok(by.link(rows, |_, t| Some(t.key())))
-    }
-
-    fn any(filter: Filter<T>) -> Filter<G::Source> {
-        let filters = vec![filter.expr];
-        Filter::new(Expr::And(vec![
-            Expr::ContentType(G::CONTENT_TYPE_COLUMN, T::TABLE),
-            in_select(
-                G::OBJECT_ID_COLUMN,
-                None,
-                T::TABLE,
-                pk::<T>(),
-                Some(<T::Key as Field>::KIND),
-                filters,
-            ),
-        ]))
-    }
-}
-
-impl<R: GenericRelation> Kind<R::Owner, R::Items> for GenericReverse<R>
-where
-    <R::Owner as Model>::Key: ObjectId,
-{
-    type Arity = Many;
-    fn fetch<E: Part, J: ReadPartAll>(
-        conn: &mut Connection,
-        parents: &[&R::Owner],
-        scope: Scope,
-        query: &QuerySet<R::Items>,
-        joins: &[JoinSpec],
-    ) -> Result<Fetched<R::Items, E, J>> {
-        let ids: Vec<String> = parents.iter().map(|p| p.key().to_object_id()).collect();
-        let by = ByKey::<str>::new(ids.iter().map(|id| Some(id.as_str())).enumerate(), scope);
-        // The content type is always in the condition: a movie with a book's id never matches.
-        let content_type = conn.content_type::<R::Owner>()?;
-        let query = query.clone().filter(Filter::new(Expr::Cmp(
-            Gfk::<R>::CONTENT_TYPE_COLUMN,
-            CmpOp::Eq,
-            Value::BigInt(content_type),
-        )));
-        let from = From::Table {
-            group: Gfk::<R>::OBJECT_ID_COLUMN,
-        };
-        let (keys, kind) = (by.keys(), ValueKind::Text);
-        let rows = fetch_rows::<(), _, E, J>(conn, &query, from, joins, keys, kind)?;
-        Ok(by.link(rows, |_, t| Gfk::<R>::get(t).map(|(_, id)| id)))
-    }
-
-    fn any(filter: Filter<R::Items>) -> Filter<R::Owner> {
-        let filters = vec![filter.expr];
-        let mut inner = vec![Expr::ContentType(
-            Gfk::<R>::CONTENT_TYPE_COLUMN,
-            <R::Owner as Model>::TABLE,
-        )];
-        inner.extend(filters);
-        let items = <R::Items as Model>::TABLE;
-        Filter::new(in_select(
-            pk::<R::Owner>(),
-            Some(<<R::Owner as Model>::Key as Field>::KIND),
-            items,
-            Gfk::<R>::OBJECT_ID_COLUMN,
-            None,
-            inner,
-        ))
-    }
-}
-
-/// The generic foreign key a generic relation's items point with.
-pub(super) type Gfk<R> = <<R as GenericRelation>::Items as GenericItems>::Key;
-
 /// A model's primary-key column.
-pub(super) fn pk<M: Model>() -> &'static str {
+pub(crate) fn pk<M: Model>() -> &'static str {
     M::FIELDS[M::PK].column
 }
 
-fn in_select(
+pub(crate) fn in_select(
     left: &'static str,
     left_as_text: Option<ValueKind>,
     table: &'static str,
@@ -509,15 +258,15 @@ fn in_select(
 ///
 /// Through a join table one object comes once per link (a tag once per post that has it, even
 /// within one chunk): it is read once, and its other rows read only its key.
-fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
+pub(crate) fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     conn: &mut Connection,
     query: &QuerySet<T>,
-    from: From,
+    from: KeysIn,
     joins: &[JoinSpec],
     keys: Keys<'_>,
     kind: ValueKind,
 ) -> Result<FetchRows<K, T, E, J>> {
-    let mut read = FetchRows::new(matches!(from, From::Link { .. }));
+    let mut read = FetchRows::new(matches!(from, KeysIn::Link { .. }));
     let keys = match keys {
         Keys::None => return Ok(read),
         Keys::Whole => None,
@@ -591,7 +340,7 @@ pub(crate) fn select_joined<T: Model, J: ReadPartAll>(
     let stmt = select(
         conn.backend(),
         query,
-        &From::All,
+        &KeysIn::All,
         joins,
         &[],
         None,
@@ -630,7 +379,7 @@ fn pad(keys: &[Value], limit: usize) -> Vec<Value> {
 fn select<T: Model>(
     backend: Backend,
     query: &QuerySet<T>,
-    from: &From,
+    from: &KeysIn,
     joins: &[JoinSpec],
     through: &[FieldDef],
     keys: Option<&[Value]>,
@@ -638,12 +387,12 @@ fn select<T: Model>(
 ) -> Stmt {
     let mut w = SqlWriter::new(backend);
     // A slice per parent; without parents, a slice of the whole (`LIMIT`, below).
-    let top_n = (query.limit.is_some() || query.offset.is_some()) && !matches!(from, From::All);
+    let top_n = (query.limit.is_some() || query.offset.is_some()) && !matches!(from, KeysIn::All);
     let group = |w: &mut SqlWriter| {
         match from {
-            From::All => w,
-            From::Table { group } => w.qualified(TARGET, group),
-            From::Link { owner, .. } => w.qualified(LINK, owner),
+            KeysIn::All => w,
+            KeysIn::Table { group } => w.qualified(TARGET, group),
+            KeysIn::Link { owner, .. } => w.qualified(LINK, owner),
         };
     };
     let order = |w: &mut SqlWriter| {
@@ -659,7 +408,7 @@ fn select<T: Model>(
         w.push("SELECT * FROM (");
     }
     w.push("SELECT ");
-    if let From::Link { owner, .. } = from {
+    if let KeysIn::Link { owner, .. } = from {
         w.qualified(LINK, owner).push(" AS orm_k, ");
     }
     fields(&mut w, TARGET, T::FIELDS, LEFT);
@@ -689,7 +438,7 @@ fn select<T: Model>(
         w.push(") AS orm_rn");
     }
     w.push(" FROM ").ident(T::TABLE).push(" ").ident(TARGET);
-    if let From::Link {
+    if let KeysIn::Link {
         table, other, held, ..
     } = from
     {
@@ -707,7 +456,7 @@ fn select<T: Model>(
         };
     }
     let mut conditions = 0;
-    if !matches!(from, From::All) {
+    if !matches!(from, KeysIn::All) {
         w.push(" WHERE ");
         group(&mut w);
         match keys {
@@ -748,7 +497,7 @@ fn select<T: Model>(
         w.push(" ORDER BY ");
         order(&mut w);
     }
-    if matches!(from, From::All) {
+    if matches!(from, KeysIn::All) {
         query.write_limit(&mut w);
     }
     w.finish()
@@ -768,39 +517,6 @@ fn fields(w: &mut SqlWriter, alias: &str, fields: &[FieldDef], names: &[&str]) {
 
 fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-impl<F: ForeignKey> OrderAcross<F::Source, F::Target> for ForwardKey<F> {
-    fn by(order: Order<F::Target>) -> Order<F::Source> {
-        order.across(Across {
-            table: F::TARGET_TABLE,
-            key: F::TARGET_COLUMN,
-            outer: F::COLUMN,
-            generic: None,
-        })
-    }
-}
-
-impl<F: OneToOne> OrderAcross<F::Target, F::Source> for ReverseKey<F> {
-    fn by(order: Order<F::Source>) -> Order<F::Target> {
-        order.across(Across {
-            table: <F::Source as Model>::TABLE,
-            key: F::COLUMN,
-            outer: F::TARGET_COLUMN,
-            generic: None,
-        })
-    }
-}
-
-impl<G: GenericForeignKey, T: Model> OrderAcross<G::Source, T> for GenericForward<G> {
-    fn by(order: Order<T>) -> Order<G::Source> {
-        order.across(Across {
-            table: T::TABLE,
-            key: pk::<T>(),
-            outer: G::OBJECT_ID_COLUMN,
-            generic: Some((<T::Key as Field>::KIND, G::CONTENT_TYPE_COLUMN)),
-        })
-    }
 }
 
 #[cfg(test)]

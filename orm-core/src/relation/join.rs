@@ -10,11 +10,10 @@ use crate::db::decode::{Opt, ReadPartAll};
 use crate::error::Result;
 use crate::model::Model;
 use crate::query::QuerySet;
-use crate::relation::{ForeignKey, OneToOne};
 
 use super::fetch::{select_joined, JoinSpec};
 use super::loaded::{Loaded, Slot};
-use super::path::{Arity, ForwardKey, MaybeOne, Relation, ReverseKey, StartsAt};
+use super::path::{Arity, Relation, StartsAt};
 use super::slots::Seen;
 
 /// What a path joins into its statement: nothing (`()`), or foreign keys of the related rows,
@@ -79,32 +78,6 @@ pub trait JoinKind<S: Model, T: Model>: 'static {
     type Arity: Arity;
     /// The join of `T`'s table onto the rows (or onto the join `from`).
     fn spec(from: Option<usize>) -> JoinSpec;
-}
-
-impl<F: ForeignKey> JoinKind<F::Source, F::Target> for ForwardKey<F> {
-    type Arity = F::Arity;
-    fn spec(from: Option<usize>) -> JoinSpec {
-        JoinSpec {
-            table: <F::Target as Model>::TABLE,
-            fields: <F::Target as Model>::FIELDS,
-            key: F::TARGET_COLUMN,
-            column: F::COLUMN,
-            from,
-        }
-    }
-}
-
-impl<F: OneToOne> JoinKind<F::Target, F::Source> for ReverseKey<F> {
-    type Arity = MaybeOne;
-    fn spec(from: Option<usize>) -> JoinSpec {
-        JoinSpec {
-            table: <F::Source as Model>::TABLE,
-            fields: <F::Source as Model>::FIELDS,
-            key: F::COLUMN,
-            column: F::TARGET_COLUMN,
-            from,
-        }
-    }
 }
 
 /// The join kind of the relation `R`.

@@ -7,9 +7,9 @@ use crate::db::connection::Connection;
 use crate::db::sql::SqlWriter;
 use crate::db::value::{Field, Value};
 use crate::error::{Error, Result};
+use crate::foreign_key::{ForeignKey, NullableForeignKey};
 use crate::model::{explain_unsaved, insert_one, lock_rows, Model};
 use crate::query::{Assignment, CmpOp, Expr, Filter, QuerySet};
-use crate::relation::{ForeignKey, NullableForeignKey};
 
 /// The rows of `R::Source` whose foreign key `R` points at one parent row. Returned by the
 /// reverse accessor the derive puts on the target model (`blog.entry_set()`, or the

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::db::connection::Connection;
 use crate::db::extensions::Extension;
 use crate::error::Result;
-use crate::relation::{EndKey, ManyToMany};
+use crate::many_to_many::{EndKey, ManyToMany};
 
 /// What a many-to-many change is about to do, or did.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

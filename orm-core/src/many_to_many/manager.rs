@@ -10,12 +10,12 @@ use crate::db::decode::{One, Pair, LEFT, RIGHT};
 use crate::db::sql::SqlWriter;
 use crate::db::value::{row_order, Field, Value};
 use crate::error::Result;
-use crate::hooks::{fire, M2mAction, M2mHook};
-use crate::model::{check_rows, explain_unsaved, insert_one, lock_rows, Model};
-use crate::query::{Assignment, Expr, Filter, Link, Order, QuerySet};
-use crate::relation::{
+use crate::many_to_many::hooks::{fire, M2mAction, M2mHook};
+use crate::many_to_many::{
     EndKey, Forward, KeyOf, LinkEnd, ManyToMany, ManyToManyThrough, OptionalExtra, Side,
 };
+use crate::model::{check_rows, explain_unsaved, insert_one, lock_rows, Model};
+use crate::query::{Assignment, Expr, Filter, Link, Order, QuerySet};
 use crate::Backend;
 
 /// Where the through model's extra values come from: nothing (every extra field is optional),

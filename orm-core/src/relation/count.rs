@@ -11,18 +11,14 @@ use diesel::row::NamedRow;
 use crate::db::connection::Connection;
 use crate::db::decode::{BuildAt, Column, Columns, Decode, LEFT};
 use crate::db::sql::SqlWriter;
-use crate::db::value::{Field, Value};
 use crate::error::Result;
-use crate::generic::{GenericForeignKey, GenericRelation, ObjectId};
 use crate::model::Model;
 use crate::query::QuerySet;
-use crate::relation::{ForeignKey, LinkEnd, ManyToMany, Side};
 
-use super::fetch::{pk, Gfk};
-use super::path::{GenericReverse, Linked, Relation, ReverseKey};
+use super::path::Relation;
 
-const OWNER: &str = "o";
-const JOINED: &str = "c";
+pub(crate) const OWNER: &str = "o";
+pub(crate) const JOINED: &str = "c";
 
 /// The relations whose rows can be counted per row: a reverse foreign key, a many-to-many, a
 /// reverse generic relation.
@@ -36,55 +32,6 @@ pub trait CountJoin<S: Model> {
     const COUNTED: &'static str;
     /// Writes ` LEFT JOIN table c ON ..`, the owner being `o`.
     fn join(w: &mut SqlWriter);
-}
-
-impl<F: ForeignKey> CountJoin<F::Target> for ReverseKey<F> {
-    const COUNTED: &'static str = <F::Source as Model>::FIELDS[<F::Source as Model>::PK].column;
-    fn join(w: &mut SqlWriter) {
-        let source = <F::Source as Model>::TABLE;
-        w.push(" LEFT JOIN ").ident(source).push(" ").ident(JOINED);
-        w.push(" ON ").qualified(JOINED, F::COLUMN).push(" = ");
-        w.qualified(OWNER, F::TARGET_COLUMN);
-    }
-}
-
-impl<R: ManyToMany, D: Side<R>> CountJoin<D::Owner> for Linked<R, D> {
-    const COUNTED: &'static str = D::OTHER_COLUMN;
-    fn join(w: &mut SqlWriter) {
-        w.push(" LEFT JOIN ")
-            .ident(R::TABLE)
-            .push(" ")
-            .ident(JOINED);
-        w.push(" ON ")
-            .qualified(JOINED, D::OWNER_COLUMN)
-            .push(" = ");
-        w.qualified(OWNER, D::OwnerEnd::COLUMN);
-    }
-}
-
-impl<R: GenericRelation> CountJoin<R::Owner> for GenericReverse<R>
-where
-    <R::Owner as Model>::Key: ObjectId,
-{
-    const COUNTED: &'static str = <R::Items as Model>::FIELDS[<R::Items as Model>::PK].column;
-    fn join(w: &mut SqlWriter) {
-        let items = <R::Items as Model>::TABLE;
-        w.push(" LEFT JOIN ").ident(items).push(" ").ident(JOINED);
-        w.push(" ON ")
-            .qualified(JOINED, Gfk::<R>::CONTENT_TYPE_COLUMN);
-        w.push(" = (SELECT ").ident("id").push(" FROM ");
-        w.ident(crate::CONTENT_TYPE_TABLE)
-            .push(" WHERE ")
-            .ident("model")
-            .push(" = ");
-        w.bind(Value::Text(<R::Owner as Model>::TABLE.to_owned()));
-        w.push(") AND ")
-            .qualified(JOINED, Gfk::<R>::OBJECT_ID_COLUMN)
-            .push(" = ");
-        w.qualify(OWNER, |w| {
-            w.column_as_text(pk::<R::Owner>(), <<R::Owner as Model>::Key as Field>::KIND);
-        });
-    }
 }
 
 /// A query whose rows come with a count of their related rows: see [`QuerySet::with_count`].

@@ -9,7 +9,6 @@ use crate::db::decode::{Opt, ReadPartAll, Req};
 use crate::error::{Error, Result};
 use crate::model::{FieldDef, Model};
 use crate::query::{Filter, Order, QuerySet};
-use crate::relation::{ManyToManyThrough, Side};
 
 use super::fetch::{Fetched, JoinSpec};
 use super::join::{IntoSelect, JoinKind, Select};
@@ -261,22 +260,6 @@ pub trait OrderAcross<S, T> {
     fn by(order: Order<T>) -> Order<S>;
 }
 
-/// A foreign key followed forwards (`EntryBlog` from `Entry`).
-#[derive(Debug)]
-pub struct ForwardKey<F>(PhantomData<F>);
-/// A foreign key followed backwards (`BlogEntries`: the entries of a blog).
-#[derive(Debug)]
-pub struct ReverseKey<F>(PhantomData<F>);
-/// A generic foreign key followed to one target type (`TaggedItemContentObject.of::<Book>()`).
-#[derive(Debug)]
-pub struct GenericForward<G>(PhantomData<G>);
-/// A reverse generic relation (`BookTags`: the tagged items of a book).
-#[derive(Debug)]
-pub struct GenericReverse<R>(PhantomData<R>);
-/// A many-to-many from side `D` ([`crate::Forward`] or [`crate::Reverse`]).
-#[derive(Debug)]
-pub struct Linked<R, D>(PhantomData<(R, D)>);
-
 /// A part of a prefetched row besides the object: its columns, and how to read them.
 pub trait Part: ReadPartAll {
     /// The columns, aliased when selected.
@@ -336,14 +319,6 @@ impl<K> ThroughMode<K> for Plain {
     type Item<X> = X;
     fn item<X>(object: X, _: ()) -> X {
         object
-    }
-}
-
-impl<R: ManyToManyThrough, D: Side<R>> ThroughMode<Linked<R, D>> for WithThrough {
-    type Part = Req<R::Through>;
-    type Item<X> = (X, R::Through);
-    fn item<X>(object: X, part: Req<R::Through>) -> (X, R::Through) {
-        (object, part.0)
     }
 }
 

@@ -6,6 +6,15 @@
 //! book that exists, `None` when it points at another model or at a row that was deleted. The
 //! stored ids are never touched by a read.
 
+mod asynchronous;
+mod content_type;
+pub(crate) mod prefetch;
+mod tracked;
+
+pub use content_type::CONTENT_TYPE_TABLE;
+pub use prefetch::{GenericForward, GenericReverse};
+pub use tracked::TrackedItems;
+
 use std::fmt::{self, Debug};
 use std::marker::PhantomData;
 
@@ -14,8 +23,8 @@ use crate::db::sql::SqlWriter;
 use crate::db::value::{Field, Value};
 use crate::error::{Error, Result};
 use crate::model::{insert_one_if, lock_rows, pk_filter, Deleted, Model, Needs};
-use crate::prefetch::{GenericForward, Relation, SlotName, StartsAt};
 use crate::query::{Assignment, CmpOp, Expr, Filter, QuerySet};
+use crate::relation::{Relation, SlotName, StartsAt};
 
 /// A model's key as a generic foreign key stores it: text.
 #[diagnostic::on_unimplemented(
@@ -58,7 +67,7 @@ pub trait GenericForeignKey: 'static {
     /// The object-id column.
     const OBJECT_ID_COLUMN: &'static str;
     /// Its identity in a slot key (`GenericOf<Self, T>`).
-    type Id: crate::prefetch::key::Id;
+    type Id: crate::relation::key::Id;
     /// The stored content-type id and object id of a row; `None` when a nullable key points at
     /// nothing.
     fn get(row: &Self::Source) -> Option<(i64, &str)>;
@@ -264,7 +273,9 @@ where
             if conn.execute(&w.finish())? < keys.len() {
                 // The error path only: one statement says whether the owner is missing.
                 self.owner_exists(conn)?;
-                return Err(crate::manager::first_unsaved::<R::Items>(conn, objs));
+                return Err(crate::foreign_key::manager::first_unsaved::<R::Items>(
+                    conn, objs,
+                ));
             }
             Ok(())
         };
@@ -375,7 +386,7 @@ where
             });
         }
         let keys: Vec<Value> = objs.iter().map(|o| o.key().to_value()).collect();
-        conn.atomic(|conn| crate::delete::delete_keys::<R::Items>(conn, keys.clone()))
+        conn.atomic(|conn| crate::model::delete::delete_keys::<R::Items>(conn, keys.clone()))
     }
 
     /// Deletes every related row (Django's generic `clear` deletes: the rows cannot exist
@@ -401,7 +412,7 @@ where
                 .map(|c| c.key().to_value())
                 .collect();
             if !stale.is_empty() {
-                crate::delete::delete_keys::<R::Items>(conn, stale)?;
+                crate::model::delete::delete_keys::<R::Items>(conn, stale)?;
             }
             self.add(conn, objs)
         })
@@ -456,10 +467,10 @@ fn items_of<R: GenericRelation>(
 /// What a delete needs to know of the generic relation `R` (registered by the derive): deleting
 /// an owner deletes the items pointing at it.
 #[doc(hidden)]
-pub const fn delete_info<R: GenericRelation>() -> crate::delete::GenericRelationInfo {
-    crate::delete::GenericRelationInfo {
+pub const fn delete_info<R: GenericRelation>() -> crate::model::delete::GenericRelationInfo {
+    crate::model::delete::GenericRelationInfo {
         owner_table: <R::Owner as Model>::TABLE,
-        items: crate::delete::Table::of::<R::Items>(),
+        items: crate::model::delete::Table::of::<R::Items>(),
         find: find_generic::<R>,
         delete_unread: delete_generic::<R>,
     }
@@ -491,7 +502,7 @@ fn delete_generic<R: GenericRelation>(conn: &mut Connection, owners: &[Value]) -
 )]
 pub trait GenericTarget<Items>: Model {
     /// The model's identity in a slot key (`GenericOf<G, Self>`).
-    type Id: crate::prefetch::key::Id;
+    type Id: crate::relation::key::Id;
 }
 
 /// The targets of type `T` of the generic foreign key `G`: a prefetch path from `G`'s model

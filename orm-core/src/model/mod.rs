@@ -1,5 +1,10 @@
 //! The `Model` trait: what the derive implements, and the everyday API on top of it.
 
+mod asynchronous;
+pub(crate) mod delete;
+
+pub use asynchronous::AsyncModel;
+
 use std::fmt;
 use std::hash::Hash;
 
@@ -223,7 +228,7 @@ pub trait Model: LoadRow + BuildAll + SaveHooks + Sized + 'static {
     /// Deletes this row, honouring every foreign key's `on_delete`, in one transaction.
     fn delete(&self, conn: &mut Connection) -> Result<Deleted> {
         let key = self.key().to_value();
-        conn.atomic(|conn| crate::delete::delete_keys::<Self>(conn, vec![key.clone()]))
+        conn.atomic(|conn| crate::model::delete::delete_keys::<Self>(conn, vec![key.clone()]))
     }
 
     /// This row as it is now in the database (Django's `refresh_from_db`). One statement.

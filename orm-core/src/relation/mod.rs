@@ -1,0 +1,52 @@
+//! The relation engine, which names no relation kind: prefetch paths and what they can say,
+//! the statement per level and its rows, stitching rows onto their parents, the typed loaded
+//! values and their slots, `select_related` joins, counts per row, and tracking writes through
+//! a prefetched relation. Each kind (`foreign_key`, `many_to_many`, `generic`) implements its
+//! traits ([`Kind`], [`JoinKind`], [`CountJoin`], [`OrderAcross`], [`TrackKind`]).
+//!
+//! Files:
+//! - `path.rs`: the relation types' trait ([`Relation`]), what a path can say, and the traits a
+//!   kind implements;
+//! - `fetch.rs`: the one statement per relation level, and grouping its rows by parent;
+//! - `rows.rs`: reading that statement's rows;
+//! - `load.rs`: running paths and stitching rows onto their parents;
+//! - `slots.rs`: a path's result onto loaded values, merged into a slot already there;
+//! - `key.rs`: slot keys the trait solver compares;
+//! - `loaded.rs`: [`Loaded`], the typed result;
+//! - `join.rs`: `select_related`, joined into the level's statement;
+//! - `count.rs`: `with_count`, a count per row;
+//! - `track.rs`: what a tracked manager shares;
+//! - `asynchronous.rs`: prefetching on an async connection;
+//! - `serde.rs`: nested JSON (feature `serde`).
+
+mod asynchronous;
+pub(crate) mod count;
+pub(crate) mod fetch;
+pub(crate) mod join;
+pub mod key;
+pub(crate) mod load;
+pub(crate) mod loaded;
+pub(crate) mod path;
+pub(crate) mod rows;
+#[cfg(feature = "serde")]
+mod serde;
+pub(crate) mod slots;
+pub(crate) mod track;
+
+#[cfg(feature = "serde")]
+pub use self::serde::SerializeSlots;
+pub use asynchronous::aprefetch_related_objects;
+pub use count::{CountJoin, WithCount};
+pub use fetch::{Fetched, JoinSpec};
+pub use join::{IntoSelect, JoinKind, JoinMode, JoinOne, Select};
+pub use load::{
+    prefetch_related_objects, IntoLoaded, LoadedRow, Paths, Prefetching, SlotsOf, WithSlot,
+};
+pub use loaded::{Has, HasAt, Loaded, Prefetched, Slot};
+pub use path::{
+    AllRows, Arity, Dropping, Kind, Many, MaybeOne, One, OrderAcross, Part, Plain, Prefetch,
+    PrefetchPath, Relation, Rows, Scope, SlotName, SomeRows, StartsAt, ThroughMode, ToAttr,
+    WithThrough,
+};
+pub use slots::{AddPath, AddPaths, AddWhen, Holds, Item, MergeAt, Seen, SlotValue};
+pub use track::TrackKind;
