@@ -34,7 +34,7 @@ pub enum Error {
         referencing: &'static str,
         column: &'static str,
         count: i64,
-        on_delete: crate::OnDelete,
+        on_delete: crate::on_delete::OnDelete,
     },
 
     /// The instance has no row in the database (for example `save()` on a deleted row).

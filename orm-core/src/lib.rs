@@ -169,6 +169,7 @@ pub mod generic;
 mod many_to_many;
 mod migration;
 mod model;
+mod on_delete;
 mod query;
 mod relation;
 pub mod testing;
@@ -188,7 +189,6 @@ pub use db::value::KeyList;
 pub use db::value::{Field, Kind, Value};
 pub use error::{Error, IntegrityKind, Result};
 pub use foreign_key::{ForeignKey, ForeignKeyTarget, NullableForeignKey, OneToOne, ReverseManager};
-pub use generic::CONTENT_TYPE_TABLE;
 pub use many_to_many::hooks::{self, M2mAction, M2mChanged};
 pub use many_to_many::{
     Defaults, DefaultsWith, EndKey, ExtraSource, Forward, Held, KeyOf, LinkEnd, ManyToMany,
@@ -196,12 +196,12 @@ pub use many_to_many::{
     Through, ThroughQuery,
 };
 pub use migration::{Migration, UPDATE_ENV};
-pub use model::delete::OnDelete;
 pub use model::{AsyncModel, Deleted, FieldDef, Insert, Model, SaveHooks};
+pub use on_delete::OnDelete;
 pub use prefetch::{
     aprefetch_related_objects, prefetch_related_objects, Loaded, Prefetch, Prefetching, Relation,
 };
-pub use query::{Assignment, Column, Filter, Order, QuerySet, TextColumn};
+pub use query::{Assignment, Column, Filter, Order, QuerySet, TextColumn, CONTENT_TYPE_TABLE};
 
 /// Derives [`Model`]; see the crate documentation for its attributes.
 #[cfg(feature = "derive")]

@@ -39,7 +39,7 @@ pub enum Value {
     #[cfg(feature = "uuid")]
     Uuid(uuid::Uuid),
     /// A list of keys bound as one array (PostgreSQL `= ANY($1)`); written only where
-    /// [`crate::Backend::binds_key_arrays`] says so.
+    /// `Backend::binds_key_arrays` says so.
     #[doc(hidden)]
     Keys(KeyList),
 }
@@ -182,11 +182,10 @@ impl Value {
 /// `values` as one JSON array, for a statement that reads them as a table (SQLite's
 /// `json_each`, MySQL's `JSON_TABLE`): numbers as numbers (booleans as 1 and 0), text as
 /// strings, bytes and UUIDs as hexadecimal strings, times as the text SQLite and MySQL read
-/// them from. NULLs and NaNs, which match nothing, are left out; infinities too on MySQL, which
-/// stores none, and on SQLite are written as numbers too large for a double, which it reads as
-/// infinite.
-pub(crate) fn json_array(values: &[Value], backend: crate::Backend) -> String {
-    let infinities = backend == crate::Backend::Sqlite;
+/// them from. NULLs and NaNs, which match nothing, are left out; infinities are too unless
+/// `infinities` (SQLite), where they are written as numbers too large for a double, which
+/// SQLite reads as infinite (MySQL stores none).
+pub(crate) fn json_array(values: &[Value], infinities: bool) -> String {
     use fmt::Write as _;
     let mut out = String::with_capacity(values.len() * 8 + 2);
     out.push('[');

@@ -9,7 +9,7 @@ use crate::db::value::{Field, Value};
 use crate::error::{Error, Result};
 use crate::foreign_key::{ForeignKey, NullableForeignKey};
 use crate::model::{explain_unsaved, insert_one, lock_rows, Model};
-use crate::query::{Assignment, CmpOp, Expr, Filter, QuerySet};
+use crate::query::{Assignment, Expr, Filter, QuerySet};
 
 /// The rows of `R::Source` whose foreign key `R` points at one parent row. Returned by the
 /// reverse accessor the derive puts on the target model (`blog.entry_set()`, or the
@@ -57,7 +57,7 @@ impl<R: ForeignKey> ReverseManager<R> {
     }
 
     fn is_related(&self) -> Filter<R::Source> {
-        Filter::new(Expr::Cmp(R::COLUMN, CmpOp::Eq, self.parent.to_value()))
+        R::pointing_at(&self.parent)
     }
 
     /// Every related row. One statement.

@@ -12,8 +12,9 @@ use crate::foreign_key::{ForeignKey, OneToOne};
 use crate::model::Model;
 use crate::query::{Across, Filter, Order, QuerySet};
 use crate::relation::count::{CountJoin, JOINED, OWNER};
-use crate::relation::fetch::{fetch_rows, in_select, ByKey, Fetched, JoinSpec, KeysIn};
-use crate::relation::join::JoinKind;
+use crate::relation::fetch::{fetch_rows, in_select, ByKey, KeysIn};
+use crate::relation::kind::JoinKind;
+use crate::relation::kind::{Fetched, JoinSpec};
 use crate::relation::{Kind, MaybeOne, OrderAcross, Part, Scope};
 
 /// A foreign key followed forwards (`EntryBlog` from `Entry`).

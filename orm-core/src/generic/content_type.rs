@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use crate::db::backend::Backend;
 use crate::db::connection::Connection;
 use crate::db::decode::One;
 use crate::db::extensions::Extension;
@@ -12,10 +13,7 @@ use crate::db::sql::SqlWriter;
 use crate::db::value::Value;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::Backend;
-
-/// The content-type table.
-pub const CONTENT_TYPE_TABLE: &str = "orm_content_type";
+use crate::query::CONTENT_TYPE_TABLE;
 
 /// A connection's cache of content-type ids, by model table. An id first seen inside a
 /// transaction is kept only if that transaction commits: a rolled-back insert must not leave an

@@ -2,18 +2,24 @@
 //! prefetch paths: the statement per level, the filter across them (`.any(..)`), ordering
 //! across the forward one, counting the reverse one's rows.
 
+use crate::db::connection::Connection;
+use crate::error::{Error, Result};
+use crate::generic::ItemsKey;
+use crate::generic::{GenericForeignKey, GenericRelation, ObjectId};
+use crate::model::Model;
+use crate::query::{CmpOp, Expr, Filter, QuerySet};
+use crate::relation::{Relation, SlotName, StartsAt};
+use std::fmt;
 use std::marker::PhantomData;
 
-use crate::db::connection::Connection;
 use crate::db::decode::ReadPartAll;
 use crate::db::sql::SqlWriter;
 use crate::db::value::{Field, Kind as ValueKind, Value};
-use crate::error::{Error, Result};
-use crate::generic::{GenericForeignKey, GenericItems, GenericRelation, ObjectId};
-use crate::model::Model;
-use crate::query::{Across, CmpOp, Expr, Filter, Order, QuerySet};
+
+use crate::query::{Across, Order};
 use crate::relation::count::{CountJoin, JOINED, OWNER};
-use crate::relation::fetch::{fetch_rows, in_select, pk, ByKey, Fetched, JoinSpec, KeysIn};
+use crate::relation::fetch::{fetch_rows, in_select, pk, ByKey, KeysIn};
+use crate::relation::kind::{Fetched, JoinSpec};
 use crate::relation::{Kind, Many, MaybeOne, OrderAcross, Part, Scope};
 
 /// A generic foreign key followed to one target type (`TaggedItemContentObject.of::<Book>()`).
@@ -100,22 +106,22 @@ where
         // The content type is always in the condition: a movie with a book's id never matches.
         let content_type = conn.content_type::<R::Owner>()?;
         let query = query.clone().filter(Filter::new(Expr::Cmp(
-            Gfk::<R>::CONTENT_TYPE_COLUMN,
+            ItemsKey::<R>::CONTENT_TYPE_COLUMN,
             CmpOp::Eq,
             Value::BigInt(content_type),
         )));
         let from = KeysIn::Table {
-            group: Gfk::<R>::OBJECT_ID_COLUMN,
+            group: ItemsKey::<R>::OBJECT_ID_COLUMN,
         };
         let (keys, kind) = (by.keys(), ValueKind::Text);
         let rows = fetch_rows::<(), _, E, J>(conn, &query, from, joins, keys, kind)?;
-        Ok(by.link(rows, |_, t| Gfk::<R>::get(t).map(|(_, id)| id)))
+        Ok(by.link(rows, |_, t| ItemsKey::<R>::get(t).map(|(_, id)| id)))
     }
 
     fn any(filter: Filter<R::Items>) -> Filter<R::Owner> {
         let filters = vec![filter.expr];
         let mut inner = vec![Expr::ContentType(
-            Gfk::<R>::CONTENT_TYPE_COLUMN,
+            ItemsKey::<R>::CONTENT_TYPE_COLUMN,
             <R::Owner as Model>::TABLE,
         )];
         inner.extend(filters);
@@ -124,7 +130,7 @@ where
             pk::<R::Owner>(),
             Some(<<R::Owner as Model>::Key as Field>::KIND),
             items,
-            Gfk::<R>::OBJECT_ID_COLUMN,
+            ItemsKey::<R>::OBJECT_ID_COLUMN,
             None,
             inner,
         ))
@@ -142,9 +148,6 @@ impl<G: GenericForeignKey, T: Model> OrderAcross<G::Source, T> for GenericForwar
     }
 }
 
-/// The generic foreign key a generic relation's items point with.
-pub(crate) type Gfk<R> = <<R as GenericRelation>::Items as GenericItems>::Key;
-
 impl<R: GenericRelation> CountJoin<R::Owner> for GenericReverse<R>
 where
     <R::Owner as Model>::Key: ObjectId,
@@ -154,18 +157,96 @@ where
         let items = <R::Items as Model>::TABLE;
         w.push(" LEFT JOIN ").ident(items).push(" ").ident(JOINED);
         w.push(" ON ")
-            .qualified(JOINED, Gfk::<R>::CONTENT_TYPE_COLUMN);
+            .qualified(JOINED, ItemsKey::<R>::CONTENT_TYPE_COLUMN);
         w.push(" = (SELECT ").ident("id").push(" FROM ");
-        w.ident(crate::CONTENT_TYPE_TABLE)
+        w.ident(crate::query::CONTENT_TYPE_TABLE)
             .push(" WHERE ")
             .ident("model")
             .push(" = ");
         w.bind(Value::Text(<R::Owner as Model>::TABLE.to_owned()));
         w.push(") AND ")
-            .qualified(JOINED, Gfk::<R>::OBJECT_ID_COLUMN)
+            .qualified(JOINED, ItemsKey::<R>::OBJECT_ID_COLUMN)
             .push(" = ");
         w.qualify(OWNER, |w| {
             w.column_as_text(pk::<R::Owner>(), <<R::Owner as Model>::Key as Field>::KIND);
         });
     }
 }
+
+/// `T` is a possible target of the generic foreign keys of `Items`: `T` declares
+/// `#[generic_relation(Items, ..)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a possible target of `{Items}`'s generic foreign key",
+    label = "no `#[generic_relation({Items}, ..)]` on `{Self}`",
+    note = "declare `#[generic_relation({Items}, name = ..)]` on `{Self}` to prefetch it through the generic foreign key"
+)]
+pub trait GenericTarget<Items>: Model {
+    /// The model's identity in a slot key (`GenericOf<G, Self>`).
+    type Id: crate::relation::key::Id;
+}
+
+/// The targets of type `T` of the generic foreign key `G`: a prefetch path from `G`'s model
+/// (`TaggedItemContentObject.of::<Book>()`, or the constant `TaggedItemBooks` that
+/// `related_query_name = books` declares). Each row gets `Some` of its target when it points at
+/// a `T` that exists, else `None`. One statement per type, none when no row points at a `T`.
+pub struct GenericOf<G, T>(PhantomData<fn() -> (G, T)>);
+
+impl<G, T> GenericOf<G, T> {
+    /// The path.
+    pub const NEW: Self = GenericOf(PhantomData);
+}
+
+impl<G, T> Clone for GenericOf<G, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<G, T> Copy for GenericOf<G, T> {}
+impl<G, T> Default for GenericOf<G, T> {
+    fn default() -> Self {
+        Self::NEW
+    }
+}
+impl<G, T> fmt::Debug for GenericOf<G, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "GenericOf<{}, {}>",
+            std::any::type_name::<G>(),
+            std::any::type_name::<T>()
+        )
+    }
+}
+
+impl<G: GenericForeignKey, T: Model + GenericTarget<G::Source>> SlotName for GenericOf<G, T> {
+    const NAME: &'static str = T::NAME;
+    type Id = (G::Id, T::Id);
+}
+
+impl<G: GenericForeignKey, T: Model + GenericTarget<G::Source>> Relation for GenericOf<G, T>
+where
+    T::Key: ObjectId,
+{
+    type Source = G::Source;
+    type Target = T;
+    type Kind = GenericForward<G>;
+}
+
+impl<G: GenericForeignKey, T: Model + GenericTarget<G::Source>> StartsAt<G::Source>
+    for GenericOf<G, T>
+where
+    T::Key: ObjectId,
+{
+    fn parents<'a, 'm>(parents: &'a [&'m G::Source]) -> &'a [&'m G::Source] {
+        parents
+    }
+}
+
+/// Provided on every generic foreign key's type.
+pub trait GenericForeignKeyExt: GenericForeignKey + Sized {
+    /// The path to the targets of type `T`.
+    fn of<T: Model + GenericTarget<Self::Source>>(self) -> GenericOf<Self, T> {
+        GenericOf::NEW
+    }
+}
+impl<G: GenericForeignKey> GenericForeignKeyExt for G {}

@@ -10,86 +10,9 @@ use std::sync::Arc;
 use crate::db::connection::Connection;
 use crate::db::extensions::Extension;
 use crate::error::Result;
-use crate::many_to_many::{EndKey, ManyToMany};
+use crate::many_to_many::ManyToMany;
 
-/// What a many-to-many change is about to do, or did.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum M2mAction {
-    /// Before links are inserted; the keys are those not linked yet.
-    PreAdd,
-    /// After links were inserted; the same keys.
-    PostAdd,
-    /// Before links are deleted; every key passed to `remove`.
-    PreRemove,
-    /// After links were deleted.
-    PostRemove,
-    /// Before every link of the instance is deleted; no keys.
-    PreClear,
-    /// After every link of the instance was deleted.
-    PostClear,
-}
-
-/// One change, as a hook sees it. `Forward` when the change went through the side that declares
-/// the relation (`pizza.toppings()`), `Reverse` through the other side (`topping.pizza_set()`);
-/// `keys` are what the links hold for the other side's rows: their primary keys, or a through
-/// model key's `to_field` (as Django's `pk_set`).
-pub enum M2mChanged<'e, R: ManyToMany> {
-    Forward {
-        action: M2mAction,
-        instance: &'e R::Source,
-        keys: &'e [EndKey<R::TargetEnd>],
-    },
-    Reverse {
-        action: M2mAction,
-        instance: &'e R::Target,
-        keys: &'e [EndKey<R::SourceEnd>],
-    },
-}
-
-impl<R: ManyToMany> M2mChanged<'_, R> {
-    /// The action.
-    pub fn action(&self) -> M2mAction {
-        match self {
-            M2mChanged::Forward { action, .. } | M2mChanged::Reverse { action, .. } => *action,
-        }
-    }
-
-    /// Whether the change went through the reverse side.
-    pub fn is_reverse(&self) -> bool {
-        matches!(self, M2mChanged::Reverse { .. })
-    }
-}
-
-impl<R: ManyToMany> fmt::Debug for M2mChanged<'_, R>
-where
-    R::Source: fmt::Debug,
-    R::Target: fmt::Debug,
-{
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            M2mChanged::Forward {
-                action,
-                instance,
-                keys,
-            } => f
-                .debug_struct("Forward")
-                .field("action", action)
-                .field("instance", instance)
-                .field("keys", keys)
-                .finish(),
-            M2mChanged::Reverse {
-                action,
-                instance,
-                keys,
-            } => f
-                .debug_struct("Reverse")
-                .field("action", action)
-                .field("instance", instance)
-                .field("keys", keys)
-                .finish(),
-        }
-    }
-}
+pub use super::definition::{M2mAction, M2mChanged};
 
 /// A hook on relation `R`. It runs inside the change's transaction, on its connection; an error
 /// rolls the change back and is returned to the caller.

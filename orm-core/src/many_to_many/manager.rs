@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
 
+use crate::db::backend::Backend;
 use crate::db::connection::Connection;
 use crate::db::decode::{One, Pair, LEFT, RIGHT};
 use crate::db::sql::SqlWriter;
@@ -16,7 +17,6 @@ use crate::many_to_many::{
 };
 use crate::model::{check_rows, explain_unsaved, insert_one, lock_rows, Model};
 use crate::query::{Assignment, Expr, Filter, Link, Order, QuerySet};
-use crate::Backend;
 
 /// Where the through model's extra values come from: nothing (every extra field is optional),
 /// a value, or a closure evaluated once per call.
@@ -69,8 +69,8 @@ impl<E, F: Fn() -> E> ExtraSource<E> for DefaultsWith<F> {
 /// (`ON CONFLICT DO NOTHING`; `ON DUPLICATE KEY UPDATE` on MySQL). Hooks registered with
 /// [`Connection::on_m2m_changed`] run before and after each change.
 ///
-/// When the instance has no row, a write fails with [`crate::Error::Unsaved`]; a key passed in
-/// that has no row fails with [`crate::Error::Integrity`] of kind `ForeignKey`. Either way
+/// When the instance has no row, a write fails with [`crate::error::Error::Unsaved`]; a key passed in
+/// that has no row fails with [`crate::error::Error::Integrity`] of kind `ForeignKey`. Either way
 /// nothing is written.
 pub struct ManyToManyManager<'a, R: ManyToMany, S: Side<R> = Forward, D = NoDefaults> {
     pub(crate) owner: &'a S::Owner,
@@ -141,7 +141,7 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
 
     /// Runs a write in one transaction, retried after a deadlock when the transaction is its
     /// own and no hook would run twice ([`Connection::atomic`]); a foreign-key failure caused
-    /// by an owner without a row becomes [`crate::Error::Unsaved`]. The closure gets the
+    /// by an owner without a row becomes [`crate::error::Error::Unsaved`]. The closure gets the
     /// relation's hooks on this connection.
     fn write<T>(
         &self,
@@ -637,7 +637,7 @@ impl<O: Model, T: Model> ThroughQuery<O, T> {
     }
 
     /// The statement this query runs.
-    pub fn to_stmt(&self, backend: Backend) -> crate::Stmt {
+    pub fn to_stmt(&self, backend: Backend) -> crate::db::sql::Stmt {
         let mut w = SqlWriter::new(backend);
         w.push("SELECT ");
         write_aliased::<O>(&mut w, OTHER, LEFT);

@@ -13,7 +13,8 @@ use crate::many_to_many::{EndKey, LinkEnd, ManyToMany, ManyToManyThrough, Side};
 use crate::model::Model;
 use crate::query::{Filter, QuerySet};
 use crate::relation::count::{CountJoin, JOINED, OWNER};
-use crate::relation::fetch::{fetch_rows, in_select, ByKey, Fetched, JoinSpec, KeysIn};
+use crate::relation::fetch::{fetch_rows, in_select, ByKey, KeysIn};
+use crate::relation::kind::{Fetched, JoinSpec};
 use crate::relation::{Kind, Many, Part, Scope, ThroughMode, WithThrough};
 
 /// A many-to-many from side `D` ([`crate::Forward`] or [`crate::Reverse`]).

@@ -286,7 +286,7 @@ pub(crate) fn explain_unsaved<M: Model, T>(
     };
     match res {
         Err(Error::Integrity {
-            kind: crate::IntegrityKind::ForeignKey,
+            kind: crate::error::IntegrityKind::ForeignKey,
             ..
         }) if !has_row(conn)? => Err(Error::Unsaved {
             model: M::NAME,
@@ -490,7 +490,7 @@ fn out_of_keys<M: Model>(conn: &mut Connection, err: Error) -> Error {
         // The key column's own check (SQLite names the column).
         (
             Error::Integrity {
-                kind: crate::IntegrityKind::Check,
+                kind: crate::error::IntegrityKind::Check,
                 constraint,
                 ..
             },
@@ -498,7 +498,7 @@ fn out_of_keys<M: Model>(conn: &mut Connection, err: Error) -> Error {
         ) => largest < i64::MAX && constraint.as_deref() == Some(pk.column),
         (
             Error::Integrity {
-                kind: crate::IntegrityKind::Unique,
+                kind: crate::error::IntegrityKind::Unique,
                 message,
                 ..
             },

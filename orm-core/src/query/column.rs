@@ -3,7 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::filter::{CmpOp, Expr, Filter};
+use super::filter::{Case, CmpOp, Expr, Filter, Like};
 use super::order::Order;
 use crate::db::value::{Field, Value};
 use crate::model::Model;
@@ -77,7 +77,7 @@ impl<M: Model, T: Field> Column<M, T> {
         self.cmp(CmpOp::Ge, value)
     }
     /// `column IN (...)`; an empty list matches nothing. Any number of values is one
-    /// statement: past a thousand ([`crate::Backend::max_inline_values`]) they are bound as one
+    /// statement: past a thousand ([`crate::db::backend::Backend::max_inline_values`]) they are bound as one
     /// value (an array on PostgreSQL, a JSON array on SQLite and MySQL).
     pub fn is_in<V: Into<T>>(self, values: impl IntoIterator<Item = V>) -> Filter<M> {
         let values = values.into_iter().map(|v| v.into().to_value()).collect();
@@ -99,7 +99,7 @@ impl<M: Model, T: Field> Column<M, T> {
     pub fn desc(self) -> Order<M> {
         Order::new(self.name, true)
     }
-    /// `SET column = value`, for [`QuerySet::update`].
+    /// `SET column = value`, for [`QuerySet::update`](crate::QuerySet::update).
     pub fn set(self, value: impl Into<T>) -> Assignment<M> {
         Assignment {
             column: self.name,
@@ -195,7 +195,7 @@ macro_rules! text_column {
     )*};
 }
 
-/// One `SET column = value` of [`QuerySet::update`].
+/// One `SET column = value` of [`QuerySet::update`](crate::QuerySet::update).
 #[derive(Debug)]
 pub struct Assignment<M> {
     pub(crate) column: &'static str,
@@ -211,25 +211,6 @@ impl<M> Clone for Assignment<M> {
             _marker: PhantomData,
         }
     }
-}
-
-/// A `LIKE` condition.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Like {
-    pub(super) column: &'static str,
-    pub(super) pattern: String,
-    /// Whether `!` escapes the wildcards.
-    pub(super) escaped: bool,
-    pub(super) case: Case,
-}
-
-/// Whether a `LIKE` tells case apart.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) enum Case {
-    /// As the backend's `LIKE` does.
-    Backend,
-    /// Never: both sides are upper-cased.
-    Ignored,
 }
 
 text_column!(String, Option<String>);

@@ -191,7 +191,7 @@ impl<M: Model> QuerySet<M> {
             Ok(row) => Ok((row, true)),
             Err(
                 err @ Error::Integrity {
-                    kind: crate::IntegrityKind::Unique,
+                    kind: crate::error::IntegrityKind::Unique,
                     ..
                 },
             ) => match self.get(conn) {

@@ -3,9 +3,28 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::column::{Case, Like};
+use crate::db::backend::Backend;
 use crate::db::sql::SqlWriter;
-use crate::db::value::{Kind, Value};
+use crate::db::value::{json_array, KeyList, Kind, Value};
+
+/// A `LIKE` condition.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Like {
+    pub(super) column: &'static str,
+    pub(super) pattern: String,
+    /// Whether `!` escapes the wildcards.
+    pub(super) escaped: bool,
+    pub(super) case: Case,
+}
+
+/// Whether a `LIKE` tells case apart.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Case {
+    /// As the backend's `LIKE` does.
+    Backend,
+    /// Never: both sides are upper-cased.
+    Ignored,
+}
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum CmpOp {
@@ -29,6 +48,10 @@ impl CmpOp {
         }
     }
 }
+
+/// The content-type table: one row per model, created by the build step with every schema. A
+/// condition on a generic foreign key reads the id of a model's row from it.
+pub const CONTENT_TYPE_TABLE: &str = "orm_content_type";
 
 /// A condition, untyped; [`Filter`] gives it a model.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,7 +118,7 @@ impl Expr {
             Expr::InSelect(sub) => sub.table == table || sub.filters.iter().any(|e| e.reads(table)),
             Expr::And(all) | Expr::Or(all) => all.iter().any(|e| e.reads(table)),
             Expr::Not(inner) => inner.reads(table),
-            Expr::ContentType(..) => table == crate::CONTENT_TYPE_TABLE,
+            Expr::ContentType(..) => table == crate::query::CONTENT_TYPE_TABLE,
             Expr::Cmp(..) | Expr::In(..) | Expr::IsNull(..) | Expr::Like(..) => false,
         }
     }
@@ -207,7 +230,7 @@ impl Expr {
                         w.ident("id");
                     },
                     |w| {
-                        w.push(" FROM ").ident(crate::CONTENT_TYPE_TABLE);
+                        w.push(" FROM ").ident(crate::query::CONTENT_TYPE_TABLE);
                         w.push(" WHERE ").ident("model").push(" = ");
                         w.bind(Value::Text((*table).to_owned()));
                     },
@@ -241,27 +264,26 @@ fn write_value_set(w: &mut SqlWriter, column: &str, values: &[Value]) {
     let hex = matches!(kind, Kind::Binary | Kind::Uuid);
     let backend = w.backend();
     match backend {
-        crate::Backend::Postgres => {
+        Backend::Postgres => {
             w.push(" = ANY(")
-                .bind(Value::Keys(crate::db::value::KeyList::new(kind, values)))
+                .bind(Value::Keys(KeyList::new(kind, values)))
                 .push(")");
         }
-        crate::Backend::Sqlite => {
+        Backend::Sqlite => {
             w.push(if hex {
                 " IN (SELECT unhex(value) FROM json_each("
             } else {
                 " IN (SELECT value FROM json_each("
             });
-            w.bind(Value::Text(crate::db::value::json_array(values, backend)))
-                .push("))");
+            w.bind(Value::Text(json_array(values, true))).push("))");
         }
-        crate::Backend::Mysql => {
+        Backend::Mysql => {
             w.push(if hex {
                 " IN (SELECT UNHEX(v) FROM JSON_TABLE("
             } else {
                 " IN (SELECT v FROM JSON_TABLE("
             });
-            w.bind(Value::Text(crate::db::value::json_array(values, backend)));
+            w.bind(Value::Text(json_array(values, false)));
             w.push(", '$[*]' COLUMNS (v ");
             w.push(match kind {
                 Kind::SmallInt | Kind::Integer | Kind::BigInt | Kind::Bool => "BIGINT",

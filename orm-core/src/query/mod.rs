@@ -10,6 +10,7 @@ mod query_set;
 
 pub use column::{Assignment, Column, TextColumn};
 pub use filter::Filter;
+pub use filter::CONTENT_TYPE_TABLE;
 pub(crate) use filter::{CmpOp, Expr, InSelect, Link};
 pub(crate) use order::Across;
 pub use order::Order;

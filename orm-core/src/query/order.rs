@@ -145,7 +145,7 @@ impl<M> Order<M> {
                 .push(" = (SELECT ");
             w.ident("id")
                 .push(" FROM ")
-                .ident(crate::CONTENT_TYPE_TABLE);
+                .ident(crate::query::CONTENT_TYPE_TABLE);
             w.push(" WHERE ").ident("model").push(" = ");
             w.bind(Value::Text(hop.table.to_owned())).push(")");
         }

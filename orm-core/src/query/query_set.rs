@@ -117,9 +117,9 @@ impl<M: Model> QuerySet<M> {
                     // Offset without limit: each backend spells "no limit" differently.
                     None => {
                         w.push(match backend {
-                            crate::Backend::Sqlite => "-1",
-                            crate::Backend::Mysql => "18446744073709551615",
-                            crate::Backend::Postgres => "ALL",
+                            crate::db::backend::Backend::Sqlite => "-1",
+                            crate::db::backend::Backend::Mysql => "18446744073709551615",
+                            crate::db::backend::Backend::Postgres => "ALL",
                         });
                     }
                 }
@@ -131,7 +131,7 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// The `SELECT` this query set runs.
-    pub fn to_stmt(&self, backend: crate::Backend) -> Stmt {
+    pub fn to_stmt(&self, backend: crate::db::backend::Backend) -> Stmt {
         let mut w = SqlWriter::new(backend);
         w.push("SELECT ");
         write_columns::<M>(&mut w);

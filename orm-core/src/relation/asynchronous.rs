@@ -3,10 +3,10 @@
 
 use crate::db::async_connection::{AsyncConnection, Pending};
 use crate::model::Model;
-use crate::relation::{
-    prefetch_related_objects, AddPath, AddPaths, IntoLoaded, JoinMode, LoadedRow, Paths, Prefetch,
-    Prefetching, WithSlot,
-};
+
+use super::load::{prefetch_related_objects, IntoLoaded, LoadedRow, Prefetching, WithSlot};
+use super::path::{JoinMode, Paths, Prefetch};
+use super::slots::{AddPath, AddPaths};
 
 /// The twins of a query with prefetch paths. Each consumes the query, which moves to the
 /// connection's thread.

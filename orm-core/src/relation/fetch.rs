@@ -23,9 +23,9 @@ use crate::db::value::{Field, KeyList, Kind as ValueKind, Value};
 use crate::error::{Error, Result};
 use crate::model::{FieldDef, Model};
 use crate::query::{Expr, InSelect, QuerySet};
-use crate::relation::rows::{FetchRow, FetchRows};
 
-use super::path::{Part, Scope};
+use super::kind::{Fetched, JoinSpec, Part, Scope};
+use super::rows::{FetchRow, FetchRows};
 
 /// Parents by key: foldhash (hashbrown's default hasher) is several times faster than SipHash
 /// on these short keys, and hashing them is a few percent of a prefetch.
@@ -34,35 +34,6 @@ type HashMap<K, V> = foldhash::HashMap<K, V>;
 const TARGET: &str = "t";
 const LINK: &str = "j";
 const JOIN: &str = "s";
-
-/// The related rows of one level, and which parent each belongs to.
-#[derive(Debug)]
-pub struct Fetched<T, E, J> {
-    /// Each distinct related object, with its joined part.
-    pub(crate) targets: Vec<(T, J)>,
-    /// Each related row's through part.
-    pub(crate) extras: Vec<E>,
-    /// Each related row's object in `targets`, where objects repeat; otherwise row `i` has
-    /// object `i`.
-    pub(crate) objects: Option<Vec<usize>>,
-    /// `(parent, row)` pairs, in row order.
-    pub(crate) links: Vec<(usize, usize)>,
-}
-
-/// A foreign key of the related rows joined into the statement (`select_related`).
-#[derive(Debug, Clone, Copy)]
-pub struct JoinSpec {
-    /// The joined table.
-    pub table: &'static str,
-    /// Its columns.
-    pub fields: &'static [FieldDef],
-    /// Its primary key.
-    pub key: &'static str,
-    /// The key column on the related rows, or on the join `from`.
-    pub column: &'static str,
-    /// The join whose table holds `column` (`None`: the related rows).
-    pub from: Option<usize>,
-}
 
 /// Where the parents' keys are matched.
 pub(crate) enum KeysIn {

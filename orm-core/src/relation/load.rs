@@ -1,7 +1,6 @@
 //! Running paths: a query with its paths, paths onto objects in hand, and stitching the related
 //! rows onto their parents.
 
-use std::any::TypeId;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -10,14 +9,12 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{Filter, Order, QuerySet};
 
-use super::fetch::Fetched;
-use super::join::{IntoSelect, JoinMode};
-use super::loaded::Loaded;
+use super::kind::{AllRows, Arity, Fetched, Kind, Rows, Scope};
+use super::loaded::{Loaded, SlotName};
 use super::path::{
-    AllRows, Arity, Kind, Plain, Prefetch, PrefetchPath, Relation, Rows, Scope, SlotName, StartsAt,
-    ThroughMode,
+    IntoSelect, JoinMode, Paths, Plain, Prefetch, PrefetchPath, Relation, StartsAt, ThroughMode,
 };
-use super::slots::{self, AddPath, AddPaths, Seen};
+use super::slots::{AddPath, AddPaths};
 
 /// The value a path stores per parent.
 type ValueOf<R, N, E, J, Q> = <ArityOf<R, Q> as Arity>::Of<ItemOf<R, N, E, J>>;
@@ -201,25 +198,6 @@ impl<X: Clone> HandOut<X> {
 
 fn internal(what: &str) -> Error {
     Error::InvalidInput(format!("internal: {what}"))
-}
-
-/// A list of paths on `M` (`(P1, (P2, ()))`, written last first). [`AddPaths`] runs it.
-pub trait Paths<M: Model> {
-    /// Checks the paths, in the order written, against each other (see `slots::check`).
-    fn check<'a>(&'a self, at: &mut Vec<TypeId>, seen: &mut Vec<Seen<'a>>) -> Result<()>;
-}
-
-impl<M: Model> Paths<M> for () {
-    fn check<'a>(&'a self, _: &mut Vec<TypeId>, _: &mut Vec<Seen<'a>>) -> Result<()> {
-        Ok(())
-    }
-}
-
-impl<M: Model, P: Prefetch<M>, Rest: Paths<M>> Paths<M> for (P, Rest) {
-    fn check<'a>(&'a self, at: &mut Vec<TypeId>, seen: &mut Vec<Seen<'a>>) -> Result<()> {
-        self.1.check(at, seen)?;
-        slots::check(&self.0, at, seen)
-    }
 }
 
 /// The slots of each value a query with paths `Ps` and joins `J` returns.
@@ -445,7 +423,7 @@ where
     P: Prefetch<O::Model>,
     O::Related: AddPath<O::Model, P>,
 {
-    slots::check(&path, &mut Vec::new(), &mut Vec::new())?;
+    super::slots::check(&path, &mut Vec::new(), &mut Vec::new())?;
     let objects = objects.into_iter().map(IntoLoaded::into_loaded).collect();
     <O::Related as AddPath<O::Model, P>>::add(conn, objects, &path, Scope::Keys)
 }

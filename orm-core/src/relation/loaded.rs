@@ -4,8 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
 
-use super::key::{Same, B0, B1};
-use super::path::SlotName;
+use super::key::{Id, Same, B0, B1};
 
 /// A model `M` with prefetched relations `R`.
 ///
@@ -237,4 +236,14 @@ impl<M: fmt::Debug, R: fmt::Debug> fmt::Debug for Loaded<M, R> {
             .field("related", &self.related)
             .finish()
     }
+}
+
+/// The name a slot goes by: a relation's accessor (`entries`) or a `to_attr` name, as written.
+/// The key in serialized output. The derive implements it.
+pub trait SlotName: 'static {
+    /// The name.
+    const NAME: &'static str;
+    /// The key's identity, which slot lists compare (see [`super::key`]): a hash of the type's
+    /// crate and name.
+    type Id: Id;
 }

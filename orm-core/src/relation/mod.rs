@@ -24,6 +24,7 @@ pub(crate) mod count;
 pub(crate) mod fetch;
 pub(crate) mod join;
 pub mod key;
+pub(crate) mod kind;
 pub(crate) mod load;
 pub(crate) mod loaded;
 pub(crate) mod path;
@@ -37,16 +38,16 @@ pub(crate) mod track;
 pub use self::serde::SerializeSlots;
 pub use asynchronous::aprefetch_related_objects;
 pub use count::{CountJoin, WithCount};
-pub use fetch::{Fetched, JoinSpec};
-pub use join::{IntoSelect, JoinKind, JoinMode, JoinOne, Select};
-pub use load::{
-    prefetch_related_objects, IntoLoaded, LoadedRow, Paths, Prefetching, SlotsOf, WithSlot,
+
+pub use kind::{
+    AllRows, Arity, Fetched, JoinKind, JoinSpec, Kind, Many, MaybeOne, One, OrderAcross, Part,
+    Rows, Scope, SomeRows,
 };
-pub use loaded::{Has, HasAt, Loaded, Prefetched, Slot};
+pub use load::{prefetch_related_objects, IntoLoaded, LoadedRow, Prefetching, SlotsOf, WithSlot};
+pub use loaded::{Has, HasAt, Loaded, Prefetched, Slot, SlotName};
 pub use path::{
-    AllRows, Arity, Dropping, Kind, Many, MaybeOne, One, OrderAcross, Part, Plain, Prefetch,
-    PrefetchPath, Relation, Rows, Scope, SlotName, SomeRows, StartsAt, ThroughMode, ToAttr,
-    WithThrough,
+    Dropping, IntoSelect, JoinMode, JoinOne, Paths, Plain, Prefetch, PrefetchPath, Relation, Seen,
+    Select, StartsAt, ThroughMode, ToAttr, WithThrough,
 };
-pub use slots::{AddPath, AddPaths, AddWhen, Holds, Item, MergeAt, Seen, SlotValue};
+pub use slots::{AddPath, AddPaths, AddWhen, Holds, Item, MergeAt, SlotValue};
 pub use track::TrackKind;

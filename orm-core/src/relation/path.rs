@@ -1,19 +1,18 @@
 //! Prefetch paths: the relation types the derive emits, and what can be said about them
 //! (a custom query, nested paths, `to_attr`, through rows, `select_related`).
 
+use std::any::{Any, TypeId};
 use std::fmt;
 use std::marker::PhantomData;
 
 use crate::db::connection::Connection;
-use crate::db::decode::{Opt, ReadPartAll, Req};
-use crate::error::{Error, Result};
-use crate::model::{FieldDef, Model};
+use crate::db::decode::ReadPartAll;
+use crate::error::Result;
+use crate::model::Model;
 use crate::query::{Filter, Order, QuerySet};
 
-use super::fetch::{Fetched, JoinSpec};
-use super::join::{IntoSelect, JoinKind, Select};
-use super::key::Id;
-use super::load::Paths;
+use super::kind::{AllRows, Arity, JoinKind, JoinSpec, Kind, OrderAcross, Part, Scope};
+use super::loaded::{Loaded, SlotName};
 
 /// A relation that can be prefetched from `Source`: implemented by the derive on every relation
 /// type — `EntryBlog` (a foreign key), `BlogEntries` (its reverse), `PizzaToppings` and
@@ -115,168 +114,11 @@ pub trait Relation: SlotName + Copy + Default + 'static {
     }
 }
 
-/// How many related objects a parent has.
-pub trait Arity: 'static {
-    /// The collection for items `X`.
-    type Of<X>;
-    /// The arity when the path's query may drop related rows ([`SomeRows`]): what would be one
-    /// object may be none.
-    type Filtered: Arity;
-    /// What a query that may drop related rows makes of a path ([`Rows`]): [`SomeRows`] where
-    /// that changes its value (one object becomes an `Option`), else [`AllRows`], so a to-many
-    /// path keeps its type whatever its query.
-    type Dropping: Rows;
-    /// Builds the collection from one parent's items.
-    fn collect<X>(items: Vec<X>, model: &'static str) -> Result<Self::Of<X>>;
-}
-
-/// To-many: a `Vec`, empty when the parent has none.
-#[derive(Debug, Clone, Copy)]
-pub struct Many;
-/// A non-nullable foreign key: the object itself.
-#[derive(Debug, Clone, Copy)]
-pub struct One;
-/// A nullable foreign key: an `Option`.
-#[derive(Debug, Clone, Copy)]
-pub struct MaybeOne;
-
-impl Arity for Many {
-    type Of<X> = Vec<X>;
-    type Filtered = Many;
-    type Dropping = AllRows;
-    fn collect<X>(items: Vec<X>, _: &'static str) -> Result<Vec<X>> {
-        Ok(items)
-    }
-}
-
-impl Arity for One {
-    type Of<X> = X;
-    type Filtered = MaybeOne;
-    type Dropping = SomeRows;
-    fn collect<X>(items: Vec<X>, model: &'static str) -> Result<X> {
-        items.into_iter().next().ok_or(Error::NotFound { model })
-    }
-}
-
-impl Arity for MaybeOne {
-    type Of<X> = Option<X>;
-    type Filtered = MaybeOne;
-    type Dropping = AllRows;
-    fn collect<X>(items: Vec<X>, _: &'static str) -> Result<Option<X>> {
-        Ok(items.into_iter().next())
-    }
-}
-
-/// Whether a path's query keeps every related row ([`AllRows`]: the relation's rows as they
-/// are, or only ordered) or may drop some ([`SomeRows`]: a filter, a custom query, a limit or an
-/// offset). Under [`SomeRows`] a parent's one related object (a foreign key's target) may be
-/// missing, so it reads as an `Option` ([`Arity::Filtered`]), as Django gives `None`.
-pub trait Rows: 'static {
-    /// The arity of a relation of arity `A` under this query.
-    type Arity<A: Arity>: Arity;
-}
-
 /// What a query that may drop related rows makes of a path through `R` ([`Arity::Dropping`]).
 pub type Dropping<R> = <<<R as Relation>::Kind as Kind<
     <R as Relation>::Source,
     <R as Relation>::Target,
 >>::Arity as Arity>::Dropping;
-
-/// Every related row: see [`Rows`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct AllRows;
-/// Some related rows: see [`Rows`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SomeRows;
-
-impl Rows for AllRows {
-    type Arity<A: Arity> = A;
-}
-
-impl Rows for SomeRows {
-    type Arity<A: Arity> = A::Filtered;
-}
-
-/// Which rows the parents of a prefetch level are, for the statement that loads their related
-/// rows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
-    /// Some rows of their table: the statement binds their keys (an IN list, or one array on
-    /// PostgreSQL).
-    Keys,
-    /// Every row of their table (a query without a filter, a limit or an offset returned
-    /// them): the statement sends no keys and reads the related rows whole, and rows whose
-    /// parent was not loaded (inserted meanwhile) are dropped. Costs the same statements.
-    Table,
-}
-
-impl Scope {
-    /// The scope of the rows `query` returns from a table whose rows are in `scope`.
-    pub(crate) fn narrowed<M>(self, query: &QuerySet<M>) -> Scope {
-        let whole = query.filters.is_empty() && query.limit.is_none() && query.offset.is_none();
-        if self == Scope::Table && whole {
-            Scope::Table
-        } else {
-            Scope::Keys
-        }
-    }
-}
-
-/// How a relation is stored: [`ForwardKey`], [`ReverseKey`] or [`Linked`]. Each writes the
-/// one statement per level (see `fetch.rs`).
-pub trait Kind<S: Model, T: Model>: 'static {
-    /// How many objects a parent gets.
-    type Arity: Arity;
-    /// Loads the related rows of every parent, with the through part `E` and the joined part
-    /// `J`, and which parent each row belongs to. With [`Scope::Table`] the parents are every
-    /// row of their table, so the statement may read the related rows without their keys.
-    fn fetch<E: Part, J: ReadPartAll>(
-        conn: &mut Connection,
-        parents: &[&S],
-        scope: Scope,
-        query: &QuerySet<T>,
-        joins: &[JoinSpec],
-    ) -> Result<Fetched<T, E, J>>;
-
-    /// Whether the related rows of every row of `S` are (nearly) every row of `T`: true for
-    /// the reverse of a non-nullable foreign key, so the next level may skip its keys too.
-    fn covers_table() -> bool {
-        false
-    }
-
-    /// The condition on `S` rows: some related `T` row matches `filter` (a subquery).
-    fn any(filter: Filter<T>) -> Filter<S>;
-}
-
-/// Kinds of relation with at most one related row, so the source rows can be ordered by one of
-/// its columns.
-#[diagnostic::on_unimplemented(
-    message = "rows cannot be ordered by a column of a to-many relation",
-    label = "each row has any number of these",
-    note = "order across a foreign key (`EntryBlog`), the reverse of a one-to-one (`#[one_to_one(..)]`), or a generic foreign key to one type (`TaggedItemBooks`); to order by a to-many relation, count it with `with_count`"
-)]
-pub trait OrderAcross<S, T> {
-    /// The ordering of `S` rows by `order` on their `T`.
-    fn by(order: Order<T>) -> Order<S>;
-}
-
-/// A part of a prefetched row besides the object: its columns, and how to read them.
-pub trait Part: ReadPartAll {
-    /// The columns, aliased when selected.
-    const FIELDS: &'static [FieldDef];
-}
-
-impl Part for () {
-    const FIELDS: &'static [FieldDef] = &[];
-}
-
-impl<M: Model> Part for Req<M> {
-    const FIELDS: &'static [FieldDef] = M::FIELDS;
-}
-
-impl<M: Model> Part for Opt<M> {
-    const FIELDS: &'static [FieldDef] = M::FIELDS;
-}
 
 /// A `to_attr` name declared on model `M` with `#[orm(to_attr(name))]`, which emits the type
 /// `{M}{Name}`. The derive refuses a name that is a field or a relation of `M`.
@@ -286,16 +128,6 @@ impl<M: Model> Part for Opt<M> {
     note = "declare it on the model: `#[orm(to_attr(name))]` on `{M}` emits the type `{M}Name`"
 )]
 pub trait ToAttr<M>: SlotName + Copy + 'static {}
-
-/// The name a slot goes by: a relation's accessor (`entries`) or a `to_attr` name, as written.
-/// The key in serialized output. The derive implements it.
-pub trait SlotName: 'static {
-    /// The name.
-    const NAME: &'static str;
-    /// The key's identity, which slot lists compare (see [`super::key`]): a hash of the type's
-    /// crate and name.
-    type Id: Id;
-}
 
 /// What a path puts beside each related object: nothing, or the through row.
 pub trait ThroughMode<K>: 'static {
@@ -366,7 +198,7 @@ pub trait Prefetch<M: Model> {
 
 /// A prefetch path from `R::Source` through the relation `R`: a custom query on the related
 /// rows, nested paths `N`, the key `A` it is stored under, the through mode `E`, the join mode
-/// `J`, and whether its query may drop related rows `Q` ([`Rows`]). Built with the methods of
+/// `J`, and whether its query may drop related rows `Q` ([`Rows`](super::Rows)). Built with the methods of
 /// [`Relation`].
 pub struct PrefetchPath<R: Relation, N = (), A = R, E = Plain, J = (), Q = AllRows> {
     pub(crate) query: QuerySet<R::Target>,
@@ -408,13 +240,13 @@ impl<R: Relation, N, A, E, J, Q> PrefetchPath<R, N, A, E, J, Q> {
     }
 
     /// Replaces the query on the related rows. A parent's one related object then reads as
-    /// an `Option` ([`Rows`]).
+    /// an `Option` ([`Rows`](super::Rows)).
     pub fn query(mut self, query: QuerySet<R::Target>) -> PrefetchPath<R, N, A, E, J, Dropping<R>> {
         self.query = query;
         self.retype()
     }
     /// Keeps related rows matching `filter` (ANDed with earlier filters). A parent's one
-    /// related object then reads as an `Option`, `None` when the filter drops it ([`Rows`]).
+    /// related object then reads as an `Option`, `None` when the filter drops it ([`Rows`](super::Rows)).
     pub fn filter(mut self, filter: Filter<R::Target>) -> PrefetchPath<R, N, A, E, J, Dropping<R>> {
         self.query = self.query.filter(filter);
         self.retype()
@@ -464,5 +296,110 @@ impl<R: Relation, N, A, E, J, Q> PrefetchPath<R, N, A, E, J, Q> {
     {
         let _ = fk;
         self.retype()
+    }
+}
+
+/// A list of paths on `M` (`(P1, (P2, ()))`, written last first). [`AddPaths`](super::AddPaths) runs it.
+pub trait Paths<M: Model> {
+    /// Checks the paths, in the order written, against each other (see `slots::check`).
+    fn check<'a>(&'a self, at: &mut Vec<TypeId>, seen: &mut Vec<Seen<'a>>) -> Result<()>;
+}
+
+/// What a path joins into its statement: nothing (`()`), or foreign keys of the related rows,
+/// one LEFT JOIN each (`(Select<F2>, (Select<F1>, ()))`, the last one first), each with the
+/// joins of its own target (`Select<F, N>`).
+pub trait JoinMode<T: Model>: 'static {
+    /// The row part: the joined objects, in join order.
+    type Part: ReadPartAll;
+    /// The slots each related object starts with: one per join.
+    type Slots;
+    /// Appends the joins, in the order `Part` reads them; `from` is the join whose table holds
+    /// their key columns (`None`: the related rows themselves).
+    fn joins(out: &mut Vec<JoinSpec>, from: Option<usize>);
+    /// The joined objects as slots.
+    fn attach(part: Self::Part) -> Result<Self::Slots>;
+    /// Marks the joined keys, under `at`, as loaded plainly, so a path listed after them is
+    /// checked against them (see `slots::check`).
+    fn seen(seen: &mut Vec<Seen<'_>>, at: &[TypeId]);
+    /// The rows of `query`, each with its joined objects: one statement.
+    fn load(conn: &mut Connection, query: &QuerySet<T>) -> Result<Vec<Loaded<T, Self::Slots>>>;
+}
+
+/// One join of rows of `T`, with the joins under it: an element of a [`JoinMode`] list.
+pub trait JoinOne<T: Model>: 'static {
+    /// Its part of the row.
+    type Part: ReadPartAll;
+    /// Its slot.
+    type Slot;
+    /// See [`JoinMode::joins`].
+    fn joins(out: &mut Vec<JoinSpec>, from: Option<usize>);
+    /// See [`JoinMode::attach`].
+    fn attach(part: Self::Part) -> Result<Self::Slot>;
+    /// See [`JoinMode::seen`].
+    fn seen(seen: &mut Vec<Seen<'_>>, at: &[TypeId]);
+}
+
+/// `select_related(F)`: joins the target of the relation `F` (a foreign key, or the reverse of
+/// a one-to-one), and the joins `N` of that target (`EntryBlog.then(BlogOwner)`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Select<F, N = ()>(pub(crate) PhantomData<(F, N)>);
+
+impl<F, N> Select<F, N> {
+    /// Joins `next`, another foreign key of this one's target, after it: see [`Relation::then`].
+    pub fn then<G>(self, next: G) -> Select<F, (G::Select, N)>
+    where
+        F: Relation,
+        G: IntoSelect<F::Target>,
+    {
+        let _ = next;
+        Select(PhantomData)
+    }
+}
+
+/// Something `select_related` takes on rows of `T`: a foreign key of `T` (`EntryBlog`), the
+/// reverse of a one-to-one (`PlaceRestaurant`), or one with joins of its own
+/// (`EntryBlog.then(BlogOwner)`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be joined into rows of `{T}`",
+    label = "expected a foreign key of `{T}` (such as `EntryBlog` for `Entry.blog_id`), or the reverse of a one-to-one",
+    note = "`select_related` joins a foreign key of the rows (the type named after the model and the key field without `_id`); the reverse of a foreign key and a many-to-many are loaded with `.prefetch(..)`"
+)]
+pub trait IntoSelect<T: Model> {
+    /// The join.
+    type Select: JoinOne<T>;
+}
+
+// Through `StartsAt`, not `R::Source`, so a relation of another model fails with its message
+// rather than as a type mismatch.
+impl<T: Model, R: StartsAt<T>> IntoSelect<T> for R
+where
+    R::Kind: JoinKind<R::Source, R::Target>,
+{
+    type Select = Select<R, ()>;
+}
+
+impl<T: Model, R: StartsAt<T>, N: JoinMode<R::Target>> IntoSelect<T> for Select<R, N>
+where
+    R::Kind: JoinKind<R::Source, R::Target>,
+{
+    type Select = Self;
+}
+
+/// A path seen while checking a list of paths: where it stores, its shape, its custom query.
+#[derive(Debug)]
+pub struct Seen<'a> {
+    pub(super) at: Vec<TypeId>,
+    pub(super) shape: TypeId,
+    pub(super) query: Option<&'a dyn Any>,
+}
+
+impl Seen<'_> {
+    /// The foreign key `F`, joined at `at` (`select_related`): as if prefetched plainly.
+    pub(crate) fn joined<F: 'static>(at: Vec<TypeId>) -> Self {
+        Seen {
+            at,
+            shape: TypeId::of::<(F, Plain, ())>(),
+            query: None,
+        }
     }
 }

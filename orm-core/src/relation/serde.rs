@@ -4,8 +4,7 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use super::loaded::{Loaded, Slot};
-use super::path::SlotName;
+use super::loaded::{Loaded, Slot, SlotName};
 
 /// A slot list that can write its entries into a map.
 pub trait SerializeSlots {

@@ -13,9 +13,9 @@ use crate::model::Model;
 use crate::query::QuerySet;
 
 use super::key::{Bit, Same, B0, B1};
-use super::load::Paths;
-use super::loaded::{Loaded, Slot};
-use super::path::{Plain, Prefetch, Scope, SlotName};
+use super::kind::Scope;
+use super::loaded::{Loaded, Slot, SlotName};
+use super::path::{Paths, Prefetch, Seen};
 
 /// Whether the slot list `Self` holds the key `K`.
 pub trait Holds<K> {
@@ -351,25 +351,6 @@ impl<T: Model, I: Item<T>> SlotValue<T> for Vec<I> {
     }
 }
 
-/// A path seen while checking a list of paths: where it stores, its shape, its custom query.
-#[derive(Debug)]
-pub struct Seen<'a> {
-    at: Vec<TypeId>,
-    shape: TypeId,
-    query: Option<&'a dyn Any>,
-}
-
-impl Seen<'_> {
-    /// The foreign key `F`, joined at `at` (`select_related`): as if prefetched plainly.
-    pub(crate) fn joined<F: 'static>(at: Vec<TypeId>) -> Self {
-        Seen {
-            at,
-            shape: TypeId::of::<(F, Plain, ())>(),
-            query: None,
-        }
-    }
-}
-
 /// Checks `path`, stored at `at` (the keys from the root), against the paths seen before it,
 /// as Django does: a later path to the same key adds its nested paths, and may repeat the first
 /// one's query or have none, but not bring another query or shape (it would be ignored).
@@ -409,4 +390,17 @@ pub fn check<'a, M: Model, P: Prefetch<M>>(
     path.nested().check(at, seen)?;
     at.pop();
     Ok(())
+}
+
+impl<M: Model> Paths<M> for () {
+    fn check<'a>(&'a self, _: &mut Vec<TypeId>, _: &mut Vec<Seen<'a>>) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl<M: Model, P: Prefetch<M>, Rest: Paths<M>> Paths<M> for (P, Rest) {
+    fn check<'a>(&'a self, at: &mut Vec<TypeId>, seen: &mut Vec<Seen<'a>>) -> Result<()> {
+        self.1.check(at, seen)?;
+        check(&self.0, at, seen)
+    }
 }
