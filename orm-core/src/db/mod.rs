@@ -10,5 +10,6 @@ pub(crate) mod extensions;
 pub(crate) mod pool;
 mod raw;
 pub(crate) mod sql;
+mod transaction;
 pub(crate) mod url;
 pub(crate) mod value;

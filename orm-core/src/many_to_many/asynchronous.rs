@@ -4,7 +4,8 @@
 use crate::db::async_connection::{AsyncConnection, Pending};
 use crate::db::connection::Connection;
 use crate::error::Result;
-use crate::many_to_many::manager::{distinct, ExtraSource, ManyToManyManager, OtherKey};
+use crate::many_to_many::manager::{distinct, ManyToManyManager, OtherKey};
+use crate::many_to_many::through::ExtraSource;
 use crate::many_to_many::{KeyOf, ManyToMany, Side};
 use crate::model::Model;
 use crate::query::{Assignment, Filter};

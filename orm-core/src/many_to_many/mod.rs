@@ -7,14 +7,14 @@ mod definition;
 pub mod hooks;
 pub(crate) mod manager;
 pub(crate) mod prefetch;
+pub(crate) mod through;
 mod tracked;
 
 pub use definition::{
     EndKey, Forward, Held, KeyOf, LinkEnd, ManyToMany, ManyToManyThrough, OptionalExtra,
     PrimaryKey, Reverse, Side, Through,
 };
-pub use manager::{
-    Defaults, DefaultsWith, ExtraSource, ManyToManyManager, NoDefaults, ThroughQuery,
-};
+pub use manager::ManyToManyManager;
 pub use prefetch::Linked;
+pub use through::{Defaults, DefaultsWith, ExtraSource, NoDefaults, ThroughQuery};
 pub use tracked::TrackedLinks;

@@ -4,10 +4,9 @@
 use crate::db::async_connection::AsyncConnection;
 use crate::db::connection::Connection;
 use crate::error::Result;
-use crate::many_to_many::manager::{
-    Defaults, DefaultsWith, ExtraSource, ManyToManyManager, NoDefaults,
-};
+use crate::many_to_many::manager::ManyToManyManager;
 use crate::many_to_many::prefetch::Linked;
+use crate::many_to_many::through::{Defaults, DefaultsWith, ExtraSource, NoDefaults};
 use crate::many_to_many::{ManyToMany, Side};
 use crate::model::Model;
 use crate::relation::track::{append, drop_rows, TrackKind};
