@@ -1,6 +1,6 @@
 //! What a many-to-many is: the traits the derive implements on a relation's type
-//! (`PizzaToppings`), its two ends, its link rows and its through model, and the two sides a
-//! manager works from.
+//! (`PizzaToppings`), its two ends, its link rows and its through model, the two sides a manager
+//! works from, and the change a hook sees ([`M2mChanged`]).
 
 use std::fmt::{self, Debug};
 use std::hash::Hash;

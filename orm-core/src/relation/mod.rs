@@ -4,15 +4,17 @@
 //! a prefetched relation. Each kind (`foreign_key`, `many_to_many`, `generic`) implements its
 //! traits ([`Kind`], [`JoinKind`], [`CountJoin`], [`OrderAcross`], [`TrackKind`]).
 //!
-//! Files:
-//! - `path.rs`: the relation types' trait ([`Relation`]), what a path can say, and the traits a
-//!   kind implements;
+//! Files, from the bottom up:
+//! - `kind.rs`: the contract a kind implements ([`Kind`], [`Arity`], [`JoinKind`],
+//!   [`OrderAcross`]) and what it hands back ([`Fetched`], [`JoinSpec`]);
+//! - `key.rs`: slot keys the trait solver compares;
+//! - `loaded.rs`: [`Loaded`], the typed result, and its slots;
+//! - `path.rs`: the relation types' trait ([`Relation`]) and what a path can say (a custom
+//!   query, nested paths, `to_attr`, through rows, `select_related`);
+//! - `rows.rs`: reading a level's rows;
 //! - `fetch.rs`: the one statement per relation level, and grouping its rows by parent;
-//! - `rows.rs`: reading that statement's rows;
 //! - `load.rs`: running paths and stitching rows onto their parents;
 //! - `slots.rs`: a path's result onto loaded values, merged into a slot already there;
-//! - `key.rs`: slot keys the trait solver compares;
-//! - `loaded.rs`: [`Loaded`], the typed result;
 //! - `join.rs`: `select_related`, joined into the level's statement;
 //! - `count.rs`: `with_count`, a count per row;
 //! - `track.rs`: what a tracked manager shares;
