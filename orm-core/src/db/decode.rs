@@ -30,7 +30,6 @@ fn get<'a, DB: Backend, ST, T: FromSql<ST, DB>>(
 /// A column type that can be read from a row of backend `DB`.
 pub trait Decode<DB: Backend>: Sized {
     /// Reads `column`.
-    #[inline]
     fn decode<'a>(row: &impl NamedRow<'a, DB>, column: Column<'_>) -> deserialize::Result<Self>;
 }
 
