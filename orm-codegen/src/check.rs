@@ -2,59 +2,10 @@
 
 use std::collections::HashMap;
 
-use syn::DeriveInput;
-
 use crate::attr::{DefaultValue, OnDelete};
 use crate::ctxt::Ctxt;
 use crate::model::{Field, Model, Relation};
-use crate::types::Kind;
-
-/// Finds the primary key: the field marked `#[orm(primary_key)]`, else the field named `id`.
-/// Marks integer keys auto-increment.
-pub fn primary_key(cx: &Ctxt, input: &DeriveInput, fields: &mut [Field<'_>]) -> Option<usize> {
-    let marked: Vec<usize> = (0..fields.len())
-        .filter(|&i| fields[i].primary_key)
-        .collect();
-    let pk = match marked.as_slice() {
-        [one] => *one,
-        [] => match fields.iter().position(|f| f.ident == "id") {
-            Some(i) => i,
-            None => {
-                cx.error_spanned_by(
-                    &input.ident,
-                    format!(
-                        "model `{}` has no primary key; add a field `id: i64`, or mark the key field with `#[orm(primary_key)]`",
-                        input.ident
-                    ),
-                );
-                return None;
-            }
-        },
-        [_, rest @ ..] => {
-            for &i in rest {
-                cx.error_spanned_by(
-                    fields[i].ident,
-                    "a model has one primary key; remove `#[orm(primary_key)]` from all but one field",
-                );
-            }
-            return None;
-        }
-    };
-    let field = &mut fields[pk];
-    field.primary_key = true;
-    if field.nullable {
-        cx.error_spanned_by(field.ty, "a primary key cannot be an `Option<_>`");
-    }
-    if field.kind.is_integer() {
-        field.auto_increment = true;
-    } else if !matches!(field.kind, Kind::Text | Kind::Uuid | Kind::Bytes) {
-        cx.error_spanned_by(
-            field.ty,
-            "a primary key is an integer (auto-increment), a `String` or a `uuid::Uuid`",
-        );
-    }
-    Some(pk)
-}
+use crate::types::ColumnType;
 
 /// Rules across fields, run once the IR is built.
 pub fn model(cx: &Ctxt, model: &Model<'_>) {
@@ -238,8 +189,8 @@ fn generic_foreign_key(
     }
     let mut nullable = Vec::new();
     for (ident, kind, ty) in [
-        (&g.content_type, Kind::BigInt, "i64"),
-        (&g.object_id, Kind::Text, "String"),
+        (&g.content_type, ColumnType::BigInt, "i64"),
+        (&g.object_id, ColumnType::Text, "String"),
     ] {
         match model.fields.iter().find(|f| f.ident == ident) {
             None => cx.error_spanned_by(
@@ -275,8 +226,8 @@ fn generic_foreign_key(
 /// index (3,072 bytes: 768 characters). A default must fit it.
 fn max_length(cx: &Ctxt, field: &Field<'_>, written: &syn::LitInt) {
     let (unit, most, indexed) = match field.kind {
-        Kind::Text => ("characters", 16_383, 768),
-        Kind::Bytes => ("bytes", 65_535, 3_072),
+        ColumnType::Text => ("characters", 16_383, 768),
+        ColumnType::Binary => ("bytes", 65_535, 3_072),
         _ => {
             return cx.error_spanned_by(
                 written,
@@ -322,11 +273,13 @@ fn type_name(field: &Field<'_>) -> String {
     quote::quote!(#ty).to_string().replace(' ', "")
 }
 
-fn default_fits(default: &DefaultValue, kind: Kind) -> bool {
+fn default_fits(default: &DefaultValue, kind: ColumnType) -> bool {
     match default {
-        DefaultValue::Int(_) => kind.is_integer() || matches!(kind, Kind::Float | Kind::Double),
-        DefaultValue::Float(_) => matches!(kind, Kind::Float | Kind::Double),
-        DefaultValue::Bool(_) => kind == Kind::Bool,
-        DefaultValue::Str(_) => kind == Kind::Text,
+        DefaultValue::Int(_) => {
+            kind.is_integer() || matches!(kind, ColumnType::Float | ColumnType::Double)
+        }
+        DefaultValue::Float(_) => matches!(kind, ColumnType::Float | ColumnType::Double),
+        DefaultValue::Bool(_) => kind == ColumnType::Bool,
+        DefaultValue::Str(_) => kind == ColumnType::Text,
     }
 }

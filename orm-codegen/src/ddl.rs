@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::attr::{DefaultValue, OnDelete};
 use crate::model::{Field, ManyToMany, Model};
-use crate::types::Kind;
+use crate::types::ColumnType;
 
 /// A SQL dialect.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -318,11 +318,11 @@ fn column(field: &Field<'_>, d: Dialect) -> String {
             // A SQLite key is 64 bits whatever the declared type: a narrower field's key stops
             // at its type's largest value, as on the other backends.
             Dialect::Sqlite => match field.kind {
-                Kind::SmallInt => format!(
+                ColumnType::SmallInt => format!(
                     "{name} INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL CHECK ({name} <= {})",
                     i16::MAX
                 ),
-                Kind::Int => format!(
+                ColumnType::Integer => format!(
                     "{name} INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL CHECK ({name} <= {})",
                     i32::MAX
                 ),
@@ -352,7 +352,7 @@ fn column(field: &Field<'_>, d: Dialect) -> String {
         // MySQL takes a default on a `LONGTEXT` or `LONGBLOB` only as an expression.
         if d == Dialect::Mysql
             && field.length_limit().is_none()
-            && matches!(field.kind, Kind::Text | Kind::Bytes)
+            && matches!(field.kind, ColumnType::Text | ColumnType::Binary)
         {
             let _ = write!(out, " DEFAULT ({value})");
         } else {
@@ -381,25 +381,25 @@ pub const KEY_COLLATION: &str = "utf8mb4_nopad_bin";
 fn sql_type(field: &Field<'_>, d: Dialect) -> String {
     use Dialect::*;
     let fixed = match (field.kind, d) {
-        (Kind::SmallInt, _) => "SMALLINT",
-        (Kind::Int, Mysql) => "INT",
-        (Kind::Int, _) => "INTEGER",
-        (Kind::BigInt, _) => "BIGINT",
-        (Kind::Float, Mysql) => "FLOAT",
-        (Kind::Float, _) => "REAL",
-        (Kind::Double, Postgres) => "DOUBLE PRECISION",
-        (Kind::Double, Mysql) => "DOUBLE",
-        (Kind::Double, Sqlite) => "DOUBLE",
-        (Kind::Bool, _) => "BOOLEAN",
-        (Kind::Timestamp, Mysql) => "DATETIME(6)",
-        (Kind::Timestamp, _) => "TIMESTAMP",
-        (Kind::Date, _) => "DATE",
-        (Kind::Uuid, Postgres) => "UUID",
-        (Kind::Uuid, Mysql) => "BINARY(16)",
-        (Kind::Uuid, Sqlite) => "BLOB",
+        (ColumnType::SmallInt, _) => "SMALLINT",
+        (ColumnType::Integer, Mysql) => "INT",
+        (ColumnType::Integer, _) => "INTEGER",
+        (ColumnType::BigInt, _) => "BIGINT",
+        (ColumnType::Float, Mysql) => "FLOAT",
+        (ColumnType::Float, _) => "REAL",
+        (ColumnType::Double, Postgres) => "DOUBLE PRECISION",
+        (ColumnType::Double, Mysql) => "DOUBLE",
+        (ColumnType::Double, Sqlite) => "DOUBLE",
+        (ColumnType::Bool, _) => "BOOLEAN",
+        (ColumnType::Timestamp, Mysql) => "DATETIME(6)",
+        (ColumnType::Timestamp, _) => "TIMESTAMP",
+        (ColumnType::Date, _) => "DATE",
+        (ColumnType::Uuid, Postgres) => "UUID",
+        (ColumnType::Uuid, Mysql) => "BINARY(16)",
+        (ColumnType::Uuid, Sqlite) => "BLOB",
         // Text and bytes: bounded by `max_length` (or as keys), else any length on every
         // backend (MySQL's `TEXT` and `BLOB` stop at 64 KiB; its `LONG` kinds at 4 GiB).
-        (Kind::Text, _) => {
+        (ColumnType::Text, _) => {
             return match (field.length_limit(), d) {
                 (Some(n), Mysql) if holds_key(field) => {
                     format!("VARCHAR({n}) CHARACTER SET utf8mb4 COLLATE {KEY_COLLATION}")
@@ -409,9 +409,9 @@ fn sql_type(field: &Field<'_>, d: Dialect) -> String {
                 (None, _) => "TEXT".into(),
             }
         }
-        (Kind::Bytes, Postgres) => "BYTEA",
-        (Kind::Bytes, Sqlite) => "BLOB",
-        (Kind::Bytes, Mysql) => {
+        (ColumnType::Binary, Postgres) => "BYTEA",
+        (ColumnType::Binary, Sqlite) => "BLOB",
+        (ColumnType::Binary, Mysql) => {
             return match field.length_limit() {
                 Some(n) => format!("VARBINARY({n})"),
                 None => "LONGBLOB".into(),

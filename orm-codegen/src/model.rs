@@ -5,7 +5,7 @@ use syn::{Data, DeriveInput, Fields, Ident, Type, Visibility};
 
 use crate::attr::{self, DefaultValue, OnDelete};
 use crate::ctxt::Ctxt;
-use crate::types::{self, Kind};
+use crate::types::{self, ColumnType};
 
 /// One model.
 #[derive(Debug)]
@@ -73,7 +73,7 @@ pub struct Field<'a> {
     pub ty: &'a Type,
     /// The column name.
     pub column: String,
-    pub kind: Kind,
+    pub kind: ColumnType,
     pub nullable: bool,
     pub primary_key: bool,
     /// Integer primary keys are assigned by the database.
@@ -103,7 +103,7 @@ impl Field<'_> {
     /// The most a value may hold, in characters of text or bytes of binary: `max_length`, or
     /// [`KEY_LENGTH`] for an indexed column; `None` (any length) for other columns and kinds.
     pub fn length_limit(&self) -> Option<u32> {
-        if !matches!(self.kind, Kind::Text | Kind::Bytes) {
+        if !matches!(self.kind, ColumnType::Text | ColumnType::Binary) {
             return None;
         }
         let written = self.max_length.and_then(|n| n.base10_parse().ok());
@@ -294,7 +294,7 @@ impl<'a> Model<'a> {
             .iter()
             .map(|m| many_to_many(cx, input, &table, m))
             .collect();
-        let pk = crate::check::primary_key(cx, input, &mut fields)?;
+        let pk = choose_primary_key(cx, input, &mut fields)?;
         let model = Model {
             ident: &input.ident,
             vis: &input.vis,
@@ -476,4 +476,54 @@ mod tests {
         assert_eq!(super::camel_case("tag_slug_object"), "TagSlugObject");
         assert_eq!(super::camel_case("_x__y"), "XY");
     }
+}
+
+/// Finds the primary key: the field marked `#[orm(primary_key)]`, else the field named `id`.
+/// Marks integer keys auto-increment.
+fn choose_primary_key(cx: &Ctxt, input: &DeriveInput, fields: &mut [Field<'_>]) -> Option<usize> {
+    let marked: Vec<usize> = (0..fields.len())
+        .filter(|&i| fields[i].primary_key)
+        .collect();
+    let pk = match marked.as_slice() {
+        [one] => *one,
+        [] => match fields.iter().position(|f| f.ident == "id") {
+            Some(i) => i,
+            None => {
+                cx.error_spanned_by(
+                    &input.ident,
+                    format!(
+                        "model `{}` has no primary key; add a field `id: i64`, or mark the key field with `#[orm(primary_key)]`",
+                        input.ident
+                    ),
+                );
+                return None;
+            }
+        },
+        [_, rest @ ..] => {
+            for &i in rest {
+                cx.error_spanned_by(
+                    fields[i].ident,
+                    "a model has one primary key; remove `#[orm(primary_key)]` from all but one field",
+                );
+            }
+            return None;
+        }
+    };
+    let field = &mut fields[pk];
+    field.primary_key = true;
+    if field.nullable {
+        cx.error_spanned_by(field.ty, "a primary key cannot be an `Option<_>`");
+    }
+    if field.kind.is_integer() {
+        field.auto_increment = true;
+    } else if !matches!(
+        field.kind,
+        ColumnType::Text | ColumnType::Uuid | ColumnType::Binary
+    ) {
+        cx.error_spanned_by(
+            field.ty,
+            "a primary key is an integer (auto-increment), a `String` or a `uuid::Uuid`",
+        );
+    }
+    Some(pk)
 }

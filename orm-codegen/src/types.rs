@@ -6,43 +6,47 @@
 
 use syn::{GenericArgument, PathArguments, Type};
 
-/// The kind of a column, independent of backend.
+/// The type of a column, independent of backend: the build step's twin of
+/// `orm_core::ColumnType`, with the same variants.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub enum ColumnType {
     SmallInt,
-    Int,
+    Integer,
     BigInt,
     Float,
     Double,
     Bool,
     Text,
-    Bytes,
+    Binary,
     Timestamp,
     Date,
     Uuid,
 }
 
-impl Kind {
+impl ColumnType {
     /// Integer kinds become auto-increment keys.
     pub fn is_integer(self) -> bool {
-        matches!(self, Kind::SmallInt | Kind::Int | Kind::BigInt)
+        matches!(
+            self,
+            ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt
+        )
     }
 
     /// The diesel SQL type named in the generated `table!`. diesel's `Uuid` type exists only for
     /// PostgreSQL, so UUIDs appear as their portable 16 bytes.
     pub fn diesel_type(self) -> &'static str {
         match self {
-            Kind::SmallInt => "SmallInt",
-            Kind::Int => "Integer",
-            Kind::BigInt => "BigInt",
-            Kind::Float => "Float",
-            Kind::Double => "Double",
-            Kind::Bool => "Bool",
-            Kind::Text => "Text",
-            Kind::Bytes => "Binary",
-            Kind::Timestamp => "Timestamp",
-            Kind::Date => "Date",
-            Kind::Uuid => "Binary",
+            ColumnType::SmallInt => "SmallInt",
+            ColumnType::Integer => "Integer",
+            ColumnType::BigInt => "BigInt",
+            ColumnType::Float => "Float",
+            ColumnType::Double => "Double",
+            ColumnType::Bool => "Bool",
+            ColumnType::Text => "Text",
+            ColumnType::Binary => "Binary",
+            ColumnType::Timestamp => "Timestamp",
+            ColumnType::Date => "Date",
+            ColumnType::Uuid => "Binary",
         }
     }
 }
@@ -52,25 +56,25 @@ pub const SUPPORTED: &str = "i16, i32, i64, f32, f64, bool, String, Vec<u8>, \
 chrono::NaiveDateTime, chrono::NaiveDate, uuid::Uuid, or Option<_> of one of them";
 
 /// Maps a field type to its column kind and nullability, or `None` when unsupported.
-pub fn classify(ty: &Type) -> Option<(Kind, bool)> {
+pub fn classify(ty: &Type) -> Option<(ColumnType, bool)> {
     if let Some(inner) = generic_arg(ty, "Option") {
         let (kind, nullable) = classify(inner)?;
         return (!nullable).then_some((kind, true));
     }
     if let Some(inner) = generic_arg(ty, "Vec") {
-        return (last_ident(inner)? == "u8").then_some((Kind::Bytes, false));
+        return (last_ident(inner)? == "u8").then_some((ColumnType::Binary, false));
     }
     let kind = match last_ident(ty)?.as_str() {
-        "i16" => Kind::SmallInt,
-        "i32" => Kind::Int,
-        "i64" => Kind::BigInt,
-        "f32" => Kind::Float,
-        "f64" => Kind::Double,
-        "bool" => Kind::Bool,
-        "String" => Kind::Text,
-        "NaiveDateTime" => Kind::Timestamp,
-        "NaiveDate" => Kind::Date,
-        "Uuid" => Kind::Uuid,
+        "i16" => ColumnType::SmallInt,
+        "i32" => ColumnType::Integer,
+        "i64" => ColumnType::BigInt,
+        "f32" => ColumnType::Float,
+        "f64" => ColumnType::Double,
+        "bool" => ColumnType::Bool,
+        "String" => ColumnType::Text,
+        "NaiveDateTime" => ColumnType::Timestamp,
+        "NaiveDate" => ColumnType::Date,
+        "Uuid" => ColumnType::Uuid,
         _ => return None,
     };
     Some((kind, false))
@@ -107,16 +111,19 @@ fn last_ident(ty: &Type) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn k(src: &str) -> Option<(Kind, bool)> {
+    fn k(src: &str) -> Option<(ColumnType, bool)> {
         classify(&syn::parse_str(src).unwrap())
     }
 
     #[test]
     fn maps_types() {
-        assert_eq!(k("i64"), Some((Kind::BigInt, false)));
-        assert_eq!(k("Option<String>"), Some((Kind::Text, true)));
-        assert_eq!(k("std::option::Option<Vec<u8>>"), Some((Kind::Bytes, true)));
-        assert_eq!(k("uuid::Uuid"), Some((Kind::Uuid, false)));
+        assert_eq!(k("i64"), Some((ColumnType::BigInt, false)));
+        assert_eq!(k("Option<String>"), Some((ColumnType::Text, true)));
+        assert_eq!(
+            k("std::option::Option<Vec<u8>>"),
+            Some((ColumnType::Binary, true))
+        );
+        assert_eq!(k("uuid::Uuid"), Some((ColumnType::Uuid, false)));
         assert_eq!(k("Option<Option<i32>>"), None);
         assert_eq!(k("Vec<i32>"), None);
         assert_eq!(k("u64"), None);

@@ -186,7 +186,14 @@ pub use db::pool::{ConnectionManager, Pool, PooledConnection};
 pub use db::sql::{SqlWriter, Stmt};
 #[doc(hidden)]
 pub use db::value::KeyList;
-pub use db::value::{Field, Kind, Value};
+pub use db::value::{ColumnType, Field, Value};
+
+/// The old name of [`ColumnType`].
+#[deprecated(
+    since = "0.2.0",
+    note = "renamed `ColumnType`: `Kind` also named how a relation is stored"
+)]
+pub type Kind = ColumnType;
 pub use error::{Error, IntegrityKind, Result};
 pub use foreign_key::{ForeignKey, ForeignKeyTarget, NullableForeignKey, OneToOne, ReverseManager};
 pub use many_to_many::hooks::{self, M2mAction, M2mChanged};

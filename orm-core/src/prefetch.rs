@@ -18,8 +18,12 @@ pub use crate::relation::SerializeSlots;
 pub use crate::relation::{
     aprefetch_related_objects, prefetch_related_objects, AddPath, AddPaths, AddWhen, AllRows,
     Arity, CountJoin, Dropping, Fetched, Has, HasAt, Holds, IntoLoaded, IntoSelect, Item, JoinKind,
-    JoinMode, JoinOne, JoinSpec, Kind, Loaded, LoadedRow, Many, MaybeOne, MergeAt, One,
-    OrderAcross, Part, Paths, Plain, Prefetch, PrefetchPath, Prefetched, Prefetching, Relation,
+    JoinMode, JoinOne, JoinSpec, Loaded, LoadedRow, Many, MaybeOne, MergeAt, One, OrderAcross,
+    Part, Paths, Plain, Prefetch, PrefetchPath, Prefetched, Prefetching, Relation, RelationKind,
     Rows, Scope, Seen, Select, Slot, SlotName, SlotValue, SlotsOf, SomeRows, StartsAt, ThroughMode,
     ToAttr, TrackKind, WithCount, WithSlot, WithThrough,
 };
+
+/// The old name of [`RelationKind`], kept for one release.
+#[doc(hidden)]
+pub use crate::relation::RelationKind as Kind;

@@ -1,6 +1,6 @@
 //! What differs between SQLite, PostgreSQL and MySQL: quoting, placeholders, bind limits.
 
-use crate::db::value::Kind;
+use crate::db::value::ColumnType;
 
 /// A database backend.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -31,16 +31,16 @@ impl Backend {
     /// Whether a key list of `kind` is bound as one array (`= ANY($1)`), which needs no
     /// splitting and keeps one cached statement whatever the number of keys: PostgreSQL, for
     /// integer, text, binary and UUID keys.
-    pub fn binds_key_arrays(self, kind: Kind) -> bool {
+    pub fn binds_key_arrays(self, kind: ColumnType) -> bool {
         self == Backend::Postgres
             && matches!(
                 kind,
-                Kind::SmallInt
-                    | Kind::Integer
-                    | Kind::BigInt
-                    | Kind::Text
-                    | Kind::Binary
-                    | Kind::Uuid
+                ColumnType::SmallInt
+                    | ColumnType::Integer
+                    | ColumnType::BigInt
+                    | ColumnType::Text
+                    | ColumnType::Binary
+                    | ColumnType::Uuid
             )
     }
 

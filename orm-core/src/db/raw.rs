@@ -7,7 +7,7 @@ use diesel::{QueryResult, RunQueryDsl};
 use crate::db::sql::Stmt;
 #[cfg(feature = "postgres")]
 use crate::db::value::KeyList;
-use crate::db::value::{Kind, Value};
+use crate::db::value::{ColumnType, Value};
 
 /// A [`Stmt`] as diesel runs it: our SQL, placeholders included, and each value bound in place.
 /// Diesel keeps the prepared statement, keyed by its SQL, only when `cache` says so: statements
@@ -64,24 +64,24 @@ macro_rules! bind_match {
     ($out:ident, $v:ident, |$u:ident| $uuid:expr, $null_uuid:expr, |$k:ident| $keys:expr) => {
         match $v {
             Value::Null(kind) => match kind {
-                Kind::SmallInt => $out.push_bind_param_value_only::<Nullable<SmallInt>, Option<i16>>(&None),
-                Kind::Integer => $out.push_bind_param_value_only::<Nullable<Integer>, Option<i32>>(&None),
-                Kind::BigInt => $out.push_bind_param_value_only::<Nullable<BigInt>, Option<i64>>(&None),
-                Kind::Float => $out.push_bind_param_value_only::<Nullable<Float>, Option<f32>>(&None),
-                Kind::Double => $out.push_bind_param_value_only::<Nullable<Double>, Option<f64>>(&None),
-                Kind::Bool => $out.push_bind_param_value_only::<Nullable<Bool>, Option<bool>>(&None),
-                Kind::Text => $out.push_bind_param_value_only::<Nullable<Text>, Option<String>>(&None),
-                Kind::Binary => $out.push_bind_param_value_only::<Nullable<Binary>, Option<Vec<u8>>>(&None),
+                ColumnType::SmallInt => $out.push_bind_param_value_only::<Nullable<SmallInt>, Option<i16>>(&None),
+                ColumnType::Integer => $out.push_bind_param_value_only::<Nullable<Integer>, Option<i32>>(&None),
+                ColumnType::BigInt => $out.push_bind_param_value_only::<Nullable<BigInt>, Option<i64>>(&None),
+                ColumnType::Float => $out.push_bind_param_value_only::<Nullable<Float>, Option<f32>>(&None),
+                ColumnType::Double => $out.push_bind_param_value_only::<Nullable<Double>, Option<f64>>(&None),
+                ColumnType::Bool => $out.push_bind_param_value_only::<Nullable<Bool>, Option<bool>>(&None),
+                ColumnType::Text => $out.push_bind_param_value_only::<Nullable<Text>, Option<String>>(&None),
+                ColumnType::Binary => $out.push_bind_param_value_only::<Nullable<Binary>, Option<Vec<u8>>>(&None),
                 #[cfg(feature = "chrono")]
-                Kind::Timestamp => $out
+                ColumnType::Timestamp => $out
                     .push_bind_param_value_only::<Nullable<Timestamp>, Option<chrono::NaiveDateTime>>(&None),
                 #[cfg(feature = "chrono")]
-                Kind::Date => $out.push_bind_param_value_only::<Nullable<Date>, Option<chrono::NaiveDate>>(&None),
+                ColumnType::Date => $out.push_bind_param_value_only::<Nullable<Date>, Option<chrono::NaiveDate>>(&None),
                 #[cfg(not(feature = "chrono"))]
-                Kind::Timestamp | Kind::Date => {
+                ColumnType::Timestamp | ColumnType::Date => {
                     $out.push_bind_param_value_only::<Nullable<Text>, Option<String>>(&None)
                 }
-                Kind::Uuid => $null_uuid,
+                ColumnType::Uuid => $null_uuid,
             },
             Value::SmallInt(x) => $out.push_bind_param_value_only::<SmallInt, _>(x),
             Value::Integer(x) => $out.push_bind_param_value_only::<Integer, _>(x),

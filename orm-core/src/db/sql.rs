@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::db::backend::Backend;
-use crate::db::value::{Kind, Value};
+use crate::db::value::{ColumnType, Value};
 
 /// One statement ready to run.
 #[derive(Clone, Debug, PartialEq)]
@@ -132,9 +132,9 @@ impl SqlWriter {
     /// Appends a key column as the text a generic foreign key stores for it: `CAST(col AS TEXT)`
     /// (`CHAR` on MySQL), and for a UUID kept as 16 bytes (SQLite, MySQL) its hyphenated
     /// lowercase form.
-    pub fn column_as_text(&mut self, name: &str, kind: Kind) -> &mut Self {
+    pub fn column_as_text(&mut self, name: &str, kind: ColumnType) -> &mut Self {
         match (kind, self.backend) {
-            (Kind::Uuid, Backend::Sqlite | Backend::Mysql) => {
+            (ColumnType::Uuid, Backend::Sqlite | Backend::Mysql) => {
                 let concat = self.backend == Backend::Mysql;
                 self.push(if concat { "LOWER(CONCAT(" } else { "lower(" });
                 for (i, (from, len)) in [(1, 8), (9, 4), (13, 4), (17, 4), (21, 12)]

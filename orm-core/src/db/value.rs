@@ -5,7 +5,7 @@ use std::fmt;
 /// The type of a column, independent of backend.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Kind {
+pub enum ColumnType {
     SmallInt,
     Integer,
     BigInt,
@@ -23,7 +23,7 @@ pub enum Kind {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Value {
-    Null(Kind),
+    Null(ColumnType),
     SmallInt(i16),
     Integer(i32),
     BigInt(i64),
@@ -98,7 +98,7 @@ impl KeyList {
     /// The values of `kind` among `keys` (the ones of another kind, which a list of one
     /// column's values never holds, and NULLs, which match nothing, are left out). Text, and a
     /// kind whose feature is off (no value of it exists), bind as text.
-    pub(crate) fn new(kind: Kind, keys: &[Value]) -> Self {
+    pub(crate) fn new(kind: ColumnType, keys: &[Value]) -> Self {
         macro_rules! list {
             ($variant:ident) => {
                 KeyList::$variant(
@@ -112,19 +112,19 @@ impl KeyList {
             };
         }
         match kind {
-            Kind::SmallInt => list!(SmallInt),
-            Kind::Integer => list!(Integer),
-            Kind::BigInt => list!(BigInt),
-            Kind::Float => list!(Float),
-            Kind::Double => list!(Double),
-            Kind::Bool => list!(Bool),
-            Kind::Binary => list!(Binary),
+            ColumnType::SmallInt => list!(SmallInt),
+            ColumnType::Integer => list!(Integer),
+            ColumnType::BigInt => list!(BigInt),
+            ColumnType::Float => list!(Float),
+            ColumnType::Double => list!(Double),
+            ColumnType::Bool => list!(Bool),
+            ColumnType::Binary => list!(Binary),
             #[cfg(feature = "chrono")]
-            Kind::Timestamp => list!(Timestamp),
+            ColumnType::Timestamp => list!(Timestamp),
             #[cfg(feature = "chrono")]
-            Kind::Date => list!(Date),
+            ColumnType::Date => list!(Date),
             #[cfg(feature = "uuid")]
-            Kind::Uuid => list!(Uuid),
+            ColumnType::Uuid => list!(Uuid),
             _ => list!(Text),
         }
     }
@@ -158,23 +158,23 @@ impl KeyList {
 impl Value {
     /// The kind of column this value is for; `None` for NULL (whose kind is the column's too,
     /// but a list of values takes its kind from a value) and for a key list.
-    pub(crate) fn kind(&self) -> Option<Kind> {
+    pub(crate) fn kind(&self) -> Option<ColumnType> {
         Some(match self {
             Value::Null(_) | Value::Keys(_) => return None,
-            Value::SmallInt(_) => Kind::SmallInt,
-            Value::Integer(_) => Kind::Integer,
-            Value::BigInt(_) => Kind::BigInt,
-            Value::Float(_) => Kind::Float,
-            Value::Double(_) => Kind::Double,
-            Value::Bool(_) => Kind::Bool,
-            Value::Text(_) => Kind::Text,
-            Value::Binary(_) => Kind::Binary,
+            Value::SmallInt(_) => ColumnType::SmallInt,
+            Value::Integer(_) => ColumnType::Integer,
+            Value::BigInt(_) => ColumnType::BigInt,
+            Value::Float(_) => ColumnType::Float,
+            Value::Double(_) => ColumnType::Double,
+            Value::Bool(_) => ColumnType::Bool,
+            Value::Text(_) => ColumnType::Text,
+            Value::Binary(_) => ColumnType::Binary,
             #[cfg(feature = "chrono")]
-            Value::Timestamp(_) => Kind::Timestamp,
+            Value::Timestamp(_) => ColumnType::Timestamp,
             #[cfg(feature = "chrono")]
-            Value::Date(_) => Kind::Date,
+            Value::Date(_) => ColumnType::Date,
             #[cfg(feature = "uuid")]
-            Value::Uuid(_) => Kind::Uuid,
+            Value::Uuid(_) => ColumnType::Uuid,
         })
     }
 }
@@ -284,7 +284,7 @@ fn json_hex(out: &mut String, bytes: &[u8]) {
 )]
 pub trait Field: Clone {
     /// The column's kind.
-    const KIND: Kind;
+    const KIND: ColumnType;
     /// Whether the column accepts NULL (the type is an `Option`).
     const NULLABLE: bool;
     /// The value to bind.
@@ -294,7 +294,7 @@ pub trait Field: Clone {
 macro_rules! field {
     ($($ty:ty => $kind:ident, $variant:ident;)*) => {$(
         impl Field for $ty {
-            const KIND: Kind = Kind::$kind;
+            const KIND: ColumnType = ColumnType::$kind;
             const NULLABLE: bool = false;
             fn to_value(&self) -> Value {
                 Value::$variant(self.clone())
@@ -324,7 +324,7 @@ field! {
 }
 
 impl<T: Field> Field for Option<T> {
-    const KIND: Kind = T::KIND;
+    const KIND: ColumnType = T::KIND;
     const NULLABLE: bool = true;
     fn to_value(&self) -> Value {
         match self {

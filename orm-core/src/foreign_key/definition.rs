@@ -51,7 +51,7 @@ pub trait ForeignKey: Sized + 'static {
     /// What a prefetch of the reverse gives each target: its source rows
     /// ([`crate::relation::Many`]), or for a one-to-one an `Option` of the one
     /// ([`crate::relation::MaybeOne`]).
-    type Reverse: crate::relation::Arity;
+    type ReverseArity: crate::relation::Arity;
     /// The key column.
     const COLUMN: &'static str;
     /// `Entry.blog_id`, for messages.
@@ -112,7 +112,7 @@ impl ForeignKeyInfo {
     label = "each row has any number of these",
     note = "only what a row has at most one of can be ordered by (`.by(..)`) or joined (`select_related`): a foreign key (`EntryBlog`), the reverse of a one-to-one (`#[one_to_one(..)]`), or a generic foreign key to one type (`TaggedItemBooks`); count a to-many relation with `with_count`, load it with `.prefetch(..)`"
 )]
-pub trait OneToOne: ForeignKey<Reverse = crate::relation::MaybeOne> {
+pub trait OneToOne: ForeignKey<ReverseArity = crate::relation::MaybeOne> {
     /// The source row pointing at `target`, if any: one statement.
     fn source_of(conn: &mut Connection, target: &Self::Target) -> Result<Option<Self::Source>> {
         let pointing_at = Self::pointing_at(Self::target_value(target));

@@ -15,7 +15,7 @@ use crate::relation::count::{CountJoin, JOINED, OWNER};
 use crate::relation::fetch::{fetch_rows, in_select, ByKey, KeysIn};
 use crate::relation::kind::JoinKind;
 use crate::relation::kind::{Fetched, JoinSpec};
-use crate::relation::{Kind, MaybeOne, OrderAcross, Part, Scope};
+use crate::relation::{MaybeOne, OrderAcross, Part, RelationKind, Scope};
 
 /// A foreign key followed forwards (`EntryBlog` from `Entry`).
 #[derive(Debug)]
@@ -25,7 +25,7 @@ pub struct ForwardKey<F>(PhantomData<F>);
 #[derive(Debug)]
 pub struct ReverseKey<F>(PhantomData<F>);
 
-impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
+impl<F: ForeignKey> RelationKind<F::Source, F::Target> for ForwardKey<F> {
     type Arity = F::Arity;
     fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,
@@ -65,8 +65,8 @@ impl<F: ForeignKey> Kind<F::Source, F::Target> for ForwardKey<F> {
     }
 }
 
-impl<F: ForeignKey> Kind<F::Target, F::Source> for ReverseKey<F> {
-    type Arity = F::Reverse;
+impl<F: ForeignKey> RelationKind<F::Target, F::Source> for ReverseKey<F> {
+    type Arity = F::ReverseArity;
     fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,
         parents: &[&F::Target],

@@ -14,13 +14,13 @@ use std::marker::PhantomData;
 
 use crate::db::decode::ReadPartAll;
 use crate::db::sql::SqlWriter;
-use crate::db::value::{Field, Kind as ValueKind, Value};
+use crate::db::value::{ColumnType, Field, Value};
 
 use crate::query::{Across, Order};
 use crate::relation::count::{CountJoin, JOINED, OWNER};
 use crate::relation::fetch::{fetch_rows, in_select, pk, ByKey, KeysIn};
 use crate::relation::kind::{Fetched, JoinSpec};
-use crate::relation::{Kind, Many, MaybeOne, OrderAcross, Part, Scope};
+use crate::relation::{Many, MaybeOne, OrderAcross, Part, RelationKind, Scope};
 
 /// A generic foreign key followed to one target type (`TaggedItemContentObject.of::<Book>()`).
 #[derive(Debug)]
@@ -30,7 +30,7 @@ pub struct GenericForward<G>(PhantomData<G>);
 #[derive(Debug)]
 pub struct GenericReverse<R>(PhantomData<R>);
 
-impl<G: GenericForeignKey, T: Model> Kind<G::Source, T> for GenericForward<G>
+impl<G: GenericForeignKey, T: Model> RelationKind<G::Source, T> for GenericForward<G>
 where
     T::Key: ObjectId,
 {
@@ -89,7 +89,7 @@ where
     }
 }
 
-impl<R: GenericRelation> Kind<R::Owner, R::Items> for GenericReverse<R>
+impl<R: GenericRelation> RelationKind<R::Owner, R::Items> for GenericReverse<R>
 where
     <R::Owner as Model>::Key: ObjectId,
 {
@@ -113,7 +113,7 @@ where
         let from = KeysIn::Table {
             group: ItemsKey::<R>::OBJECT_ID_COLUMN,
         };
-        let (keys, kind) = (by.keys(), ValueKind::Text);
+        let (keys, kind) = (by.keys(), ColumnType::Text);
         let rows = fetch_rows::<(), _, E, J>(conn, &query, from, joins, keys, kind)?;
         Ok(by.link(rows, |_, t| ItemsKey::<R>::get(t).map(|(_, id)| id)))
     }

@@ -15,7 +15,7 @@ use crate::query::{Filter, QuerySet};
 use crate::relation::count::{CountJoin, JOINED, OWNER};
 use crate::relation::fetch::{fetch_rows, in_select, ByKey, KeysIn};
 use crate::relation::kind::{Fetched, JoinSpec};
-use crate::relation::{Kind, Many, Part, Scope, ThroughMode, WithThrough};
+use crate::relation::{Many, Part, RelationKind, Scope, ThroughMode, WithThrough};
 
 /// A many-to-many from side `D` ([`crate::Forward`] or [`crate::Reverse`]).
 #[derive(Debug)]
@@ -29,7 +29,7 @@ impl<R: ManyToManyThrough, D: Side<R>> ThroughMode<Linked<R, D>> for WithThrough
     }
 }
 
-impl<R: ManyToMany, D: Side<R>> Kind<D::Owner, D::Other> for Linked<R, D> {
+impl<R: ManyToMany, D: Side<R>> RelationKind<D::Owner, D::Other> for Linked<R, D> {
     type Arity = Many;
     fn fetch<E: Part, J: ReadPartAll>(
         conn: &mut Connection,

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use crate::db::connection::Connection;
 use crate::db::decode::{LoadRow, One};
 use crate::db::sql::{SqlWriter, Stmt};
-use crate::db::value::{Bound, Field, Kind, Value};
+use crate::db::value::{Bound, ColumnType, Field, Value};
 use crate::error::{Error, Result};
 use crate::model::{Deleted, Model};
 use crate::on_delete::OnDelete;
@@ -27,7 +27,7 @@ pub struct Table {
     pub table: &'static str,
     /// The primary key's column and kind; `None` for a join table, whose rows are only ever
     /// deleted by the key they hold, unread.
-    pub key: Option<(&'static str, Kind)>,
+    pub key: Option<(&'static str, ColumnType)>,
 }
 
 impl Table {
@@ -51,7 +51,7 @@ impl Table {
     }
 
     /// The primary key's column and kind.
-    fn key(&self) -> Result<(&'static str, Kind)> {
+    fn key(&self) -> Result<(&'static str, ColumnType)> {
         self.key.ok_or_else(|| {
             Error::InvalidInput(format!(
                 "internal: the rows of the join table `{}` have no key to read",
@@ -70,7 +70,7 @@ pub struct ForeignKeyInfo {
     pub source: Table,
     pub column: &'static str,
     /// The key column's kind, to bind NULL for `SetNull`.
-    pub kind: Kind,
+    pub kind: ColumnType,
     pub target_table: &'static str,
     /// The target column the key holds: the primary key's, or a `to_field`'s.
     pub target_column: &'static str,
@@ -464,7 +464,7 @@ fn find_referencing(
 }
 
 /// Reads column `v` of every row as a value of `kind`, leaving NULLs out.
-fn read_values(conn: &mut Connection, stmt: &Stmt, kind: Kind) -> Result<Vec<Value>> {
+fn read_values(conn: &mut Connection, stmt: &Stmt, kind: ColumnType) -> Result<Vec<Value>> {
     fn read<T: Field>(conn: &mut Connection, stmt: &Stmt) -> Result<Vec<Value>>
     where
         One<Option<T>>: LoadRow,
@@ -476,20 +476,20 @@ fn read_values(conn: &mut Connection, stmt: &Stmt, kind: Kind) -> Result<Vec<Val
             .collect())
     }
     match kind {
-        Kind::SmallInt => read::<i16>(conn, stmt),
-        Kind::Integer => read::<i32>(conn, stmt),
-        Kind::BigInt => read::<i64>(conn, stmt),
-        Kind::Float => read::<f32>(conn, stmt),
-        Kind::Double => read::<f64>(conn, stmt),
-        Kind::Bool => read::<bool>(conn, stmt),
-        Kind::Text => read::<String>(conn, stmt),
-        Kind::Binary => read::<Vec<u8>>(conn, stmt),
+        ColumnType::SmallInt => read::<i16>(conn, stmt),
+        ColumnType::Integer => read::<i32>(conn, stmt),
+        ColumnType::BigInt => read::<i64>(conn, stmt),
+        ColumnType::Float => read::<f32>(conn, stmt),
+        ColumnType::Double => read::<f64>(conn, stmt),
+        ColumnType::Bool => read::<bool>(conn, stmt),
+        ColumnType::Text => read::<String>(conn, stmt),
+        ColumnType::Binary => read::<Vec<u8>>(conn, stmt),
         #[cfg(feature = "chrono")]
-        Kind::Timestamp => read::<chrono::NaiveDateTime>(conn, stmt),
+        ColumnType::Timestamp => read::<chrono::NaiveDateTime>(conn, stmt),
         #[cfg(feature = "chrono")]
-        Kind::Date => read::<chrono::NaiveDate>(conn, stmt),
+        ColumnType::Date => read::<chrono::NaiveDate>(conn, stmt),
         #[cfg(feature = "uuid")]
-        Kind::Uuid => read::<uuid::Uuid>(conn, stmt),
+        ColumnType::Uuid => read::<uuid::Uuid>(conn, stmt),
         // A field of this kind needs the feature that is off, so no model has one.
         #[allow(unreachable_patterns)]
         other => Err(Error::InvalidInput(format!(

@@ -2,7 +2,7 @@
 //! write (lengths, NaN and infinities where a backend cannot hold them).
 
 use crate::db::backend::Backend;
-use crate::db::value::{Kind, Value};
+use crate::db::value::{ColumnType, Value};
 use crate::error::{Error, Result};
 
 /// Facts about one field, emitted by the derive.
@@ -12,7 +12,7 @@ pub struct FieldDef {
     pub name: &'static str,
     /// The column name.
     pub column: &'static str,
-    pub kind: Kind,
+    pub kind: ColumnType,
     pub nullable: bool,
     pub primary_key: bool,
     pub auto_increment: bool,
@@ -72,7 +72,8 @@ impl FieldDef {
     /// Whether [`FieldDef::check`] can refuse anything on `backend`.
     fn checked(&self, backend: Backend) -> bool {
         self.max_length.is_some()
-            || (backend != Backend::Postgres && matches!(self.kind, Kind::Float | Kind::Double))
+            || (backend != Backend::Postgres
+                && matches!(self.kind, ColumnType::Float | ColumnType::Double))
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::db::backend::Backend;
 use crate::db::connection::Connection;
 use crate::db::sql::SqlWriter;
-use crate::db::value::{Field, Kind, Value};
+use crate::db::value::{ColumnType, Field, Value};
 use crate::error::{Error, Result};
 use crate::model::definition::{load_models, Insert, Model};
 use crate::model::field::check_rows;
@@ -171,8 +171,8 @@ fn out_of_keys<M: Model>(conn: &mut Connection, err: Error) -> Error {
         return err;
     }
     let largest = match pk.kind {
-        Kind::SmallInt => i64::from(i16::MAX),
-        Kind::Integer => i64::from(i32::MAX),
+        ColumnType::SmallInt => i64::from(i16::MAX),
+        ColumnType::Integer => i64::from(i32::MAX),
         _ => i64::MAX,
     };
     let exhausted = match (&err, conn.backend()) {

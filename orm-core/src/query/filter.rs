@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use crate::db::backend::Backend;
 use crate::db::sql::SqlWriter;
-use crate::db::value::{json_array, KeyList, Kind, Value};
+use crate::db::value::{json_array, ColumnType, KeyList, Value};
 
 /// A `LIKE` condition.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,11 +80,11 @@ pub(crate) enum Expr {
 pub(crate) struct InSelect {
     pub left: &'static str,
     /// Read `left` as the text of a key of this kind.
-    pub left_as_text: Option<Kind>,
+    pub left_as_text: Option<ColumnType>,
     pub table: &'static str,
     pub select: &'static str,
     /// Read `select` as the text of a key of this kind.
-    pub select_as_text: Option<Kind>,
+    pub select_as_text: Option<ColumnType>,
     pub filters: Vec<Expr>,
 }
 
@@ -261,7 +261,7 @@ fn write_value_set(w: &mut SqlWriter, column: &str, values: &[Value]) {
         w.push("(");
     }
     w.column(column);
-    let hex = matches!(kind, Kind::Binary | Kind::Uuid);
+    let hex = matches!(kind, ColumnType::Binary | ColumnType::Uuid);
     let backend = w.backend();
     match backend {
         Backend::Postgres => {
@@ -286,11 +286,14 @@ fn write_value_set(w: &mut SqlWriter, column: &str, values: &[Value]) {
             w.bind(Value::Text(json_array(values, false)));
             w.push(", '$[*]' COLUMNS (v ");
             w.push(match kind {
-                Kind::SmallInt | Kind::Integer | Kind::BigInt | Kind::Bool => "BIGINT",
-                Kind::Float | Kind::Double => "DOUBLE",
-                Kind::Timestamp => "DATETIME(6)",
-                Kind::Date => "DATE",
-                Kind::Text | Kind::Binary | Kind::Uuid => "LONGTEXT",
+                ColumnType::SmallInt
+                | ColumnType::Integer
+                | ColumnType::BigInt
+                | ColumnType::Bool => "BIGINT",
+                ColumnType::Float | ColumnType::Double => "DOUBLE",
+                ColumnType::Timestamp => "DATETIME(6)",
+                ColumnType::Date => "DATE",
+                ColumnType::Text | ColumnType::Binary | ColumnType::Uuid => "LONGTEXT",
             });
             w.push(" PATH '$')) AS orm_values)");
         }

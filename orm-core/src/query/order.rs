@@ -4,7 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use crate::db::sql::SqlWriter;
-use crate::db::value::{Kind, Value};
+use crate::db::value::{ColumnType, Value};
 
 /// One `ORDER BY` term.
 pub struct Order<M> {
@@ -26,7 +26,7 @@ pub(crate) struct Across {
     pub outer: &'static str,
     /// For a generic foreign key: the key is compared as text of this kind, and the outer
     /// content-type column must name `table`'s model.
-    pub generic: Option<(Kind, &'static str)>,
+    pub generic: Option<(ColumnType, &'static str)>,
 }
 
 impl<M> Order<M> {

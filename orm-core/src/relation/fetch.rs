@@ -19,7 +19,7 @@ use crate::db::backend::Backend;
 use crate::db::connection::Connection;
 use crate::db::decode::{ReadPartAll, JOINED, LEFT, RIGHT};
 use crate::db::sql::{SqlWriter, Stmt};
-use crate::db::value::{Field, KeyList, Kind as ValueKind, Value};
+use crate::db::value::{ColumnType, Field, KeyList, Value};
 use crate::error::{Error, Result};
 use crate::model::{FieldDef, Model};
 use crate::query::{Expr, InSelect, QuerySet};
@@ -207,10 +207,10 @@ pub(crate) fn pk<M: Model>() -> &'static str {
 
 pub(crate) fn in_select(
     left: &'static str,
-    left_as_text: Option<ValueKind>,
+    left_as_text: Option<ColumnType>,
     table: &'static str,
     select: &'static str,
-    select_as_text: Option<ValueKind>,
+    select_as_text: Option<ColumnType>,
     filters: Vec<Expr>,
 ) -> Expr {
     Expr::InSelect(Box::new(InSelect {
@@ -235,7 +235,7 @@ pub(crate) fn fetch_rows<K: ReadPartAll, T: Model, E: Part, J: ReadPartAll>(
     from: KeysIn,
     joins: &[JoinSpec],
     keys: Keys<'_>,
-    kind: ValueKind,
+    kind: ColumnType,
 ) -> Result<FetchRows<K, T, E, J>> {
     let mut read = FetchRows::new(matches!(from, KeysIn::Link { .. }));
     let keys = match keys {
@@ -315,7 +315,7 @@ pub(crate) fn select_joined<T: Model, J: ReadPartAll>(
         joins,
         &[],
         None,
-        ValueKind::BigInt,
+        ColumnType::BigInt,
     );
     let rows = conn.load::<FetchRow<(), T, (), J>>(&stmt)?;
     Ok(rows.into_iter().map(|r| (r.target, r.joined)).collect())
@@ -354,7 +354,7 @@ fn select<T: Model>(
     joins: &[JoinSpec],
     through: &[FieldDef],
     keys: Option<&[Value]>,
-    kind: ValueKind,
+    kind: ColumnType,
 ) -> Stmt {
     let mut w = SqlWriter::new(backend);
     // A slice per parent; without parents, a slice of the whole (`LIMIT`, below).

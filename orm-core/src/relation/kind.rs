@@ -1,5 +1,5 @@
 //! The contract a relation kind implements, and what it hands the engine: how a level's rows
-//! are fetched ([`Kind`]), how many related objects a parent gets ([`Arity`]), ordering across it
+//! are fetched ([`RelationKind`]), how many related objects a parent gets ([`Arity`]), ordering across it
 //! ([`OrderAcross`]), joining it (`select_related`, [`JoinKind`]).
 
 use crate::db::connection::Connection;
@@ -114,7 +114,7 @@ impl Scope {
 
 /// How a relation is stored: [`ForwardKey`](crate::prefetch::ForwardKey), [`ReverseKey`](crate::prefetch::ReverseKey) or [`Linked`](crate::prefetch::Linked). Each writes the
 /// one statement per level (see `fetch.rs`).
-pub trait Kind<S: Model, T: Model>: 'static {
+pub trait RelationKind<S: Model, T: Model>: 'static {
     /// How many objects a parent gets.
     type Arity: Arity;
     /// Loads the related rows of every parent, with the through part `E` and the joined part

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{Filter, Order, QuerySet};
 
-use super::kind::{AllRows, Arity, Fetched, Kind, Rows, Scope};
+use super::kind::{AllRows, Arity, Fetched, RelationKind, Rows, Scope};
 use super::loaded::{Loaded, SlotName};
 use super::path::{
     IntoSelect, JoinMode, Paths, Plain, Prefetch, PrefetchPath, Relation, StartsAt, ThroughMode,
@@ -21,7 +21,7 @@ type ValueOf<R, N, E, J, Q> = <ArityOf<R, Q> as Arity>::Of<ItemOf<R, N, E, J>>;
 
 /// How many related objects a parent gets through `R` under the path's query `Q`.
 type ArityOf<R, Q> = <Q as Rows>::Arity<
-    <<R as Relation>::Kind as Kind<<R as Relation>::Source, <R as Relation>::Target>>::Arity,
+    <<R as Relation>::Kind as RelationKind<<R as Relation>::Source, <R as Relation>::Target>>::Arity,
 >;
 
 /// One related item of a path: the object, with its through row if the path asks for it.
@@ -90,7 +90,7 @@ where
             objects,
             links,
         } = R::Kind::fetch::<E::Part, J::Part>(conn, parents, scope, &self.query, &joins)?;
-        let nested = if <R::Kind as Kind<R::Source, R::Target>>::covers_table() {
+        let nested = if <R::Kind as RelationKind<R::Source, R::Target>>::covers_table() {
             scope.narrowed(&self.query)
         } else {
             Scope::Keys

@@ -2,10 +2,10 @@
 //! the statement per level and its rows, stitching rows onto their parents, the typed loaded
 //! values and their slots, `select_related` joins, counts per row, and tracking writes through
 //! a prefetched relation. Each kind (`foreign_key`, `many_to_many`, `generic`) implements its
-//! traits ([`Kind`], [`JoinKind`], [`CountJoin`], [`OrderAcross`], [`TrackKind`]).
+//! traits ([`RelationKind`], [`JoinKind`], [`CountJoin`], [`OrderAcross`], [`TrackKind`]).
 //!
 //! Files, from the bottom up:
-//! - `kind.rs`: the contract a kind implements ([`Kind`], [`Arity`], [`JoinKind`],
+//! - `kind.rs`: the contract a kind implements ([`RelationKind`], [`Arity`], [`JoinKind`],
 //!   [`OrderAcross`]) and what it hands back ([`Fetched`], [`JoinSpec`]);
 //! - `key.rs`: slot keys the trait solver compares;
 //! - `loaded.rs`: [`Loaded`], the typed result, and its slots;
@@ -42,8 +42,8 @@ pub use asynchronous::aprefetch_related_objects;
 pub use count::{CountJoin, WithCount};
 
 pub use kind::{
-    AllRows, Arity, Fetched, JoinKind, JoinSpec, Kind, Many, MaybeOne, One, OrderAcross, Part,
-    Rows, Scope, SomeRows,
+    AllRows, Arity, Fetched, JoinKind, JoinSpec, Many, MaybeOne, One, OrderAcross, Part,
+    RelationKind, Rows, Scope, SomeRows,
 };
 pub use load::{prefetch_related_objects, IntoLoaded, LoadedRow, Prefetching, SlotsOf, WithSlot};
 pub use loaded::{Has, HasAt, Loaded, Prefetched, Slot, SlotName};

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::model::Model;
 use crate::query::{Filter, Order, QuerySet};
 
-use super::kind::{AllRows, Arity, JoinKind, JoinSpec, Kind, OrderAcross, Part, Scope};
+use super::kind::{AllRows, Arity, JoinKind, JoinSpec, OrderAcross, Part, RelationKind, Scope};
 use super::loaded::{Loaded, SlotName};
 
 /// A relation that can be prefetched from `Source`: implemented by the derive on every relation
@@ -25,7 +25,7 @@ pub trait Relation: SlotName + Copy + Default + 'static {
     /// The model it loads.
     type Target: Model;
     /// How it is stored, which decides the statement.
-    type Kind: Kind<Self::Source, Self::Target>;
+    type Kind: RelationKind<Self::Source, Self::Target>;
 
     /// A condition on the source rows: some related row matches `filter` (Django's
     /// `filter(relation__field=...)`), as a subquery. Nest it to follow several relations:
@@ -115,7 +115,7 @@ pub trait Relation: SlotName + Copy + Default + 'static {
 }
 
 /// What a query that may drop related rows makes of a path through `R` ([`Arity::Dropping`]).
-pub type Dropping<R> = <<<R as Relation>::Kind as Kind<
+pub type Dropping<R> = <<<R as Relation>::Kind as RelationKind<
     <R as Relation>::Source,
     <R as Relation>::Target,
 >>::Arity as Arity>::Dropping;

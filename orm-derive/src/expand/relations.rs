@@ -362,7 +362,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             type Target = #target;
             type Value = #field_ty;
             type Arity = #arity;
-            type Reverse = #reverse_arity;
+            type ReverseArity = #reverse_arity;
             const COLUMN: &'static str = #column;
             const NAME: &'static str = #rel_name;
             const TARGET_COLUMN: &'static str = #target_column;
