@@ -460,24 +460,6 @@ pub fn snake_case(name: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snake_case() {
-        assert_eq!(super::snake_case("TaggedItem"), "tagged_item");
-        assert_eq!(super::snake_case("Blog"), "blog");
-        assert_eq!(super::snake_case("HTTPRequest"), "http_request");
-        assert_eq!(super::snake_case("Model2D"), "model2_d");
-    }
-
-    #[test]
-    fn camel_case() {
-        assert_eq!(super::camel_case("blog"), "Blog");
-        assert_eq!(super::camel_case("tag_slug_object"), "TagSlugObject");
-        assert_eq!(super::camel_case("_x__y"), "XY");
-    }
-}
-
 /// Finds the primary key: the field marked `#[orm(primary_key)]`, else the field named `id`.
 /// Marks integer keys auto-increment.
 fn choose_primary_key(cx: &Ctxt, input: &DeriveInput, fields: &mut [Field<'_>]) -> Option<usize> {
@@ -527,3 +509,22 @@ fn choose_primary_key(cx: &Ctxt, input: &DeriveInput, fields: &mut [Field<'_>]) 
     }
     Some(pk)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snake_case() {
+        assert_eq!(super::snake_case("TaggedItem"), "tagged_item");
+        assert_eq!(super::snake_case("Blog"), "blog");
+        assert_eq!(super::snake_case("HTTPRequest"), "http_request");
+        assert_eq!(super::snake_case("Model2D"), "model2_d");
+    }
+
+    #[test]
+    fn camel_case() {
+        assert_eq!(super::camel_case("blog"), "Blog");
+        assert_eq!(super::camel_case("tag_slug_object"), "TagSlugObject");
+        assert_eq!(super::camel_case("_x__y"), "XY");
+    }
+}
+
