@@ -527,4 +527,3 @@ mod tests {
         assert_eq!(super::camel_case("_x__y"), "XY");
     }
 }
-

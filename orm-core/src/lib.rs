@@ -209,6 +209,7 @@ pub use prefetch::{
     aprefetch_related_objects, prefetch_related_objects, Loaded, Prefetch, Prefetching, Relation,
 };
 pub use query::{Assignment, Column, Filter, Order, QuerySet, TextColumn, CONTENT_TYPE_TABLE};
+pub use relation::{AsyncRelatedManager, CreateRelated, RelatedManager};
 
 /// Derives [`Model`]; see the crate documentation for its attributes.
 #[cfg(feature = "derive")]
@@ -220,8 +221,8 @@ pub mod prelude {
     #[cfg(feature = "derive")]
     pub use crate::Model;
     pub use crate::{
-        AsyncConnection, AsyncModel as _, Connection, Loaded, Model as _, OnDelete, Relation as _,
-        TextColumn as _,
+        AsyncConnection, AsyncModel as _, AsyncRelatedManager as _, Connection, CreateRelated as _,
+        Loaded, Model as _, OnDelete, RelatedManager as _, Relation as _, TextColumn as _,
     };
 }
 

@@ -9,7 +9,8 @@ use crate::db::value::{Field, Value};
 use crate::error::{Error, Result};
 use crate::foreign_key::{ForeignKey, NullableForeignKey};
 use crate::model::{explain_unsaved, insert_one, lock_rows, Model};
-use crate::query::{Assignment, Expr, Filter, QuerySet};
+use crate::query::{Expr, Filter, QuerySet};
+use crate::relation::{CreateRelated, RelatedManager};
 
 /// The rows of `R::Source` whose foreign key `R` points at one parent row. Returned by the
 /// reverse accessor the derive puts on the target model (`blog.entry_set()`, or the
@@ -60,24 +61,9 @@ impl<R: ForeignKey> ReverseManager<R> {
         R::pointing_at(&self.parent)
     }
 
-    /// Every related row. One statement.
-    pub fn all(&self, conn: &mut Connection) -> Result<Vec<R::Source>> {
-        self.query().all(conn)
-    }
-
     /// The related rows matching `filter`, as a query set.
     pub fn filter(&self, filter: Filter<R::Source>) -> QuerySet<R::Source> {
         self.query().filter(filter)
-    }
-
-    /// How many related rows there are. One statement.
-    pub fn count(&self, conn: &mut Connection) -> Result<i64> {
-        self.query().count(conn)
-    }
-
-    /// Whether there is any related row. One statement.
-    pub fn exists(&self, conn: &mut Connection) -> Result<bool> {
-        self.query().exists(conn)
     }
 
     /// Points every object at this parent, moving it from the parent it had. The objects are
@@ -93,60 +79,6 @@ impl<R: ForeignKey> ReverseManager<R> {
         let mut objs: Vec<&mut R::Source> = objs.into_iter().collect();
         let value = R::wrap(self.parent.clone());
         self.write(conn, |conn| self.point(conn, &mut objs, &value))
-    }
-
-    /// Inserts a row pointing at this parent and returns it. `new` gets the key field's value
-    /// and builds the insert form; whatever it puts in the key field, the row points here. One
-    /// statement (two on MySQL).
-    ///
-    /// ```
-    /// # use orm_core::prelude::*;
-    /// # #[derive(Model, Clone)]
-    /// # pub struct Blog { pub id: i64 }
-    /// # #[derive(Model, Clone)]
-    /// # pub struct Entry { pub id: i64, #[foreign_key(Blog)] pub blog_id: i64, pub headline: String }
-    /// # fn run(conn: &mut Connection, blog: &Blog) -> orm_core::Result<()> {
-    /// let entry = blog.entry_set().create(conn, |blog_id| NewEntry { blog_id, headline: "Hi".into() })?;
-    /// assert_eq!(entry.blog_id, blog.id);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn create(
-        &self,
-        conn: &mut Connection,
-        new: impl FnOnce(R::Value) -> <R::Source as Model>::New,
-    ) -> Result<R::Source> {
-        let mut form = new(R::wrap(self.parent.clone()));
-        R::set_new(&mut form, R::wrap(self.parent.clone()));
-        self.write(conn, |conn| insert_one::<R::Source>(conn, &form))
-    }
-
-    /// The related row matching `filter`, or a new one pointing at this parent (built by `new`
-    /// as in [`ReverseManager::create`]): Django's `get_or_create` on a related manager. Returns
-    /// the row and whether it was created. One statement when a row matches, one more to
-    /// insert; see [`QuerySet::get_or_create`] for races.
-    pub fn get_or_create(
-        &self,
-        conn: &mut Connection,
-        filter: Filter<R::Source>,
-        new: impl FnOnce(R::Value) -> <R::Source as Model>::New,
-    ) -> Result<(R::Source, bool)> {
-        self.filter(filter)
-            .get_or_insert(conn, |conn| self.create(conn, new))
-    }
-
-    /// Sets `defaults` on the related row matching `filter`, or inserts a new one pointing at
-    /// this parent: Django's `update_or_create` on a related manager. See
-    /// [`QuerySet::update_or_create`] for the statements.
-    pub fn update_or_create(
-        &self,
-        conn: &mut Connection,
-        filter: Filter<R::Source>,
-        defaults: impl IntoIterator<Item = Assignment<R::Source>>,
-        new: impl FnOnce(R::Value) -> <R::Source as Model>::New,
-    ) -> Result<(R::Source, bool)> {
-        self.filter(filter)
-            .update_or_insert(conn, defaults, |conn| self.create(conn, new))
     }
 
     /// Runs a write in one transaction, retried after a deadlock when the transaction is its
@@ -383,5 +315,41 @@ pub(crate) fn first_unsaved<M: Model>(conn: &mut Connection, objs: &[&mut M]) ->
             key: obj.key().to_value().to_string(),
         },
         None => Error::InvalidInput(format!("{} rows changed while being updated", M::NAME)),
+    }
+}
+
+impl<R: ForeignKey> RelatedManager for ReverseManager<R> {
+    type Row = R::Source;
+
+    fn related(&self, _: &mut Connection) -> Result<QuerySet<R::Source>> {
+        Ok(self.query())
+    }
+}
+
+impl<R, F> CreateRelated<F> for ReverseManager<R>
+where
+    R: ForeignKey,
+    F: FnOnce(R::Value) -> <R::Source as Model>::New,
+{
+    /// Inserts a row pointing at this parent and returns it. `new` gets the key field's value
+    /// and builds the insert form; whatever it puts in the key field, the row points here. One
+    /// statement (two on MySQL).
+    ///
+    /// ```
+    /// # use orm_core::prelude::*;
+    /// # #[derive(Model, Clone)]
+    /// # pub struct Blog { pub id: i64 }
+    /// # #[derive(Model, Clone)]
+    /// # pub struct Entry { pub id: i64, #[foreign_key(Blog)] pub blog_id: i64, pub headline: String }
+    /// # fn run(conn: &mut Connection, blog: &Blog) -> orm_core::Result<()> {
+    /// let entry = blog.entry_set().create(conn, |blog_id| NewEntry { blog_id, headline: "Hi".into() })?;
+    /// assert_eq!(entry.blog_id, blog.id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn create(&self, conn: &mut Connection, new: F) -> Result<R::Source> {
+        let mut form = new(R::wrap(self.parent.clone()));
+        R::set_new(&mut form, R::wrap(self.parent.clone()));
+        self.write(conn, |conn| insert_one::<R::Source>(conn, &form))
     }
 }

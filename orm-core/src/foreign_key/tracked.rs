@@ -9,6 +9,7 @@ use crate::foreign_key::{ForeignKey, NullableForeignKey, ReverseManager};
 use crate::model::Model;
 use crate::relation::track::{append, drop_rows, TrackKind};
 use crate::relation::Loaded;
+use crate::relation::{AsyncRelatedManager, CreateRelated};
 
 /// A reverse foreign-key manager over prefetched rows.
 #[derive(Debug)]

@@ -6,9 +6,11 @@ use std::future::Future;
 use crate::db::async_connection::{on_copies, AsyncConnection, Pending};
 use crate::db::connection::Connection;
 use crate::error::Result;
-use crate::generic::{GenericInsert, GenericItems, GenericManager, GenericRelation, ObjectId};
+use crate::generic::ItemsKey;
+use crate::generic::{GenericInsert, GenericManager, GenericRelation, ObjectId};
 use crate::model::{Deleted, Model};
-use crate::query::{Assignment, Filter};
+use crate::query::QuerySet;
+use crate::relation::{AsyncRelatedManager, CreateRelated, RelatedManager};
 
 /// The generic relation manager's twins.
 impl<R: GenericRelation> GenericManager<'_, R>
@@ -23,9 +25,8 @@ where
         conn: &AsyncConnection,
         f: impl FnOnce(&GenericManager<'_, R>, &mut Connection) -> Result<T> + Send + 'static,
     ) -> Pending<T> {
-        let owner = self.owner.clone();
-        let bulk = self.bulk;
-        conn.run(move |conn| f(&GenericManager::of(&owner).bulk(bulk), conn))
+        let owned = self.to_owned_manager();
+        conn.run(move |conn| f(&owned.manager(), conn))
     }
 
     /// Sends `f` with a manager of its own and copies of `objs` ([`on_copies`]).
@@ -37,21 +38,11 @@ where
             + Send
             + 'static,
     ) -> impl Future<Output = Result<()>> + Send + 'o {
-        let (owner, bulk) = (self.owner.clone(), self.bulk);
+        let owned = self.to_owned_manager();
         let objs = objs.iter_mut().map(|o| &mut **o).collect();
         on_copies(conn, objs, move |conn, objs| {
-            f(&GenericManager::of(&owner).bulk(bulk), conn, objs)
+            f(&owned.manager(), conn, objs)
         })
-    }
-
-    /// [`GenericManager::all`] on an [`AsyncConnection`].
-    pub fn aall(&self, conn: &AsyncConnection) -> Pending<Vec<R::Items>> {
-        self.on_worker(conn, |m, conn| m.all(conn))
-    }
-
-    /// [`GenericManager::count`] on an [`AsyncConnection`].
-    pub fn acount(&self, conn: &AsyncConnection) -> Pending<i64> {
-        self.on_worker(conn, |m, conn| m.count(conn))
     }
 
     /// [`GenericManager::add`] on an [`AsyncConnection`].
@@ -61,51 +52,6 @@ where
         objs: &'o mut [&mut R::Items],
     ) -> impl Future<Output = Result<()>> + Send + 'o {
         self.on_copies_of(conn, objs, |m, conn, objs| m.add(conn, objs))
-    }
-
-    /// [`GenericManager::create`] on an [`AsyncConnection`].
-    pub fn acreate(
-        &self,
-        conn: &AsyncConnection,
-        new: <R::Items as Model>::New,
-    ) -> Pending<R::Items>
-    where
-        <R::Items as GenericItems>::Key: GenericInsert,
-        <R::Items as Model>::New: Send,
-    {
-        self.on_worker(conn, move |m, conn| m.create(conn, new))
-    }
-
-    /// [`GenericManager::get_or_create`] on an [`AsyncConnection`].
-    pub fn aget_or_create(
-        &self,
-        conn: &AsyncConnection,
-        filter: Filter<R::Items>,
-        new: <R::Items as Model>::New,
-    ) -> Pending<(R::Items, bool)>
-    where
-        <R::Items as GenericItems>::Key: GenericInsert,
-        <R::Items as Model>::New: Send,
-    {
-        self.on_worker(conn, move |m, conn| m.get_or_create(conn, filter, new))
-    }
-
-    /// [`GenericManager::update_or_create`] on an [`AsyncConnection`].
-    pub fn aupdate_or_create(
-        &self,
-        conn: &AsyncConnection,
-        filter: Filter<R::Items>,
-        defaults: impl IntoIterator<Item = Assignment<R::Items>>,
-        new: <R::Items as Model>::New,
-    ) -> Pending<(R::Items, bool)>
-    where
-        <R::Items as GenericItems>::Key: GenericInsert,
-        <R::Items as Model>::New: Send,
-    {
-        let defaults: Vec<_> = defaults.into_iter().collect();
-        self.on_worker(conn, move |m, conn| {
-            m.update_or_create(conn, filter, defaults, new)
-        })
     }
 
     /// [`GenericManager::remove`] on an [`AsyncConnection`].
@@ -128,5 +74,59 @@ where
         objs: &'o mut [&mut R::Items],
     ) -> impl Future<Output = Result<()>> + Send + 'o {
         self.on_copies_of(conn, objs, |m, conn, objs| m.set(conn, objs))
+    }
+}
+
+impl<R: GenericRelation> AsyncRelatedManager for GenericManager<'_, R>
+where
+    <R::Owner as Model>::Key: ObjectId,
+    R::Owner: Clone + Send,
+{
+    type Owned = OwnedGenericManager<R>;
+
+    fn to_owned_manager(&self) -> Self::Owned {
+        OwnedGenericManager {
+            owner: self.owner.clone(),
+            bulk: self.bulk,
+        }
+    }
+}
+
+/// A generic relation manager owning a copy of its instance: what an async twin sends to the
+/// connection's thread.
+#[derive(Debug)]
+pub struct OwnedGenericManager<R: GenericRelation> {
+    owner: R::Owner,
+    bulk: bool,
+}
+
+impl<R: GenericRelation> OwnedGenericManager<R>
+where
+    <R::Owner as Model>::Key: ObjectId,
+{
+    /// The manager, borrowing the copy.
+    fn manager(&self) -> GenericManager<'_, R> {
+        GenericManager::of(&self.owner).bulk(self.bulk)
+    }
+}
+
+impl<R: GenericRelation> RelatedManager for OwnedGenericManager<R>
+where
+    <R::Owner as Model>::Key: ObjectId,
+{
+    type Row = R::Items;
+
+    fn related(&self, conn: &mut Connection) -> Result<QuerySet<R::Items>> {
+        self.manager().related(conn)
+    }
+}
+
+impl<R: GenericRelation> CreateRelated<<R::Items as Model>::New> for OwnedGenericManager<R>
+where
+    <R::Owner as Model>::Key: ObjectId,
+    ItemsKey<R>: GenericInsert,
+{
+    fn create(&self, conn: &mut Connection, new: <R::Items as Model>::New) -> Result<R::Items> {
+        self.manager().create(conn, new)
     }
 }

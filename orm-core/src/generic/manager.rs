@@ -5,7 +5,8 @@ use crate::error::{Error, Result};
 use crate::generic::ItemsKey;
 use crate::generic::{GenericForeignKey, GenericRelation, ObjectId};
 use crate::model::{insert_one_if, lock_rows, pk_filter, Deleted, Model, Needs};
-use crate::query::{Assignment, CmpOp, Expr, Filter, QuerySet};
+use crate::query::{CmpOp, Expr, Filter, QuerySet};
+use crate::relation::{CreateRelated, RelatedManager};
 use std::fmt;
 
 use crate::db::sql::SqlWriter;
@@ -52,7 +53,7 @@ where
         ))
     }
 
-    fn related(target: (i64, String)) -> Filter<R::Items> {
+    fn pointing_at(target: (i64, String)) -> Filter<R::Items> {
         Filter::new(Expr::Cmp(
             ItemsKey::<R>::CONTENT_TYPE_COLUMN,
             CmpOp::Eq,
@@ -67,17 +68,7 @@ where
     /// A query set of the related rows (the content type is always part of it).
     pub fn query(&self, conn: &mut Connection) -> Result<QuerySet<R::Items>> {
         let target = self.target(conn)?;
-        Ok(R::Items::query().filter(Self::related(target)))
-    }
-
-    /// Every related row. One statement.
-    pub fn all(&self, conn: &mut Connection) -> Result<Vec<R::Items>> {
-        self.query(conn)?.all(conn)
-    }
-
-    /// How many rows are related. One statement.
-    pub fn count(&self, conn: &mut Connection) -> Result<i64> {
-        self.query(conn)?.count(conn)
+        Ok(R::Items::query().filter(Self::pointing_at(target)))
     }
 
     /// Points every object at the owner: one `UPDATE` (or one `save` each with `bulk(false)`,
@@ -139,20 +130,6 @@ where
         res
     }
 
-    /// Inserts a row pointing at the owner and returns it. `new` builds the insert form; its
-    /// generic foreign key fields are overwritten. One statement (two on MySQL), which inserts
-    /// nothing when the owner has no row: then [`Error::Unsaved`] (no foreign key would refuse
-    /// a row pointing at nothing).
-    pub fn create(&self, conn: &mut Connection, new: <R::Items as Model>::New) -> Result<R::Items>
-    where
-        ItemsKey<R>: GenericInsert,
-    {
-        let (content_type, object_id) = self.target(conn)?;
-        let mut new = new;
-        <ItemsKey<R> as GenericInsert>::set_new(&mut new, content_type, object_id);
-        insert_one_if::<R::Items>(conn, &new, self.owner_row())?.ok_or_else(|| self.unsaved())
-    }
-
     /// The owner's row, which a row pointing at it needs.
     fn owner_row(&self) -> Needs {
         Needs {
@@ -178,42 +155,6 @@ where
             model: R::Owner::NAME,
             key: self.owner.key().to_value().to_string(),
         }
-    }
-
-    /// The related row matching `filter`, or a new one pointing at the owner (as
-    /// [`GenericManager::create`]): Django's `get_or_create` on a generic related manager.
-    /// Returns the row and whether it was created. One statement when a row matches (after the
-    /// content type, cached per connection), one more to insert.
-    pub fn get_or_create(
-        &self,
-        conn: &mut Connection,
-        filter: Filter<R::Items>,
-        new: <R::Items as Model>::New,
-    ) -> Result<(R::Items, bool)>
-    where
-        ItemsKey<R>: GenericInsert,
-    {
-        self.query(conn)?
-            .filter(filter)
-            .get_or_insert(conn, |conn| self.create(conn, new))
-    }
-
-    /// Sets `defaults` on the related row matching `filter`, or inserts a new one pointing at
-    /// the owner: Django's `update_or_create` on a generic related manager. See
-    /// [`QuerySet::update_or_create`] for the statements.
-    pub fn update_or_create(
-        &self,
-        conn: &mut Connection,
-        filter: Filter<R::Items>,
-        defaults: impl IntoIterator<Item = Assignment<R::Items>>,
-        new: <R::Items as Model>::New,
-    ) -> Result<(R::Items, bool)>
-    where
-        ItemsKey<R>: GenericInsert,
-    {
-        self.query(conn)?
-            .filter(filter)
-            .update_or_insert(conn, defaults, |conn| self.create(conn, new))
     }
 
     /// Deletes the objects (they belong to the owner, else [`Error::NotRelated`] and nothing is
@@ -270,4 +211,32 @@ where
 pub trait GenericInsert: GenericForeignKey {
     /// Sets both fields of an insert form.
     fn set_new(new: &mut <Self::Source as Model>::New, content_type: i64, object_id: String);
+}
+
+impl<R: GenericRelation> RelatedManager for GenericManager<'_, R>
+where
+    <R::Owner as Model>::Key: ObjectId,
+{
+    type Row = R::Items;
+
+    fn related(&self, conn: &mut Connection) -> Result<QuerySet<R::Items>> {
+        self.query(conn)
+    }
+}
+
+impl<R: GenericRelation> CreateRelated<<R::Items as Model>::New> for GenericManager<'_, R>
+where
+    <R::Owner as Model>::Key: ObjectId,
+    ItemsKey<R>: GenericInsert,
+{
+    /// Inserts a row pointing at the owner and returns it. `new` builds the insert form; its
+    /// generic foreign key fields are overwritten. One statement (two on MySQL), which inserts
+    /// nothing when the owner has no row: then [`Error::Unsaved`] (no foreign key would refuse
+    /// a row pointing at nothing).
+    fn create(&self, conn: &mut Connection, new: <R::Items as Model>::New) -> Result<R::Items> {
+        let (content_type, object_id) = self.target(conn)?;
+        let mut new = new;
+        <ItemsKey<R> as GenericInsert>::set_new(&mut new, content_type, object_id);
+        insert_one_if::<R::Items>(conn, &new, self.owner_row())?.ok_or_else(|| self.unsaved())
+    }
 }

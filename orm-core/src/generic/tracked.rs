@@ -9,6 +9,7 @@ use crate::generic::{GenericInsert, GenericItems, GenericManager, GenericRelatio
 use crate::model::{Deleted, Model};
 use crate::relation::track::{append, drop_rows, TrackKind};
 use crate::relation::Loaded;
+use crate::relation::{AsyncRelatedManager, CreateRelated};
 
 /// A generic relation's manager over prefetched rows.
 pub struct TrackedItems<'a, R: GenericRelation> {

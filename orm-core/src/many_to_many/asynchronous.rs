@@ -8,7 +8,10 @@ use crate::many_to_many::manager::{distinct, ManyToManyManager, OtherKey};
 use crate::many_to_many::through::ExtraSource;
 use crate::many_to_many::{KeyOf, ManyToMany, Side};
 use crate::model::Model;
-use crate::query::{Assignment, Filter};
+use std::marker::PhantomData;
+
+use crate::query::QuerySet;
+use crate::relation::{AsyncRelatedManager, CreateRelated, RelatedManager};
 
 /// The many-to-many manager's twins. Each takes what the sync method takes (rows or keys);
 /// the keys are read before the future is returned.
@@ -24,33 +27,8 @@ where
         conn: &AsyncConnection,
         f: impl FnOnce(&ManyToManyManager<'_, R, S, D>, &mut Connection) -> Result<T> + Send + 'static,
     ) -> Pending<T> {
-        let owner = self.owner.clone();
-        let defaults = self.defaults.clone();
-        conn.run(move |conn| f(&ManyToManyManager::with_defaults(&owner, defaults), conn))
-    }
-
-    /// [`ManyToManyManager::all`] on an [`AsyncConnection`].
-    pub fn aall(&self, conn: &AsyncConnection) -> Pending<Vec<S::Other>>
-    where
-        S::Other: Send,
-    {
-        self.query().aall(conn)
-    }
-
-    /// [`ManyToManyManager::count`] on an [`AsyncConnection`].
-    pub fn acount(&self, conn: &AsyncConnection) -> Pending<i64>
-    where
-        S::Other: Send,
-    {
-        self.query().acount(conn)
-    }
-
-    /// [`ManyToManyManager::exists`] on an [`AsyncConnection`].
-    pub fn aexists(&self, conn: &AsyncConnection) -> Pending<bool>
-    where
-        S::Other: Send,
-    {
-        self.query().aexists(conn)
+        let owned = self.to_owned_manager();
+        conn.run(move |conn| f(&owned.manager(), conn))
     }
 
     /// [`ManyToManyManager::add`] on an [`AsyncConnection`].
@@ -61,51 +39,6 @@ where
     ) -> Pending<()> {
         let keys = distinct::<S::OtherEnd, K>(objs);
         self.on_worker(conn, move |m, conn| m.add_keys(conn, keys))
-    }
-
-    /// [`ManyToManyManager::create`] on an [`AsyncConnection`].
-    pub fn acreate(
-        &self,
-        conn: &AsyncConnection,
-        new: <S::Other as Model>::New,
-    ) -> Pending<S::Other>
-    where
-        S::Other: Send,
-        <S::Other as Model>::New: Send,
-    {
-        self.on_worker(conn, move |m, conn| m.create(conn, new))
-    }
-
-    /// [`ManyToManyManager::get_or_create`] on an [`AsyncConnection`].
-    pub fn aget_or_create(
-        &self,
-        conn: &AsyncConnection,
-        filter: Filter<S::Other>,
-        new: <S::Other as Model>::New,
-    ) -> Pending<(S::Other, bool)>
-    where
-        S::Other: Send,
-        <S::Other as Model>::New: Send,
-    {
-        self.on_worker(conn, move |m, conn| m.get_or_create(conn, filter, new))
-    }
-
-    /// [`ManyToManyManager::update_or_create`] on an [`AsyncConnection`].
-    pub fn aupdate_or_create(
-        &self,
-        conn: &AsyncConnection,
-        filter: Filter<S::Other>,
-        defaults: impl IntoIterator<Item = Assignment<S::Other>>,
-        new: <S::Other as Model>::New,
-    ) -> Pending<(S::Other, bool)>
-    where
-        S::Other: Send,
-        <S::Other as Model>::New: Send,
-    {
-        let defaults: Vec<_> = defaults.into_iter().collect();
-        self.on_worker(conn, move |m, conn| {
-            m.update_or_create(conn, filter, defaults, new)
-        })
     }
 
     /// [`ManyToManyManager::remove`] on an [`AsyncConnection`].
@@ -141,5 +74,63 @@ where
     ) -> Pending<()> {
         let keys = distinct::<S::OtherEnd, K>(objs);
         self.on_worker(conn, move |m, conn| m.set_with_clear_keys(conn, keys))
+    }
+}
+
+impl<R: ManyToMany, S: Side<R>, D> AsyncRelatedManager for ManyToManyManager<'_, R, S, D>
+where
+    S::Owner: Clone + Send,
+    D: Clone + Send + 'static,
+{
+    type Owned = OwnedManyToManyManager<R, S, D>;
+
+    fn to_owned_manager(&self) -> Self::Owned {
+        OwnedManyToManyManager {
+            owner: self.owner.clone(),
+            defaults: self.defaults.clone(),
+            _marker: PhantomData,
+        }
+    }
+}
+
+/// A many-to-many manager owning a copy of its instance and defaults: what an async twin sends
+/// to the connection's thread.
+#[derive(Debug)]
+pub struct OwnedManyToManyManager<R: ManyToMany, S: Side<R>, D> {
+    owner: S::Owner,
+    defaults: D,
+    _marker: PhantomData<fn() -> R>,
+}
+
+impl<R: ManyToMany, S: Side<R>, D: Clone> OwnedManyToManyManager<R, S, D> {
+    /// The manager, borrowing the copy.
+    fn manager(&self) -> ManyToManyManager<'_, R, S, D> {
+        ManyToManyManager::with_defaults(&self.owner, self.defaults.clone())
+    }
+}
+
+impl<R: ManyToMany, S: Side<R>, D: Clone> RelatedManager for OwnedManyToManyManager<R, S, D> {
+    type Row = S::Other;
+
+    fn related(&self, conn: &mut Connection) -> Result<QuerySet<S::Other>> {
+        self.manager().related(conn)
+    }
+
+    fn count(&self, conn: &mut Connection) -> Result<i64> {
+        self.manager().count(conn)
+    }
+
+    fn exists(&self, conn: &mut Connection) -> Result<bool> {
+        self.manager().exists(conn)
+    }
+}
+
+impl<R: ManyToMany, S: Side<R>, D> CreateRelated<<S::Other as Model>::New>
+    for OwnedManyToManyManager<R, S, D>
+where
+    D: ExtraSource<R::Extra> + Clone,
+{
+    fn create(&self, conn: &mut Connection, new: <S::Other as Model>::New) -> Result<S::Other> {
+        self.manager().create(conn, new)
     }
 }

@@ -15,7 +15,8 @@ use crate::many_to_many::hooks::{fire, M2mAction, M2mHook};
 use crate::many_to_many::through::{Defaults, DefaultsWith, ExtraSource, NoDefaults, ThroughQuery};
 use crate::many_to_many::{EndKey, Forward, KeyOf, LinkEnd, ManyToMany, ManyToManyThrough, Side};
 use crate::model::{check_rows, explain_unsaved, insert_one, lock_rows, Model};
-use crate::query::{Assignment, Expr, Filter, Link, QuerySet};
+use crate::query::{Expr, Filter, Link, QuerySet};
+use crate::relation::{CreateRelated, RelatedManager};
 
 /// One side of a many-to-many relation `R`, seen from one instance: `pizza.toppings()` (side
 /// [`Forward`]) or `topping.pizza_set()` (side [`crate::Reverse`]).
@@ -136,27 +137,9 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         }))))
     }
 
-    /// Every linked row. One statement.
-    pub fn all(&self, conn: &mut Connection) -> Result<Vec<S::Other>> {
-        self.query().all(conn)
-    }
-
     /// The linked rows matching `filter`, as a query set.
     pub fn filter(&self, filter: Filter<S::Other>) -> QuerySet<S::Other> {
         self.query().filter(filter)
-    }
-
-    /// How many rows are linked. One statement, on the link table alone (as Django's): every
-    /// link points at a row, by its foreign keys, so the linked table need not be read.
-    pub fn count(&self, conn: &mut Connection) -> Result<i64> {
-        let rows: Vec<One<i64>> = conn.load(&self.links(conn, "COUNT(*)", ""))?;
-        Ok(rows.first().map_or(0, |r| r.0))
-    }
-
-    /// Whether any row is linked. One statement, on the link table alone.
-    pub fn exists(&self, conn: &mut Connection) -> Result<bool> {
-        let rows: Vec<One<i32>> = conn.load(&self.links(conn, "1", " LIMIT 1"))?;
-        Ok(!rows.is_empty())
     }
 
     /// `SELECT what AS v FROM <links> WHERE <owner column> = ?` and `tail`.
@@ -210,55 +193,6 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
                 .collect();
             self.add_missing(conn, hooks, &missing, &extra)
         })
-    }
-
-    /// Inserts a row of the other model and links it; returns the row. Two statements (three
-    /// on MySQL), also with hooks: a new row has no link to look for.
-    pub fn create(&self, conn: &mut Connection, new: <S::Other as Model>::New) -> Result<S::Other>
-    where
-        D: ExtraSource<R::Extra>,
-    {
-        let extra = self.defaults.extra();
-        self.write(conn, |conn, hooks| {
-            let row = insert_one::<S::Other>(conn, &new)?;
-            let held = S::OtherEnd::value(&row);
-            self.add_missing(conn, hooks, std::slice::from_ref(held), &extra)?;
-            Ok(row)
-        })
-    }
-
-    /// The linked row matching `filter`, or a new row, linked (as [`ManyToManyManager::create`]):
-    /// Django's `get_or_create` on a many-to-many manager. Returns the row and whether it was
-    /// created. One statement when a linked row matches, else the insert and the link follow.
-    /// A row that matches but is not linked is not found (as Django): a new one is created.
-    pub fn get_or_create(
-        &self,
-        conn: &mut Connection,
-        filter: Filter<S::Other>,
-        new: <S::Other as Model>::New,
-    ) -> Result<(S::Other, bool)>
-    where
-        D: ExtraSource<R::Extra>,
-    {
-        self.filter(filter)
-            .get_or_insert(conn, |conn| self.create(conn, new))
-    }
-
-    /// Sets `defaults` on the linked row matching `filter`, or creates and links a new one:
-    /// Django's `update_or_create` on a many-to-many manager. See
-    /// [`QuerySet::update_or_create`] for the statements.
-    pub fn update_or_create(
-        &self,
-        conn: &mut Connection,
-        filter: Filter<S::Other>,
-        defaults: impl IntoIterator<Item = Assignment<S::Other>>,
-        new: <S::Other as Model>::New,
-    ) -> Result<(S::Other, bool)>
-    where
-        D: ExtraSource<R::Extra>,
-    {
-        self.filter(filter)
-            .update_or_insert(conn, defaults, |conn| self.create(conn, new))
     }
 
     /// Unlinks the rows (given as `&Model` or as keys); the rows stay. One `DELETE`; the hooks
@@ -531,4 +465,41 @@ pub(crate) fn distinct<E: LinkEnd, K: KeyOf<E::Model, E::Key>>(
         .map(|k| k.key_of(E::value))
         .filter(|k| seen.insert(k.clone()))
         .collect()
+}
+
+impl<R: ManyToMany, S: Side<R>, D> RelatedManager for ManyToManyManager<'_, R, S, D> {
+    type Row = S::Other;
+
+    fn related(&self, _: &mut Connection) -> Result<QuerySet<S::Other>> {
+        Ok(self.query())
+    }
+
+    /// How many rows are linked. One statement, on the link table alone (as Django's): every
+    /// link points at a row, by its foreign keys, so the linked table need not be read.
+    fn count(&self, conn: &mut Connection) -> Result<i64> {
+        let rows: Vec<One<i64>> = conn.load(&self.links(conn, "COUNT(*)", ""))?;
+        Ok(rows.first().map_or(0, |r| r.0))
+    }
+
+    /// Whether any row is linked. One statement, on the link table alone.
+    fn exists(&self, conn: &mut Connection) -> Result<bool> {
+        let rows: Vec<One<i32>> = conn.load(&self.links(conn, "1", " LIMIT 1"))?;
+        Ok(!rows.is_empty())
+    }
+}
+
+impl<R: ManyToMany, S: Side<R>, D: ExtraSource<R::Extra>> CreateRelated<<S::Other as Model>::New>
+    for ManyToManyManager<'_, R, S, D>
+{
+    /// Inserts a row of the other model and links it; returns the row. Two statements (three
+    /// on MySQL), also with hooks: a new row has no link to look for.
+    fn create(&self, conn: &mut Connection, new: <S::Other as Model>::New) -> Result<S::Other> {
+        let extra = self.defaults.extra();
+        self.write(conn, |conn, hooks| {
+            let row = insert_one::<S::Other>(conn, &new)?;
+            let held = S::OtherEnd::value(&row);
+            self.add_missing(conn, hooks, std::slice::from_ref(held), &extra)?;
+            Ok(row)
+        })
+    }
 }

@@ -60,7 +60,7 @@ impl<E, F: Fn() -> E> ExtraSource<E> for DefaultsWith<F> {
 const OTHER: &str = "o";
 const THROUGH: &str = "t";
 
-/// Rows of `O` with their through rows `T`, from [`ManyToManyManager::with_through`]. One
+/// Rows of `O` with their through rows `T`, from [`ManyToManyManager::with_through`](crate::ManyToManyManager::with_through). One
 /// statement: `SELECT ... FROM o JOIN through t ON ... WHERE t.owner = ?`.
 pub struct ThroughQuery<O, T> {
     table: &'static str,

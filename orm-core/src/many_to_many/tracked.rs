@@ -11,6 +11,7 @@ use crate::many_to_many::{ManyToMany, Side};
 use crate::model::Model;
 use crate::relation::track::{append, drop_rows, TrackKind};
 use crate::relation::Loaded;
+use crate::relation::{AsyncRelatedManager, CreateRelated};
 
 /// A many-to-many manager over prefetched rows; `X` gives the through rows' extra fields, as
 /// the manager's `D` does.

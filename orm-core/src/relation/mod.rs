@@ -17,6 +17,8 @@
 //! - `slots.rs`: a path's result onto loaded values, merged into a slot already there;
 //! - `join.rs`: `select_related`, joined into the level's statement;
 //! - `count.rs`: `with_count`, a count per row;
+//! - `related_manager.rs`: what every related manager shares (`all`, `count`, `get_or_create`,
+//!   ..., and their async twins);
 //! - `track.rs`: what a tracked manager shares;
 //! - `asynchronous.rs`: prefetching on an async connection;
 //! - `serde.rs`: nested JSON (feature `serde`).
@@ -30,6 +32,7 @@ pub(crate) mod kind;
 pub(crate) mod load;
 pub(crate) mod loaded;
 pub(crate) mod path;
+pub(crate) mod related_manager;
 pub(crate) mod rows;
 #[cfg(feature = "serde")]
 mod serde;
@@ -51,5 +54,6 @@ pub use path::{
     Dropping, IntoSelect, JoinMode, JoinOne, Paths, Plain, Prefetch, PrefetchPath, Relation, Seen,
     Select, StartsAt, ThroughMode, ToAttr, WithThrough,
 };
+pub use related_manager::{AsyncRelatedManager, CreateRelated, RelatedManager};
 pub use slots::{AddPath, AddPaths, AddWhen, Holds, Item, MergeAt, SlotValue};
 pub use track::TrackKind;
