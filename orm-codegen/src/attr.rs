@@ -55,6 +55,9 @@ pub struct Container {
     /// `#[orm(through_fields(source, target))]`: the two foreign keys that make this model a
     /// many-to-many's through model, when it has more than two (Django's `through_fields`).
     pub through_fields: Option<(syn::Ident, syn::Ident)>,
+    /// `#[orm(crate = "path")]`: where generated code finds orm-core, for a crate that
+    /// re-exports it (as serde's `#[serde(crate = "..")]`).
+    pub krate: Option<syn::Path>,
 }
 
 impl Container {
@@ -66,6 +69,7 @@ impl Container {
         let mut generic_foreign_keys = Vec::new();
         let mut generic_relations = Vec::new();
         let mut through_fields = Slot::none(cx, THROUGH_FIELDS);
+        let mut krate = Slot::none(cx, CRATE);
         for attr in attrs {
             if attr.path() == MANY_TO_MANY {
                 many_to_many.extend(parse_many_to_many(cx, attr));
@@ -89,6 +93,10 @@ impl Container {
                     Ok(())
                 } else if meta.path == HOOKS {
                     hooks.set(&meta.path, ());
+                    Ok(())
+                } else if meta.path == CRATE {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    krate.set(&meta.path, lit.parse()?);
                     Ok(())
                 } else if meta.path == TO_ATTR {
                     meta.parse_nested_meta(|name| match name.path.get_ident() {
@@ -118,7 +126,7 @@ impl Container {
                     Err(unknown(
                         &meta,
                         "on a model",
-                        &[TABLE, HOOKS, TO_ATTR, THROUGH_FIELDS],
+                        &[TABLE, HOOKS, TO_ATTR, THROUGH_FIELDS, CRATE],
                     ))
                 }
             });
@@ -134,6 +142,7 @@ impl Container {
             generic_foreign_keys,
             generic_relations,
             through_fields: through_fields.get(),
+            krate: krate.get(),
         }
     }
 }

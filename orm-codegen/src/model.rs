@@ -26,6 +26,8 @@ pub struct Model<'a> {
     pub generic_relations: &'a [attr::GenericRelation],
     /// `#[orm(through_fields(a, b))]`.
     pub through_fields: Option<&'a (Ident, Ident)>,
+    /// `#[orm(crate = "path")]`: where generated code finds orm-core (default `::orm_core`).
+    pub krate: Option<&'a syn::Path>,
 }
 
 /// `#[many_to_many(...)]` on the struct.
@@ -307,6 +309,7 @@ impl<'a> Model<'a> {
             generic_foreign_keys: &attrs.container.generic_foreign_keys,
             generic_relations: &attrs.container.generic_relations,
             through_fields: attrs.container.through_fields.as_ref(),
+            krate: attrs.container.krate.as_ref(),
         };
         crate::check::model(cx, &model);
         Some(model)

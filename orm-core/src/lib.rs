@@ -9,6 +9,7 @@
 //! |---|---|---|
 //! | `#[orm(table = "name")]` | struct | table name (default: the struct name in snake_case) |
 //! | `#[orm(hooks)]` | struct | you implement [`SaveHooks`] (else the derive does, with no-ops) |
+//! | `#[orm(crate = "path")]` | struct | where generated code finds this crate, for a crate that re-exports it (default `::orm_core`; as serde's `#[serde(crate = ..)]`) |
 //! | `#[orm(to_attr(name, ...))]` | struct | names a prefetch can be stored under (Django's `to_attr`): each emits the type `{Model}{Name}` |
 //! | `#[generic_foreign_key(name, content_type = field, object_id = field)]` | struct | an `i64` content-type field and a `String` object-id field read as one relation to any model (fields default to `content_type_id`, `object_id`); emits `item.name::<T>(conn)`, `item.set_name(conn, &target)` and the type `{Model}{Name}` (see [`generic`]). With both fields `Option`s the key may point at nothing (Django's `null=True`): it reads `None`, prefetches `None`, and `item.clear_name()` sets both to NULL. `targets(Blog, ..)` makes models of other crates, which cannot declare `#[generic_relation]`, targets to prefetch per type |
 //! | `#[generic_relation(Items, name = accessor, related_query_name = name)]` | struct | the `Items` rows whose generic foreign key points at this model: a manager (`book.tags()`), a prefetch path (`BookTags`), and with `related_query_name` the path from the items' side (`TaggedItemBooks`); deleting a row deletes its items |
@@ -235,14 +236,24 @@ macro_rules! include_schema {
     };
 }
 
-/// What generated code calls. Not a public API.
+/// What generated code calls: the derive names nothing of this crate but this module, through
+/// one alias (`use ::orm_core::__private as _orm`, or the path `#[orm(crate = "..")]` gives).
+/// Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    // The runtime's traits and types that generated impls name.
     pub use crate::db::decode::{decode_at, BuildAt, Columns, Decode};
     pub use crate::db::value::{Field, Value};
-    pub use crate::foreign_key::ForeignKeyTarget;
     pub use crate::model::delete::{ForeignKeyInfo, GenericRelationInfo, Table};
     pub use crate::model::{FieldDef, Insert};
+    pub use crate::{
+        Column, Connection, EndKey, ForeignKey, ForeignKeyTarget, Forward, Held, KeyOf, ManyToMany,
+        ManyToManyManager, ManyToManyThrough, Model, NullableForeignKey, OnDelete, OneToOne,
+        OptionalExtra, PrimaryKey, Relation, Result, Reverse, ReverseManager, SaveHooks, Through,
+    };
+    // Prefetch paths and generic relations, by module as users read them.
+    pub use crate::{generic, prefetch, slot_id};
+    // The crates generated code builds on.
     pub use diesel;
     pub use inventory;
 

@@ -149,3 +149,33 @@ fn errors_are_all_reported_at_once() {
     assert!(messages[1].contains("unknown attribute `colour`"));
     assert!(messages[2].contains("unsupported field type"));
 }
+
+/// Generated code reaches orm-core through `#[orm(crate = "..")]` alone: every expander's output
+/// (foreign keys both ways, a many-to-many, a generic relation and key, `to_attr`, the reverse
+/// accessor's trait, outside the block) names the given path and never `orm_core`.
+#[test]
+fn every_path_goes_through_the_crate_attribute() {
+    let out = expand(
+        r#"
+        #[orm(crate = "facade::orm", to_attr(latest))]
+        #[many_to_many(Tag, name = tags)]
+        #[generic_relation(TaggedItem, name = tagged)]
+        #[generic_foreign_key(target, content_type = content_type_id, object_id = object_id)]
+        pub struct Post {
+            pub id: i64,
+            #[foreign_key(Account, related_name = posts, related_trait = HasPosts)]
+            pub account_id: i64,
+            #[one_to_one(Place)]
+            pub place_id: i64,
+            pub content_type_id: i64,
+            pub object_id: String,
+        }
+        "#,
+    );
+    assert!(!out.contains("orm_core"), "{out}");
+    assert!(out.contains("use facade::orm::__private as _orm;"), "{out}");
+    assert!(
+        out.contains("facade::orm::__private::ReverseManager"),
+        "the trait, outside the block:\n{out}"
+    );
+}

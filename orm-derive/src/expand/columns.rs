@@ -14,7 +14,7 @@ pub fn columns(model: &Model<'_>) -> TokenStream {
         quote! {
             #[doc = #doc]
             #[allow(non_upper_case_globals)]
-            #vis const #name: ::orm_core::Column<#ident, #ty> = ::orm_core::Column::new(#column);
+            #vis const #name: _orm::Column<#ident, #ty> = _orm::Column::new(#column);
         }
     });
     quote! {

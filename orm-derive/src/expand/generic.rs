@@ -33,7 +33,7 @@ fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -
         &rel,
         &owner_ty,
         &items,
-        quote!(::orm_core::prefetch::GenericReverse<#rel>),
+        quote!(_orm::prefetch::GenericReverse<#rel>),
         &name.to_string(),
     );
     let owner_id = slot_id(owner);
@@ -55,10 +55,10 @@ fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -
         quote! {
             #[doc = #doc]
             #[allow(non_upper_case_globals)]
-            #vis const #alias: ::orm_core::generic::GenericOf<
-                <#items as ::orm_core::generic::GenericItems>::Key,
+            #vis const #alias: _orm::generic::GenericOf<
+                <#items as _orm::generic::GenericItems>::Key,
                 #owner,
-            > = ::orm_core::generic::GenericOf::NEW;
+            > = _orm::generic::GenericOf::NEW;
         }
     });
     let doc = format!(
@@ -70,7 +70,7 @@ fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -
         #vis struct #rel;
 
         #[automatically_derived]
-        impl ::orm_core::generic::GenericRelation for #rel {
+        impl _orm::generic::GenericRelation for #rel {
             type Owner = #owner;
             type Items = #items;
             const NAME: &'static str = #rel_name;
@@ -78,24 +78,21 @@ fn generic_relation(model: &Model<'_>, g: &orm_codegen::attr::GenericRelation) -
         #impls
 
         #[automatically_derived]
-        impl ::orm_core::generic::GenericTarget<#items> for #owner {
+        impl _orm::generic::GenericTarget<#items> for #owner {
             type Id = #owner_id;
         }
         #query_name
 
         impl #owner {
             #[doc = #doc]
-            #vis fn #name(&self) -> ::orm_core::generic::GenericManager<'_, #rel> {
-                ::orm_core::generic::GenericManager::of(self)
+            #vis fn #name(&self) -> _orm::generic::GenericManager<'_, #rel> {
+                _orm::generic::GenericManager::of(self)
             }
         }
 
-        #[doc(hidden)]
-        const _: () = {
-            ::orm_core::__private::inventory::submit! {
-                ::orm_core::generic::delete_info::<#rel>()
-            }
-        };
+        _orm::inventory::submit! {
+            _orm::generic::delete_info::<#rel>()
+        }
     }
 }
 
@@ -107,7 +104,7 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
         let rel = relation_type(model, &model.generic_foreign_keys[0].name);
         quote! {
             #[automatically_derived]
-            impl ::orm_core::generic::GenericItems for #source {
+            impl _orm::generic::GenericItems for #source {
                 type Key = #rel;
             }
         }
@@ -125,7 +122,7 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
             let id = slot_id(last);
             Some(quote_spanned! {last.span()=>
                 #[automatically_derived]
-                impl ::orm_core::generic::GenericTarget<#source> for #target {
+                impl _orm::generic::GenericTarget<#source> for #target {
                     type Id = #id;
                 }
             })
@@ -191,7 +188,7 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
                 quote! {
                     #[doc = #doc]
                     #vis fn #clear(&mut self) {
-                        <#rel as ::orm_core::generic::GenericForeignKey>::set(self, ::std::option::Option::None);
+                        <#rel as _orm::generic::GenericForeignKey>::set(self, ::std::option::Option::None);
                     }
                 }
             });
@@ -212,7 +209,7 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
                 #vis struct #rel;
 
                 #[automatically_derived]
-                impl ::orm_core::generic::GenericForeignKey for #rel {
+                impl _orm::generic::GenericForeignKey for #rel {
                     type Source = #source;
                     const NAME: &'static str = #rel_name;
                     const CONTENT_TYPE_COLUMN: &'static str = #ct_column;
@@ -227,7 +224,7 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
                 }
 
                 #[automatically_derived]
-                impl ::orm_core::generic::GenericInsert for #rel {
+                impl _orm::generic::GenericInsert for #rel {
                     fn set_new(new: &mut #form, content_type: i64, object_id: ::std::string::String) {
                         #set_new
                     }
@@ -235,26 +232,26 @@ fn generic_foreign_keys(model: &Model<'_>) -> TokenStream {
 
                 impl #source {
                     #[doc = #read_doc]
-                    #vis fn #name<T: ::orm_core::Model>(
+                    #vis fn #name<T: _orm::Model>(
                         &self,
-                        conn: &mut ::orm_core::Connection,
-                    ) -> ::orm_core::Result<::std::option::Option<T>>
+                        conn: &mut _orm::Connection,
+                    ) -> _orm::Result<::std::option::Option<T>>
                     where
-                        T::Key: ::orm_core::generic::ObjectId,
+                        T::Key: _orm::generic::ObjectId,
                     {
-                        ::orm_core::generic::read::<#rel, T>(conn, self)
+                        _orm::generic::read::<#rel, T>(conn, self)
                     }
 
                     #[doc = #set_doc]
-                    #vis fn #setter<T: ::orm_core::Model>(
+                    #vis fn #setter<T: _orm::Model>(
                         &mut self,
-                        conn: &mut ::orm_core::Connection,
+                        conn: &mut _orm::Connection,
                         target: &T,
-                    ) -> ::orm_core::Result<()>
+                    ) -> _orm::Result<()>
                     where
-                        T::Key: ::orm_core::generic::ObjectId,
+                        T::Key: _orm::generic::ObjectId,
                     {
-                        ::orm_core::generic::point::<#rel, T>(conn, self, target)
+                        _orm::generic::point::<#rel, T>(conn, self, target)
                     }
 
                     #clear

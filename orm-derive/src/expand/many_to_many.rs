@@ -31,8 +31,8 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
     let rel_name = format!("{source}.{name}");
     let symmetrical = m.symmetrical;
     let keys = quote! {
-        source: &::orm_core::EndKey<Self::SourceEnd>,
-        target: &::orm_core::EndKey<Self::TargetEnd>,
+        source: &_orm::EndKey<Self::SourceEnd>,
+        target: &_orm::EndKey<Self::TargetEnd>,
     };
     let mut links = None;
     let storage = match m.through {
@@ -43,30 +43,27 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
             // auto-created through model (`Pizza_toppings`).
             let counted = format!("{source}_{name}");
             links = Some(quote! {
-                #[doc(hidden)]
-                const _: () = {
-                    ::orm_core::__private::inventory::submit! {
-                        ::orm_core::__private::ForeignKeyInfo::link::<#source>(#counted, #table, #source_column)
-                    }
-                    ::orm_core::__private::inventory::submit! {
-                        ::orm_core::__private::ForeignKeyInfo::link::<#target>(#counted, #table, #target_column)
-                    }
-                };
+                _orm::inventory::submit! {
+                    _orm::ForeignKeyInfo::link::<#source>(#counted, #table, #source_column)
+                }
+                _orm::inventory::submit! {
+                    _orm::ForeignKeyInfo::link::<#target>(#counted, #table, #target_column)
+                }
             });
             quote! {
                 type Extra = ();
-                type SourceEnd = ::orm_core::PrimaryKey<#source>;
-                type TargetEnd = ::orm_core::PrimaryKey<#target>;
+                type SourceEnd = _orm::PrimaryKey<#source>;
+                type TargetEnd = _orm::PrimaryKey<#target>;
                 const TABLE: &'static str = #table;
                 const SOURCE_COLUMN: &'static str = #source_column;
                 const TARGET_COLUMN: &'static str = #target_column;
                 fn link_columns() -> &'static [&'static str] {
                     &[#source_column, #target_column]
                 }
-                fn link_values(#keys _extra: &()) -> ::std::vec::Vec<::orm_core::Value> {
+                fn link_values(#keys _extra: &()) -> ::std::vec::Vec<_orm::Value> {
                     ::std::vec![
-                        ::orm_core::Field::to_value(source),
-                        ::orm_core::Field::to_value(target),
+                        _orm::Field::to_value(source),
+                        _orm::Field::to_value(target),
                     ]
                 }
             }
@@ -74,27 +71,27 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
         Some(through) => {
             // Every use of the through model goes through this bound: one error, at `through`.
             let link = quote_spanned!(through.span()=>
-                <#through as ::orm_core::Through<#source, #target>>);
+                <#through as _orm::Through<#source, #target>>);
             quote! {
                 type Extra = #link::Extra;
                 type SourceEnd = #link::SourceEnd;
                 type TargetEnd = #link::TargetEnd;
-                const TABLE: &'static str = <#through as ::orm_core::Model>::TABLE;
-                const LINK_FIELDS: &'static [::orm_core::FieldDef] = <#through as ::orm_core::Model>::FIELDS;
+                const TABLE: &'static str = <#through as _orm::Model>::TABLE;
+                const LINK_FIELDS: &'static [_orm::FieldDef] = <#through as _orm::Model>::FIELDS;
                 const SOURCE_COLUMN: &'static str = #link::SOURCE_COLUMN;
                 const TARGET_COLUMN: &'static str = #link::TARGET_COLUMN;
                 fn link_columns() -> &'static [&'static str] {
-                    <<#through as ::orm_core::Model>::New as ::orm_core::Insert>::COLUMNS
+                    <<#through as _orm::Model>::New as _orm::Insert>::COLUMNS
                 }
-                fn link_values(#keys extra: &Self::Extra) -> ::std::vec::Vec<::orm_core::Value> {
-                    ::orm_core::Insert::values(&#link::link(source, target, extra))
+                fn link_values(#keys extra: &Self::Extra) -> ::std::vec::Vec<_orm::Value> {
+                    _orm::Insert::values(&#link::link(source, target, extra))
                 }
             }
         }
     };
     let mirror = symmetrical.then(|| {
         quote! {
-            fn mirror_values(#keys extra: &Self::Extra) -> ::std::option::Option<::std::vec::Vec<::orm_core::Value>> {
+            fn mirror_values(#keys extra: &Self::Extra) -> ::std::option::Option<::std::vec::Vec<_orm::Value>> {
                 ::std::option::Option::Some(Self::link_values(target, source, extra))
             }
         }
@@ -102,7 +99,7 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
     let through_impl = m.through.map(|through| {
         quote! {
             #[automatically_derived]
-            impl ::orm_core::ManyToManyThrough for #rel {
+            impl _orm::ManyToManyThrough for #rel {
                 type Through = #through;
             }
         }
@@ -120,17 +117,19 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
         &rel,
         &source_ty,
         &target,
-        quote!(::orm_core::prefetch::Linked<#rel, ::orm_core::Forward>),
+        quote!(_orm::prefetch::Linked<#rel, _orm::Forward>),
         &name.to_string(),
     );
     let reverse = m.related_name.as_ref().map(|related| {
-        let doc = format!("The [`{source}`] rows linked to this row through `{source}.{name}`, as a manager.");
+        let doc = format!(
+            "The [`{source}`] rows linked to this row through `{source}.{name}`, as a manager."
+        );
         let path = reverse_path(
             model,
             m.target,
             related,
             (&target, &source_ty),
-            quote!(::orm_core::prefetch::Linked<#rel, ::orm_core::Reverse>),
+            quote!(_orm::prefetch::Linked<#rel, _orm::Reverse>),
             &format!("many-to-many `{source}.{name}`"),
         );
         let accessor = reverse_accessor(
@@ -138,8 +137,8 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
             &target,
             m.attr.related_trait.as_ref(),
             &doc,
-            quote!(fn #related(&self) -> ::orm_core::ManyToManyManager<'_, #rel, ::orm_core::Reverse>),
-            quote!(::orm_core::ManyToManyManager::of(self)),
+            quote!(fn #related(&self) -> _orm::ManyToManyManager<'_, #rel, _orm::Reverse>),
+            quote!(_orm::ManyToManyManager::of(self)),
         );
         quote!(#path #accessor)
     });
@@ -154,7 +153,7 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
         #forward_impls
 
         #[automatically_derived]
-        impl ::orm_core::ManyToMany for #rel {
+        impl _orm::ManyToMany for #rel {
             type Source = #source;
             type Target = #target;
             const SYMMETRICAL: bool = #symmetrical;
@@ -167,8 +166,8 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
 
         impl #source {
             #[doc = #forward_doc]
-            #vis fn #name(&self) -> ::orm_core::ManyToManyManager<'_, #rel> {
-                ::orm_core::ManyToManyManager::of(self)
+            #vis fn #name(&self) -> _orm::ManyToManyManager<'_, #rel> {
+                _orm::ManyToManyManager::of(self)
             }
         }
         #reverse

@@ -31,7 +31,7 @@ pub fn insert_form(model: &Model<'_>) -> TokenStream {
     );
     let values = fields.iter().map(|f| {
         let name = f.ident;
-        quote!(::orm_core::__private::Field::to_value(&self.#name))
+        quote!(_orm::Field::to_value(&self.#name))
     });
     let columns = fields.iter().map(|f| &f.column);
     quote! {
@@ -40,10 +40,10 @@ pub fn insert_form(model: &Model<'_>) -> TokenStream {
         #vis struct #form { #(#decls)* }
 
         #[automatically_derived]
-        impl ::orm_core::__private::Insert for #form {
+        impl _orm::Insert for #form {
             type Model = #ident;
             const COLUMNS: &'static [&'static str] = &[#(#columns),*];
-            fn values(&self) -> ::std::vec::Vec<::orm_core::__private::Value> {
+            fn values(&self) -> ::std::vec::Vec<_orm::Value> {
                 ::std::vec![#(#values),*]
             }
         }
@@ -74,14 +74,14 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
         held_types.push(name);
         key_of.extend(quote! {
             #[automatically_derived]
-            impl ::orm_core::KeyOf<#ident, #ty> for #ty {
+            impl _orm::KeyOf<#ident, #ty> for #ty {
                 fn key_of(self, _: fn(&#ident) -> &#ty) -> #ty {
                     self
                 }
             }
 
             #[automatically_derived]
-            impl ::orm_core::KeyOf<#ident, #ty> for &#ty {
+            impl _orm::KeyOf<#ident, #ty> for &#ty {
                 fn key_of(self, _: fn(&#ident) -> &#ty) -> #ty {
                     ::std::clone::Clone::clone(self)
                 }
@@ -99,11 +99,11 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
             None => quote!(::std::option::Option::None),
         };
         quote! {
-            ::orm_core::__private::FieldDef {
+            _orm::FieldDef {
                 name: #field,
                 column: #column,
-                kind: <#ty as ::orm_core::__private::Field>::KIND,
-                nullable: <#ty as ::orm_core::__private::Field>::NULLABLE,
+                kind: <#ty as _orm::Field>::KIND,
+                nullable: <#ty as _orm::Field>::NULLABLE,
                 primary_key: #primary_key,
                 auto_increment: #auto,
                 unique: #unique,
@@ -113,27 +113,27 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
     });
     let values = model.fields.iter().map(|f| {
         let name = f.ident;
-        quote!(::orm_core::__private::Field::to_value(&self.#name))
+        quote!(_orm::Field::to_value(&self.#name))
     });
     // Each field type must be a column type; the assertion lands on the field's type.
     let assert_fields = model.fields.iter().map(|f| {
         let ty = f.ty;
-        quote_spanned!(ty.span()=> ::orm_core::__private::assert_field::<#ty>();)
+        quote_spanned!(ty.span()=> _orm::assert_field::<#ty>();)
     });
     let decode_bounds = model.fields.iter().map(|f| {
         let ty = f.ty;
-        quote_spanned!(ty.span()=> #ty: ::orm_core::__private::Decode<__DB>)
+        quote_spanned!(ty.span()=> #ty: _orm::Decode<__DB>)
     });
     let decode = model.fields.iter().enumerate().map(|(i, f)| {
         let name = f.ident;
-        quote!(#name: ::orm_core::__private::decode_at(row, columns, #i)?)
+        quote!(#name: _orm::decode_at(row, columns, #i)?)
     });
     let columns = model.fields.iter().map(|f| &f.column);
     let width = model.fields.len();
     let hooks = (!model.hooks).then(|| {
         quote! {
             #[automatically_derived]
-            impl ::orm_core::SaveHooks for #ident {}
+            impl _orm::SaveHooks for #ident {}
         }
     });
 
@@ -144,17 +144,17 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl ::orm_core::Model for #ident {
+        impl _orm::Model for #ident {
             type Key = #pk_ty;
             type New = #form;
             const NAME: &'static str = #name;
             const TABLE: &'static str = #table;
-            const FIELDS: &'static [::orm_core::__private::FieldDef] = &[#(#field_defs),*];
+            const FIELDS: &'static [_orm::FieldDef] = &[#(#field_defs),*];
             const PK: usize = #pk_index;
             fn key(&self) -> &Self::Key {
                 &self.#pk_ident
             }
-            fn values(&self) -> ::std::vec::Vec<::orm_core::__private::Value> {
+            fn values(&self) -> ::std::vec::Vec<_orm::Value> {
                 ::std::vec![#(#values),*]
             }
         }
@@ -162,37 +162,37 @@ pub fn model_impl(model: &Model<'_>) -> TokenStream {
         #hooks
 
         #[automatically_derived]
-        impl ::orm_core::__private::ForeignKeyTarget<#pk_ty> for #ident {}
+        impl _orm::ForeignKeyTarget<#pk_ty> for #ident {}
 
         #key_of
 
         #[automatically_derived]
-        impl<__DB: ::orm_core::__private::diesel::backend::Backend>
-            ::orm_core::__private::BuildAt<__DB> for #ident
+        impl<__DB: _orm::diesel::backend::Backend>
+            _orm::BuildAt<__DB> for #ident
         where
             #(#decode_bounds,)*
         {
             const WIDTH: usize = #width;
             fn build_at<'__r>(
-                row: &impl ::orm_core::__private::diesel::row::NamedRow<'__r, __DB>,
-                columns: ::orm_core::__private::Columns<'_>,
-            ) -> ::orm_core::__private::diesel::deserialize::Result<Self> {
+                row: &impl _orm::diesel::row::NamedRow<'__r, __DB>,
+                columns: _orm::Columns<'_>,
+            ) -> _orm::diesel::deserialize::Result<Self> {
                 ::std::result::Result::Ok(#ident { #(#decode,)* })
             }
         }
 
         #[automatically_derived]
-        impl<__DB: ::orm_core::__private::diesel::backend::Backend>
-            ::orm_core::__private::diesel::deserialize::QueryableByName<__DB> for #ident
+        impl<__DB: _orm::diesel::backend::Backend>
+            _orm::diesel::deserialize::QueryableByName<__DB> for #ident
         where
-            Self: ::orm_core::__private::BuildAt<__DB>,
+            Self: _orm::BuildAt<__DB>,
         {
             fn build<'__r>(
-                row: &impl ::orm_core::__private::diesel::row::NamedRow<'__r, __DB>,
-            ) -> ::orm_core::__private::diesel::deserialize::Result<Self> {
-                <Self as ::orm_core::__private::BuildAt<__DB>>::build_at(
+                row: &impl _orm::diesel::row::NamedRow<'__r, __DB>,
+            ) -> _orm::diesel::deserialize::Result<Self> {
+                <Self as _orm::BuildAt<__DB>>::build_at(
                     row,
-                    ::orm_core::__private::Columns::Named(&[#(#columns),*]),
+                    _orm::Columns::Named(&[#(#columns),*]),
                 )
             }
         }

@@ -37,14 +37,14 @@ pub fn relation_impls(
     let slot_name = slot_name(ty, name);
     quote! {
         #[automatically_derived]
-        impl ::orm_core::Relation for #ty {
+        impl _orm::Relation for #ty {
             type Source = #source;
             type Target = #target;
             type Kind = #kind;
         }
 
         #[automatically_derived]
-        impl ::orm_core::prefetch::StartsAt<#source> for #ty {
+        impl _orm::prefetch::StartsAt<#source> for #ty {
             fn parents<'a, 'm>(parents: &'a [&'m #source]) -> &'a [&'m #source] {
                 parents
             }
@@ -58,7 +58,7 @@ pub fn slot_name(ty: &syn::Ident, name: &str) -> TokenStream {
     let id = slot_id(ty);
     quote! {
         #[automatically_derived]
-        impl ::orm_core::prefetch::SlotName for #ty {
+        impl _orm::prefetch::SlotName for #ty {
             const NAME: &'static str = #name;
             type Id = #id;
         }
@@ -77,7 +77,7 @@ pub fn slot_id(ty: &syn::Ident) -> TokenStream {
             b'0'..=b'9' => proc_macro2::Literal::u8_unsuffixed(c - b'0').into_token_stream(),
             _ => format_ident!("{}", char::from(c)).into_token_stream(),
         });
-    quote!(::orm_core::slot_id!(#(#digits)*))
+    quote!(_orm::slot_id!(#(#digits)*))
 }
 
 /// 64-bit FNV-1a.
@@ -187,20 +187,20 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
     let rel = relation_type(model, &accessor);
     // Every use of the target goes through the relation type, whose `Target` bound is the one
     // check: a wrong target or key type is one error, in our words, at the attribute.
-    let fk_target = quote!(<#rel as ::orm_core::ForeignKey>);
+    let fk_target = quote!(<#rel as _orm::ForeignKey>);
     let on_delete = format_ident!("{}", fk.on_delete.name());
     // The key `SetDefault` points rows at, as the key field's type would hold it.
     let default = match field.default {
         Some((orm_codegen::attr::DefaultValue::Str(_), expr)) => quote! {
             ::std::option::Option::Some(|| {
                 let key: #key_ty = ::std::convert::From::from(#expr);
-                ::orm_core::__private::Field::to_value(&key)
+                _orm::Field::to_value(&key)
             })
         },
         Some((_, expr)) => quote! {
             ::std::option::Option::Some(|| {
                 let key: #key_ty = #expr;
-                ::orm_core::__private::Field::to_value(&key)
+                _orm::Field::to_value(&key)
             })
         },
         None => quote!(::std::option::Option::None),
@@ -214,8 +214,8 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             #[doc = "`None` when the key is NULL."]
             #vis fn #accessor(
                 &self,
-                conn: &mut ::orm_core::Connection,
-            ) -> ::orm_core::Result<::std::option::Option<#target>> {
+                conn: &mut _orm::Connection,
+            ) -> _orm::Result<::std::option::Option<#target>> {
                 match &self.#name {
                     ::std::option::Option::Some(key) => {
                         #fk_target::fetch(conn, key).map(::std::option::Option::Some)
@@ -227,21 +227,21 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
     } else {
         quote! {
             #[doc = #forward_doc]
-            #vis fn #accessor(&self, conn: &mut ::orm_core::Connection) -> ::orm_core::Result<#target> {
+            #vis fn #accessor(&self, conn: &mut _orm::Connection) -> _orm::Result<#target> {
                 #fk_target::fetch(conn, &self.#name)
             }
         }
     };
     let (reverse_arity, one_to_one) = if fk.one_to_one {
         (
-            quote!(::orm_core::prefetch::MaybeOne),
+            quote!(_orm::prefetch::MaybeOne),
             Some(quote! {
                 #[automatically_derived]
-                impl ::orm_core::OneToOne for #rel {}
+                impl _orm::OneToOne for #rel {}
             }),
         )
     } else {
-        (quote!(::orm_core::prefetch::Many), None)
+        (quote!(_orm::prefetch::Many), None)
     };
     let rel_doc = format!(
         "The foreign key `{source}.{name}`, as a type: what [`{source}::{accessor}`] follows and the reverse manager manages."
@@ -254,31 +254,31 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             quote!(::std::option::Option::Some(key)),
             quote!(::std::option::Option::Some(::std::option::Option::None)),
             quote!(row.#name.as_ref()),
-            quote!(::orm_core::prefetch::MaybeOne),
+            quote!(_orm::prefetch::MaybeOne),
         )
     } else {
         (
             quote!(key),
             quote!(::std::option::Option::None),
             quote!(::std::option::Option::Some(&row.#name)),
-            quote!(::orm_core::prefetch::One),
+            quote!(_orm::prefetch::One),
         )
     };
     // The target field the key holds. For the primary key, `ForeignKeyTarget` checks the
     // target and the key type (one error, in our words, at the attribute); for a `to_field`,
     // the field access checks that it exists with the key's type, and `unique_column` (a
     // constant the `on_delete` registration below always evaluates) that it is unique.
-    let target_model = quote_spanned!(span=> <#target as ::orm_core::Model>);
+    let target_model = quote_spanned!(span=> <#target as _orm::Model>);
     let (target_column, target_value) = match fk.to_field {
         None => (
             quote!(#target_model::FIELDS[#target_model::PK].column),
-            quote_spanned!(span=> <#target as ::orm_core::ForeignKeyTarget<#key_ty>>::key_for_foreign_key(target)),
+            quote_spanned!(span=> <#target as _orm::ForeignKeyTarget<#key_ty>>::key_for_foreign_key(target)),
         ),
         Some(to) => {
             let to_name = to.to_string();
             (
                 quote_spanned!(to.span()=>
-                    ::orm_core::__private::unique_column(#target_model::FIELDS, #to_name)
+                    _orm::unique_column(#target_model::FIELDS, #to_name)
                 ),
                 quote_spanned!(to.span()=> &target.#to),
             )
@@ -290,7 +290,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         &rel,
         &source_ty,
         &target_ty,
-        quote!(::orm_core::prefetch::ForwardKey<#rel>),
+        quote!(_orm::prefetch::ForwardKey<#rel>),
         &accessor.to_string(),
     );
     // The reverse: its type (a prefetch path from the target) and the target's accessor; none
@@ -301,7 +301,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             fk.target,
             reverse,
             (&target_ty, &source_ty),
-            quote!(::orm_core::prefetch::ReverseKey<#rel>),
+            quote!(_orm::prefetch::ReverseKey<#rel>),
             &format!("foreign key `{source}.{name}`"),
         );
         let reverse_accessor = if fk.one_to_one {
@@ -316,10 +316,10 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
                 quote! {
                     fn #reverse(
                         &self,
-                        conn: &mut ::orm_core::Connection,
-                    ) -> ::orm_core::Result<::std::option::Option<#source>>
+                        conn: &mut _orm::Connection,
+                    ) -> _orm::Result<::std::option::Option<#source>>
                 },
-                quote!(<#rel as ::orm_core::OneToOne>::source_of(conn, self)),
+                quote!(<#rel as _orm::OneToOne>::source_of(conn, self)),
             )
         } else {
             let doc = format!("The [`{source}`] rows whose `{name}` points at this row, as a manager.");
@@ -328,8 +328,8 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
                 &target,
                 fk.attr.related_trait.as_ref(),
                 &doc,
-                quote!(fn #reverse(&self) -> ::orm_core::ReverseManager<#rel>),
-                quote!(::orm_core::ReverseManager::of(self)),
+                quote!(fn #reverse(&self) -> _orm::ReverseManager<#rel>),
+                quote!(_orm::ReverseManager::of(self)),
             )
         };
         quote!(#path #reverse_accessor)
@@ -342,7 +342,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
     let nullable = field.nullable.then(|| {
         quote! {
             #[automatically_derived]
-            impl ::orm_core::NullableForeignKey for #rel {
+            impl _orm::NullableForeignKey for #rel {
                 fn null_value() -> #field_ty {
                     ::std::option::Option::None
                 }
@@ -356,7 +356,7 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
         #vis struct #rel;
 
         #[automatically_derived]
-        impl ::orm_core::ForeignKey for #rel {
+        impl _orm::ForeignKey for #rel {
             type Source = #source;
             type Key = #key_ty;
             type Target = #target;
@@ -398,15 +398,12 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
             #forward
         }
 
-        #[doc(hidden)]
-        const _: () = {
-            ::orm_core::__private::inventory::submit! {
-                ::orm_core::__private::ForeignKeyInfo::of::<#rel>(
-                    ::orm_core::OnDelete::#on_delete,
-                    #default,
-                )
-            }
-        };
+        _orm::inventory::submit! {
+            _orm::ForeignKeyInfo::of::<#rel>(
+                _orm::OnDelete::#on_delete,
+                #default,
+            )
+        }
     }
 }
 

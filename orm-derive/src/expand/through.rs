@@ -33,7 +33,7 @@ pub fn through(model: &Model<'_>) -> TokenStream {
     let optional = fields.iter().all(|f| f.nullable).then(|| {
         quote! {
             #[automatically_derived]
-            impl ::orm_core::OptionalExtra for #extra {
+            impl _orm::OptionalExtra for #extra {
                 fn empty() -> Self {
                     #extra { #(#names: ::std::option::Option::None,)* }
                 }
@@ -51,15 +51,15 @@ pub fn through(model: &Model<'_>) -> TokenStream {
         let t_end = relation_type(model, &t.accessor());
         quote! {
             #[automatically_derived]
-            impl ::orm_core::Through<#ts, #tt> for #ident {
+            impl _orm::Through<#ts, #tt> for #ident {
                 type Extra = #extra;
-                type SourceEnd = ::orm_core::Held<#s_end>;
-                type TargetEnd = ::orm_core::Held<#t_end>;
+                type SourceEnd = _orm::Held<#s_end>;
+                type TargetEnd = _orm::Held<#t_end>;
                 const SOURCE_COLUMN: &'static str = #s_col;
                 const TARGET_COLUMN: &'static str = #t_col;
                 fn link(
-                    source: &::orm_core::EndKey<Self::SourceEnd>,
-                    target: &::orm_core::EndKey<Self::TargetEnd>,
+                    source: &_orm::EndKey<Self::SourceEnd>,
+                    target: &_orm::EndKey<Self::TargetEnd>,
                     extra: &#extra,
                 ) -> #form {
                     #form {

@@ -26,7 +26,7 @@ pub fn to_attrs(model: &Model<'_>) -> TokenStream {
                 #vis struct #ty;
 
                 #[automatically_derived]
-                impl ::orm_core::prefetch::ToAttr<#source> for #ty {}
+                impl _orm::prefetch::ToAttr<#source> for #ty {}
 
                 #slot_name
             }
