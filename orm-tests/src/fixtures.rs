@@ -1,5 +1,6 @@
 //! Rows the behaviour tests create over and over.
 
+use orm_core::prefetch::Has;
 use orm_core::prelude::*;
 
 use crate::models::*;
@@ -175,4 +176,16 @@ pub fn member_dates(
 /// transactions hold the write lock from their start.
 pub fn owner_lock(conn: &Connection) -> u64 {
     u64::from(conn.backend() != orm_core::Backend::Sqlite)
+}
+
+/// A book's title, author and editor, read from a value that holds both keys.
+pub fn credits<R>(b: &Loaded<Book, R>) -> (&str, &str, Option<&str>)
+where
+    R: Has<BookAuthor, Value = Loaded<Author>> + Has<BookEditor, Value = Option<Loaded<Author>>>,
+{
+    (
+        b.title.as_str(),
+        b.get(BookAuthor).name.as_str(),
+        b.get(BookEditor).as_ref().map(|e| e.name.as_str()),
+    )
 }
