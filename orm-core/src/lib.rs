@@ -244,7 +244,7 @@ pub mod __private {
     // The runtime's traits and types that generated impls name.
     pub use crate::db::decode::{decode_at, BuildAt, Columns, Decode};
     pub use crate::db::value::{Field, Value};
-    pub use crate::model::delete::{ForeignKeyInfo, GenericRelationInfo, Table};
+    pub use crate::model::registry::{ForeignKeyInfo, GenericRelationInfo, Table};
     pub use crate::model::{FieldDef, Insert};
     pub use crate::{
         Column, Connection, EndKey, ForeignKey, ForeignKeyTarget, Forward, Held, KeyOf, ManyToMany,

@@ -8,7 +8,7 @@ use crate::db::connection::Connection;
 use crate::db::decode::DecodeAll;
 use crate::db::value::{Field, Value};
 use crate::error::Result;
-use crate::model::delete::{ForeignKeyInfo, Table};
+use crate::model::registry::{ForeignKeyInfo, Table};
 use crate::model::Model;
 use crate::on_delete::OnDelete;
 use crate::query::{CmpOp, Expr, Filter};

@@ -6,7 +6,7 @@ use crate::db::value::{Field, Value};
 use crate::error::Result;
 use crate::generic::ItemsKey;
 use crate::generic::{GenericForeignKey, GenericRelation};
-use crate::model::delete::{GenericRelationInfo, Table};
+use crate::model::registry::{GenericRelationInfo, Table};
 use crate::model::Model;
 use crate::query::{CmpOp, Expr, Filter, QuerySet};
 

@@ -7,6 +7,7 @@ mod asynchronous;
 pub(crate) mod definition;
 pub(crate) mod delete;
 pub(crate) mod field;
+pub(crate) mod registry;
 pub(crate) mod write;
 
 pub use asynchronous::AsyncModel;

@@ -313,7 +313,7 @@ impl<M: Model> QuerySet<M> {
         conn.atomic(|conn| {
             if self.limit.is_none()
                 && self.offset.is_none()
-                && crate::model::delete::is_leaf(M::TABLE)
+                && crate::model::registry::is_leaf(M::TABLE)
             {
                 let mut deleted = Deleted::default();
                 deleted.add(M::NAME, self.delete_rows(conn)?);
