@@ -294,7 +294,7 @@ pub trait BuildAt<DB: Backend>: Sized {
 
 /// Decodes field `i` of a [`BuildAt`] impl. Inlined: it runs once per column of every row read
 /// by position, and where it stood alone it cost a call per column.
-#[inline]
+#[inline(always)]
 pub fn decode_at<'a, DB: Backend, T: Decode<DB>>(
     row: &impl NamedRow<'a, DB>,
     columns: Columns<'_>,
