@@ -268,8 +268,7 @@ fn generic_relation_twins() {
         let labels =
             |conn: &mut Connection, b: &Book| names(b.tags().all(conn).unwrap(), |t| t.label);
         // aadd: one UPDATE, in memory too.
-        let mut one = [&mut x];
-        counted!(aconn, 1, b.tags().aadd(aconn, &mut one)).unwrap();
+        counted!(aconn, 1, b.tags().aadd(aconn, [&mut x])).unwrap();
         assert_eq!(x.object_id, b.id.to_string());
         assert_eq!(labels(conn, &b), ["x"]);
         // acreate: one INSERT (two on MySQL), pointing here whatever the form says.
@@ -279,16 +278,20 @@ fn generic_relation_twins() {
         .unwrap();
         assert_eq!(z.object_id, b.id.to_string());
         // aset: one read, one DELETE (z), one UPDATE (y).
-        let mut both = [&mut x, &mut y];
-        counted!(aconn, 3 + owner_lock(conn), b.tags().aset(aconn, &mut both)).unwrap();
+        counted!(
+            aconn,
+            3 + owner_lock(conn),
+            b.tags().aset(aconn, [&mut x, &mut y])
+        )
+        .unwrap();
         assert_eq!(labels(conn, &b), ["x", "y"]);
         assert_eq!(y.object_id, b.id.to_string());
         // aremove deletes the rows; a row of another owner is refused and nothing goes.
         let w = other.tags().create(conn, new_tagged("w")).unwrap();
         assert_eq!(to_other.1, w.object_id);
-        let err = block_on(b.tags().aremove(aconn, &[&x, &w])).unwrap_err();
+        let err = block_on(b.tags().aremove(aconn, [&x, &w])).unwrap_err();
         assert!(matches!(err, Error::NotRelated { .. }), "{err:?}");
-        let removed = counted!(aconn, 1, b.tags().aremove(aconn, &[&x])).unwrap();
+        let removed = counted!(aconn, 1, b.tags().aremove(aconn, [&x])).unwrap();
         assert_eq!(removed.total, 1);
         assert_eq!(labels(conn, &b), ["y"]);
         // aclear: one DELETE (nothing points at tagged items, so they are not read first).

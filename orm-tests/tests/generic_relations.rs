@@ -6,7 +6,7 @@ use orm_core::prelude::*;
 use orm_core::testing::assert_num_queries;
 use orm_core::Error;
 use orm_tests::fixtures::{author, book, document, inserts, new_tagged, owner_lock, review, tag};
-use orm_tests::harness::each_backend;
+use orm_tests::harness::{each_backend, each_database};
 use orm_tests::models::*;
 
 fn tag_item(conn: &mut Connection, label: &str, target: (i64, String)) -> TaggedItem {
@@ -146,17 +146,11 @@ fn a_generic_manager_of_an_unsaved_owner_writes_nothing() {
         });
         unsaved(err);
         // The UPDATE, which updates nothing, then whether the owner has a row.
-        let err = assert_num_queries(conn, 2, |c| {
-            ghost.tags().add(c, &mut [&mut loose]).unwrap_err()
-        });
+        let err = assert_num_queries(conn, 2, |c| ghost.tags().add(c, [&mut loose]).unwrap_err());
         unsaved(err);
         // One save at a time: the owner is looked for first.
         let err = assert_num_queries(conn, 1, |c| {
-            ghost
-                .tags()
-                .bulk(false)
-                .add(c, &mut [&mut loose])
-                .unwrap_err()
+            ghost.tags().bulk(false).add(c, [&mut loose]).unwrap_err()
         });
         unsaved(err);
         assert_eq!(loose.object_id, ann.id.to_string(), "left as it was");
@@ -185,7 +179,7 @@ fn the_reverse_generic_relation_is_a_full_manager() {
         let mut y = tag_item(conn, "y", target);
         // add: one UPDATE for all, objects updated in memory.
         assert_num_queries(conn, 1, |conn| {
-            b.tags().add(conn, &mut [&mut x, &mut y]).unwrap()
+            b.tags().add(conn, [&mut x, &mut y]).unwrap()
         });
         assert_eq!(x.object_id, b.id.to_string());
         assert_eq!(names(b.tags().all(conn).unwrap()), ["x", "y"]);
@@ -205,19 +199,19 @@ fn the_reverse_generic_relation_is_a_full_manager() {
         });
         assert_eq!(z.content_object::<Book>(conn).unwrap(), Some(b.clone()));
         // remove deletes the rows (a tag cannot exist without its target).
-        let removed = b.tags().remove(conn, &[&x]).unwrap();
+        let removed = b.tags().remove(conn, [&x]).unwrap();
         assert_eq!(removed.total, 1);
         assert_eq!(names(b.tags().all(conn).unwrap()), ["y", "z"]);
         // A row of another owner is refused, and nothing is deleted.
         let w = other.tags().create(conn, new_tagged("w")).unwrap();
         assert!(matches!(
-            b.tags().remove(conn, &[&w]),
+            b.tags().remove(conn, [&w]),
             Err(Error::NotRelated { .. })
         ));
         // set: one read, one DELETE, one UPDATE.
         let mut w = w;
         assert_num_queries(conn, 3 + owner_lock(conn), |conn| {
-            b.tags().set(conn, &mut [&mut y, &mut w]).unwrap()
+            b.tags().set(conn, [&mut y, &mut w]).unwrap()
         });
         assert_eq!(names(b.tags().all(conn).unwrap()), ["w", "y"]);
         assert_eq!(other.tags().count(conn).unwrap(), 0);
@@ -225,12 +219,55 @@ fn the_reverse_generic_relation_is_a_full_manager() {
         let to_other = conn.generic_target(&other).unwrap();
         let mut v = tag_item(conn, "v", to_other);
         assert_num_queries(conn, 2, |conn| {
-            b.tags().bulk(false).add(conn, &mut [&mut v]).unwrap()
+            b.tags().bulk(false).add(conn, [&mut v]).unwrap()
         });
         assert_eq!(names(b.tags().all(conn).unwrap()), ["v", "w", "y"]);
         // clear deletes every row of this book.
         b.tags().clear(conn).unwrap();
         assert_eq!(b.tags().count(conn).unwrap(), 0);
+    });
+}
+
+/// The generic manager has the shape of the other two: `query` and `filter` need no connection
+/// (the content type is a subquery), `exists`, and `set_with_clear` (Django's `clear=True`).
+#[test]
+fn the_generic_manager_has_the_other_managers_shape() {
+    each_database(|db| {
+        let conn = &mut db.conn;
+        let ann = author(conn, "Ann");
+        let b = book(conn, &ann, None, "one");
+        let other = book(conn, &ann, None, "two");
+        let target = conn.generic_target(&other).unwrap();
+        let mut x = tag_item(conn, "x", target.clone());
+        let mut y = tag_item(conn, "y", target);
+        let query = b.tags().filter(TaggedItem::label.eq("x"));
+        // A fresh connection: one statement, no content-type lookup of its own.
+        let mut fresh = Connection::open(&db.url).unwrap();
+        assert_num_queries(&mut fresh, 1, |fresh| {
+            assert!(query.all(fresh).unwrap().is_empty())
+        });
+        assert_num_queries(conn, 1, |conn| assert!(!b.tags().exists(conn).unwrap()));
+        b.tags().add(conn, [&mut x]).unwrap();
+        assert_num_queries(conn, 1, |conn| {
+            assert_eq!(names(query.all(conn).unwrap()), ["x"]);
+        });
+        assert_num_queries(conn, 1, |conn| assert!(b.tags().exists(conn).unwrap()));
+        // set_with_clear: the clear's DELETE, then the add's UPDATE, in one transaction.
+        assert_num_queries(conn, 2, |conn| {
+            b.tags().set_with_clear(conn, [&mut y]).unwrap()
+        });
+        assert_eq!(names(b.tags().all(conn).unwrap()), ["y"]);
+        assert_eq!(
+            TaggedItem::query()
+                .filter(TaggedItem::label.eq("x"))
+                .count(conn)
+                .unwrap(),
+            0
+        );
+        // An object the clear deletes cannot be added back: the call fails and nothing changes.
+        let err = b.tags().set_with_clear(conn, [&mut y]).unwrap_err();
+        assert!(matches!(err, Error::Unsaved { .. }), "{err:?}");
+        assert_eq!(names(b.tags().all(conn).unwrap()), ["y"]);
     });
 }
 

@@ -33,14 +33,13 @@ where
     fn on_copies_of<'o>(
         &self,
         conn: &AsyncConnection,
-        objs: &'o mut [&mut R::Items],
+        objs: impl IntoIterator<Item = &'o mut R::Items>,
         f: impl FnOnce(&GenericManager<'_, R>, &mut Connection, &mut [&mut R::Items]) -> Result<()>
             + Send
             + 'static,
     ) -> impl Future<Output = Result<()>> + Send + 'o {
         let owned = self.to_owned_manager();
-        let objs = objs.iter_mut().map(|o| &mut **o).collect();
-        on_copies(conn, objs, move |conn, objs| {
+        on_copies(conn, objs.into_iter().collect(), move |conn, objs| {
             f(&owned.manager(), conn, objs)
         })
     }
@@ -49,17 +48,21 @@ where
     pub fn aadd<'o>(
         &self,
         conn: &AsyncConnection,
-        objs: &'o mut [&mut R::Items],
+        objs: impl IntoIterator<Item = &'o mut R::Items>,
     ) -> impl Future<Output = Result<()>> + Send + 'o {
-        self.on_copies_of(conn, objs, |m, conn, objs| m.add(conn, objs))
+        self.on_copies_of(conn, objs, |m, conn, objs| {
+            m.add(conn, objs.iter_mut().map(|o| &mut **o))
+        })
     }
 
     /// [`GenericManager::remove`] on an [`AsyncConnection`].
-    pub fn aremove(&self, conn: &AsyncConnection, objs: &[&R::Items]) -> Pending<Deleted> {
-        let objs: Vec<R::Items> = objs.iter().map(|o| (*o).clone()).collect();
-        self.on_worker(conn, move |m, conn| {
-            m.remove(conn, &objs.iter().collect::<Vec<_>>())
-        })
+    pub fn aremove<'o>(
+        &self,
+        conn: &AsyncConnection,
+        objs: impl IntoIterator<Item = &'o R::Items>,
+    ) -> Pending<Deleted> {
+        let objs: Vec<R::Items> = objs.into_iter().cloned().collect();
+        self.on_worker(conn, move |m, conn| m.remove(conn, &objs))
     }
 
     /// [`GenericManager::clear`] on an [`AsyncConnection`].
@@ -71,9 +74,22 @@ where
     pub fn aset<'o>(
         &self,
         conn: &AsyncConnection,
-        objs: &'o mut [&mut R::Items],
+        objs: impl IntoIterator<Item = &'o mut R::Items>,
     ) -> impl Future<Output = Result<()>> + Send + 'o {
-        self.on_copies_of(conn, objs, |m, conn, objs| m.set(conn, objs))
+        self.on_copies_of(conn, objs, |m, conn, objs| {
+            m.set(conn, objs.iter_mut().map(|o| &mut **o))
+        })
+    }
+
+    /// [`GenericManager::set_with_clear`] on an [`AsyncConnection`].
+    pub fn aset_with_clear<'o>(
+        &self,
+        conn: &AsyncConnection,
+        objs: impl IntoIterator<Item = &'o mut R::Items>,
+    ) -> impl Future<Output = Result<()>> + Send + 'o {
+        self.on_copies_of(conn, objs, |m, conn, objs| {
+            m.set_with_clear(conn, objs.iter_mut().map(|o| &mut **o))
+        })
     }
 }
 

@@ -65,8 +65,29 @@ where
         ))
     }
 
-    /// A query set of the related rows (the content type is always part of it).
-    pub fn query(&self, conn: &mut Connection) -> Result<QuerySet<R::Items>> {
+    /// A query set of the related rows, to refine further. It names the owner's content type
+    /// by a subquery, so it needs no connection; `all`, `count` and the writes use the id the
+    /// connection caches instead.
+    pub fn query(&self) -> QuerySet<R::Items> {
+        let is_owner_type = Expr::ContentType(
+            ItemsKey::<R>::CONTENT_TYPE_COLUMN,
+            <R::Owner as Model>::TABLE,
+        );
+        let is_owner_key = Expr::Cmp(
+            ItemsKey::<R>::OBJECT_ID_COLUMN,
+            CmpOp::Eq,
+            Value::Text(self.owner.key().to_object_id()),
+        );
+        R::Items::query().filter(Filter::new(Expr::And(vec![is_owner_type, is_owner_key])))
+    }
+
+    /// The related rows matching `filter`, as a query set.
+    pub fn filter(&self, filter: Filter<R::Items>) -> QuerySet<R::Items> {
+        self.query().filter(filter)
+    }
+
+    /// The related rows, by the content-type id the connection caches (read once).
+    fn pointing(&self, conn: &mut Connection) -> Result<QuerySet<R::Items>> {
         let target = self.target(conn)?;
         Ok(R::Items::query().filter(Self::pointing_at(target)))
     }
@@ -75,7 +96,12 @@ where
     /// after one statement that looks for the owner's row), the objects updated in memory too.
     /// An object without a row is [`Error::Unsaved`], and so is an owner without one (no
     /// foreign key would refuse it); nothing is written.
-    pub fn add(&self, conn: &mut Connection, objs: &mut [&mut R::Items]) -> Result<()> {
+    pub fn add<'o>(
+        &self,
+        conn: &mut Connection,
+        objs: impl IntoIterator<Item = &'o mut R::Items>,
+    ) -> Result<()> {
+        let mut objs: Vec<&mut R::Items> = objs.into_iter().collect();
         let (content_type, object_id) = self.target(conn)?;
         let before: Vec<Option<(i64, String)>> = objs
             .iter()
@@ -111,7 +137,7 @@ where
                 // The error path only: one statement says whether the owner is missing.
                 self.owner_exists(conn)?;
                 return Err(crate::foreign_key::manager::first_unsaved::<R::Items>(
-                    conn, objs,
+                    conn, &objs,
                 ));
             }
             Ok(())
@@ -159,7 +185,12 @@ where
 
     /// Deletes the objects (they belong to the owner, else [`Error::NotRelated`] and nothing is
     /// deleted). One statement, plus what their `on_delete` rules cascade to.
-    pub fn remove(&self, conn: &mut Connection, objs: &[&R::Items]) -> Result<Deleted> {
+    pub fn remove<'o>(
+        &self,
+        conn: &mut Connection,
+        objs: impl IntoIterator<Item = &'o R::Items>,
+    ) -> Result<Deleted> {
+        let objs: Vec<&R::Items> = objs.into_iter().collect();
         let (content_type, object_id) = self.target(conn)?;
         if let Some(stray) = objs
             .iter()
@@ -180,13 +211,18 @@ where
     /// without a target), as [`QuerySet::delete`]: one `DELETE` when nothing points at the
     /// items, else one statement to find them, then the delete.
     pub fn clear(&self, conn: &mut Connection) -> Result<Deleted> {
-        self.query(conn)?.delete(conn)
+        self.pointing(conn)?.delete(conn)
     }
 
     /// Makes `objs` the related rows: related rows not among them are deleted, the others are
     /// added. One read, then at most one `DELETE` and one `UPDATE`, in one transaction.
-    pub fn set(&self, conn: &mut Connection, objs: &mut [&mut R::Items]) -> Result<()> {
-        let query = self.query(conn)?;
+    pub fn set<'o>(
+        &self,
+        conn: &mut Connection,
+        objs: impl IntoIterator<Item = &'o mut R::Items>,
+    ) -> Result<()> {
+        let mut objs: Vec<&mut R::Items> = objs.into_iter().collect();
+        let query = self.pointing(conn)?;
         conn.atomic(|conn| {
             let owner = self.owner_row();
             lock_rows::<R::Owner>(conn, owner.column, owner.value)?;
@@ -201,7 +237,22 @@ where
             if !stale.is_empty() {
                 crate::model::delete::delete_keys::<R::Items>(conn, stale)?;
             }
-            self.add(conn, objs)
+            self.add(conn, objs.iter_mut().map(|o| &mut **o))
+        })
+    }
+
+    /// Django's `set(objs, clear=True)`: deletes every related row, then adds `objs`, in one
+    /// transaction. The `clear`'s statements, then the `add`'s.
+    pub fn set_with_clear<'o>(
+        &self,
+        conn: &mut Connection,
+        objs: impl IntoIterator<Item = &'o mut R::Items>,
+    ) -> Result<()> {
+        let mut objs: Vec<&mut R::Items> = objs.into_iter().collect();
+        let query = self.pointing(conn)?;
+        conn.atomic(|conn| {
+            query.delete(conn)?;
+            self.add(conn, objs.iter_mut().map(|o| &mut **o))
         })
     }
 }
@@ -220,7 +271,7 @@ where
     type Row = R::Items;
 
     fn related(&self, conn: &mut Connection) -> Result<QuerySet<R::Items>> {
-        self.query(conn)
+        self.pointing(conn)
     }
 }
 

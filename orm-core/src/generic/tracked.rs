@@ -47,7 +47,7 @@ where
 {
     /// [`GenericManager::add`], then the objects are in the prefetched rows.
     pub fn add(&mut self, conn: &mut Connection, objs: &mut [&mut R::Items]) -> Result<()> {
-        self.manager.add(conn, objs)?;
+        self.manager.add(conn, objs.iter_mut().map(|o| &mut **o))?;
         append(self.rows, objs);
         Ok(())
     }
@@ -68,7 +68,7 @@ where
 
     /// [`GenericManager::remove`], then the objects are gone from the prefetched rows.
     pub fn remove(&mut self, conn: &mut Connection, objs: &[&R::Items]) -> Result<Deleted> {
-        let deleted = self.manager.remove(conn, objs)?;
+        let deleted = self.manager.remove(conn, objs.iter().copied())?;
         drop_rows(self.rows, objs);
         Ok(deleted)
     }
@@ -82,7 +82,7 @@ where
 
     /// [`GenericManager::set`], then the prefetched rows are the objects.
     pub fn set(&mut self, conn: &mut Connection, objs: &mut [&mut R::Items]) -> Result<()> {
-        self.manager.set(conn, objs)?;
+        self.manager.set(conn, objs.iter_mut().map(|o| &mut **o))?;
         self.rows.clear();
         append(self.rows, objs);
         Ok(())
@@ -98,7 +98,9 @@ where
 {
     /// [`TrackedItems::add`] on an [`AsyncConnection`].
     pub async fn aadd(&mut self, conn: &AsyncConnection, objs: &mut [&mut R::Items]) -> Result<()> {
-        self.manager.aadd(conn, objs).await?;
+        self.manager
+            .aadd(conn, objs.iter_mut().map(|o| &mut **o))
+            .await?;
         append(self.rows, objs);
         Ok(())
     }
@@ -120,7 +122,7 @@ where
 
     /// [`TrackedItems::remove`] on an [`AsyncConnection`].
     pub async fn aremove(&mut self, conn: &AsyncConnection, objs: &[&R::Items]) -> Result<Deleted> {
-        let deleted = self.manager.aremove(conn, objs).await?;
+        let deleted = self.manager.aremove(conn, objs.iter().copied()).await?;
         drop_rows(self.rows, objs);
         Ok(deleted)
     }
@@ -134,7 +136,9 @@ where
 
     /// [`TrackedItems::set`] on an [`AsyncConnection`].
     pub async fn aset(&mut self, conn: &AsyncConnection, objs: &mut [&mut R::Items]) -> Result<()> {
-        self.manager.aset(conn, objs).await?;
+        self.manager
+            .aset(conn, objs.iter_mut().map(|o| &mut **o))
+            .await?;
         self.rows.clear();
         append(self.rows, objs);
         Ok(())
