@@ -228,11 +228,18 @@ pub mod prelude {
 }
 
 /// Includes the schema the build step wrote (`orm_codegen::Build`): a `schema` module of diesel
-/// tables and `MIGRATION`, the DDL for every backend.
+/// tables and `MIGRATION`, the DDL for every backend. Without a build script, a compile error
+/// says how to add one.
 #[macro_export]
 macro_rules! include_schema {
     () => {
-        include!(concat!(env!("OUT_DIR"), "/orm_schema.rs"));
+        include!(concat!(
+            env!(
+                "OUT_DIR",
+                "`include_schema!` reads the schema the build step writes, and this crate has no build script: add `build.rs` with `fn main() { orm_codegen::Build::new().file(\"src/models.rs\").generate().unwrap() }` (one `.file(..)` per file that declares models) and `orm-codegen` under `[build-dependencies]`"
+            ),
+            "/orm_schema.rs"
+        ));
     };
 }
 
