@@ -1,4 +1,5 @@
-//! IR -> tokens, one file per concern.
+//! IR -> tokens, one file per concern. What users name is emitted beside the model; every impl
+//! goes into one `const _` block that reaches orm-core through the alias `_orm` only.
 
 mod columns;
 mod generic;
