@@ -26,16 +26,12 @@ pub enum Error {
         message: String,
     },
 
-    /// A delete was refused because rows point at the object through an `on_delete = Protect`
-    /// or `Restrict` foreign key. Nothing was deleted.
-    #[error("cannot delete {model}: {count} {referencing} row(s) point at it through `{column}` (on_delete = {on_delete:?})")]
-    Protected {
-        model: &'static str,
-        referencing: &'static str,
-        column: &'static str,
-        count: i64,
-        on_delete: crate::on_delete::OnDelete,
-    },
+    /// A delete was refused because rows point at what it would delete through an
+    /// `on_delete = Protect` or `Restrict` foreign key. Nothing was deleted. Every blocking foreign
+    /// key is listed with the keys of its rows, as Django's `ProtectedError` lists every
+    /// protected object: `Protect` keys when any blocks, else `Restrict` keys.
+    #[error("cannot delete: {}", Blocking::describe(blocking))]
+    Protected { blocking: Vec<Blocking> },
 
     /// The instance has no row in the database (for example `save()` on a deleted row).
     #[error("{model} with key {key} is not saved in the database")]
@@ -72,6 +68,51 @@ pub enum Error {
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[source] DieselError),
+}
+
+/// Rows that stop a delete ([`Error::Protected`]): the rows of `referencing` whose `column` points
+/// at a `model` row the delete would remove.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocking {
+    /// The model whose rows the delete would remove.
+    pub model: &'static str,
+    /// The model whose rows point at them.
+    pub referencing: &'static str,
+    /// Its foreign-key column.
+    pub column: &'static str,
+    /// `Protect` or `Restrict`.
+    pub on_delete: crate::on_delete::OnDelete,
+    /// The pointing rows' primary keys.
+    pub keys: Vec<String>,
+}
+
+impl Blocking {
+    /// At most this many keys are written out per foreign key in a message.
+    const SHOWN: usize = 10;
+
+    fn describe(blocking: &[Blocking]) -> String {
+        let each = blocking.iter().map(|b| {
+            let mut keys = b
+                .keys
+                .iter()
+                .take(Self::SHOWN)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if b.keys.len() > Self::SHOWN {
+                keys.push_str(&format!(" and {} more", b.keys.len() - Self::SHOWN));
+            }
+            format!(
+                "{} {} row(s) point at {} through `{}` (on_delete = {:?}; keys {keys})",
+                b.keys.len(),
+                b.referencing,
+                b.model,
+                b.column,
+                b.on_delete
+            )
+        });
+        each.collect::<Vec<_>>().join("; ")
+    }
 }
 
 impl Error {

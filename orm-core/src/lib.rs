@@ -20,7 +20,7 @@
 //! | `#[orm(unique)]`, `#[orm(index)]` | field | a unique constraint, an index |
 //! | `#[orm(default = <literal>)]` | field | a column default in the DDL |
 //! | `#[orm(max_length = N)]` | field | a `String` holds at most `N` characters (a `Vec<u8>`, `N` bytes): `VARCHAR(N)` on every backend, a longer value refused before it is written. Without it a `String` holds any length, and a key, unique or indexed one 255 |
-//! | `#[foreign_key(Target, related_name = name, on_delete = Cascade)]` | field | the field holds `Target`'s key; nullable when the field is an `Option`. `on_delete` is `Cascade` (default), `SetNull`, `SetDefault` (to the field's `#[orm(default = ..)]`), `Protect`, `Restrict` (Django's: allowed when the same delete cascades to the referencing rows) or `DoNothing`. `to_field = code`: the field holds `Target`'s unique field `code` instead of its key (Django's `to_field`). `related_trait = Name`: the reverse accessor is the one method of a trait `Name`, declared beside the model and implemented for `Target`, which a target in another crate needs. `related_name = "+"` (Django's): no reverse accessor and no reverse prefetch path |
+//! | `#[foreign_key(Target, related_name = name, on_delete = Cascade)]` | field | the field holds `Target`'s key; nullable when the field is an `Option`. `on_delete` is `Cascade` (default), `SetNull`, `SetDefault` (to the field's `#[orm(default = ..)]`), `Protect`, `Restrict` (Django's: allowed when the same delete cascades to the referencing rows) or `DoNothing`; a refused delete is [`Error::Protected`], listing every blocking row by key. `to_field = code`: the field holds `Target`'s unique field `code` instead of its key (Django's `to_field`). `related_trait = Name`: the reverse accessor is the one method of a trait `Name`, declared beside the model and implemented for `Target`, which a target in another crate needs. `related_name = "+"` (Django's): no reverse accessor and no reverse prefetch path |
 //! | `#[one_to_one(Target, related_name = name, on_delete = Cascade)]` | field | a foreign key with a unique column (Django's `OneToOneField`): the target's reverse accessor (default: the model name in snake_case) returns the one row or `None`, not a manager, and the reverse can be ordered across and joined with `select_related` ([`OneToOne`]) |
 //!
 //! Field types: `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, `Vec<u8>`,
@@ -195,7 +195,7 @@ pub use db::value::{ColumnType, Field, Value};
     note = "renamed `ColumnType`: `Kind` also named how a relation is stored"
 )]
 pub type Kind = ColumnType;
-pub use error::{Error, IntegrityKind, Result};
+pub use error::{Blocking, Error, IntegrityKind, Result};
 pub use foreign_key::{ForeignKey, ForeignKeyTarget, NullableForeignKey, OneToOne, ReverseManager};
 pub use many_to_many::hooks::{self, M2mAction, M2mChanged};
 pub use many_to_many::{

@@ -168,26 +168,31 @@ fn cascade_through_a_self_reference() {
 fn protect_refuses_and_deletes_nothing() {
     each_backend(|conn| {
         let a = author(conn, "a");
-        let book = book(conn, &a, None, "t");
-        let err = a.delete(conn).unwrap_err();
-        match &err {
-            Error::Protected {
-                model,
-                referencing,
-                column,
-                count,
-                on_delete,
-            } => {
-                assert_eq!(
-                    (*model, *referencing, *column, *count, *on_delete),
-                    ("Author", "Book", "author_id", 1, OnDelete::Protect)
-                );
-            }
-            other => panic!("expected Protected, got {other}"),
-        }
+        let first = book(conn, &a, None, "t");
+        let second = book(conn, &a, None, "u");
+        // Which books point at the author (the reviews, a cascade, go unread), then refused,
+        // naming every protected book as Django's `ProtectedError` does.
+        let err = assert_num_queries(conn, 1, |conn| a.delete(conn).unwrap_err());
+        let keys = vec![first.id.to_string(), second.id.to_string()];
+        assert_eq!(
+            blocked(&err),
+            [(
+                "Author",
+                "Book",
+                "author_id",
+                OnDelete::Protect,
+                keys.clone()
+            )]
+        );
+        assert!(
+            err.to_string()
+                .contains(&format!("keys {}", keys.join(", "))),
+            "{err}"
+        );
         assert_eq!(Author::get(conn, a.id).unwrap(), a);
-        // Once the book is gone, the author can go.
-        book.delete(conn).unwrap();
+        // Once the books are gone, the author can go.
+        first.delete(conn).unwrap();
+        second.delete(conn).unwrap();
         a.delete(conn).unwrap();
         assert_eq!(Author::query().count(conn).unwrap(), 0);
     });
@@ -198,17 +203,17 @@ fn restrict_refuses_in_the_orm_and_in_the_ddl() {
     each_backend(|conn| {
         let a = author(conn, "a");
         let book = book(conn, &a, None, "t");
-        review(conn, &book, 5);
+        let r = review(conn, &book, 5);
         let err = book.delete(conn).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::Protected {
-                    on_delete: OnDelete::Restrict,
-                    ..
-                }
-            ),
-            "{err}"
+        assert_eq!(
+            blocked(&err),
+            [(
+                "Book",
+                "Review",
+                "book_id",
+                OnDelete::Restrict,
+                vec![r.id.to_string()]
+            )]
         );
         // Bypassing the ORM, the database refuses too.
         let raw = raw_delete_all(conn, "library_book").unwrap_err();
@@ -267,18 +272,11 @@ fn restrict_allows_a_delete_that_cascades_to_the_referencing_rows() {
 
         // The album alone: its songs stay, so it is refused, and nothing is deleted.
         let err = first.delete(conn).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::Protected {
-                    referencing: "Song",
-                    count: 2,
-                    on_delete: OnDelete::Restrict,
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        let refused: Vec<_> = blocked(&err)
+            .into_iter()
+            .map(|b| (b.1, b.3, b.4.len()))
+            .collect();
+        assert_eq!(refused, [("Song", OnDelete::Restrict, 2)], "{err}");
         assert_eq!(counts(conn), (1, 1, 2));
 
         // The artist: the same call deletes the songs (through `Song.artist_id`), so the album
@@ -302,18 +300,11 @@ fn restrict_allows_a_delete_that_cascades_to_the_referencing_rows() {
         song(conn, &two, &second, "c");
         song(conn, &three, &second, "d");
         let err = two.delete(conn).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::Protected {
-                    model: "Album",
-                    count: 1,
-                    on_delete: OnDelete::Restrict,
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        let refused: Vec<_> = blocked(&err)
+            .into_iter()
+            .map(|b| (b.0, b.3, b.4.len()))
+            .collect();
+        assert_eq!(refused, [("Album", OnDelete::Restrict, 1)], "{err}");
         assert_eq!(counts(conn), (2, 1, 2));
     });
 }
@@ -487,26 +478,37 @@ fn protect_refuses_whatever_order_the_tables_sort_in() {
             title: "t".into(),
         };
         EarlyTrack::create(conn, early).unwrap();
-        // The band's records, then whether tracks protect them, one kind after the other
-        // (`aa_early_track` first), until one does.
-        for (band, statements) in [(after, 3), (before, 2)] {
-            let err = assert_num_queries(conn, statements, |conn| band.delete(conn).unwrap_err());
-            assert!(
-                matches!(
-                    err,
-                    Error::Protected {
-                        model: "Record",
-                        count: 1,
-                        on_delete: OnDelete::Protect,
-                        ..
-                    }
-                ),
-                "{err}"
-            );
+        // The band's records, then which tracks of each kind protect them (all are listed).
+        for (band, track) in [(after, "Track"), (before, "EarlyTrack")] {
+            let err = assert_num_queries(conn, 3, |conn| band.delete(conn).unwrap_err());
+            let refused: Vec<_> = blocked(&err)
+                .into_iter()
+                .map(|b| (b.0, b.1, b.3, b.4.len()))
+                .collect();
+            assert_eq!(refused, [("Record", track, OnDelete::Protect, 1)], "{err}");
         }
         assert_eq!(Band::query().count(conn).unwrap(), 2);
         assert_eq!(Record::query().count(conn).unwrap(), 2);
         assert_eq!(Track::query().count(conn).unwrap(), 1);
         assert_eq!(EarlyTrack::query().count(conn).unwrap(), 1);
     });
+}
+
+/// The rows that refused a delete: (model, referencing model, column, rule, their keys).
+fn blocked(err: &Error) -> Vec<(&str, &str, &str, OnDelete, Vec<String>)> {
+    match err {
+        Error::Protected { blocking } => blocking
+            .iter()
+            .map(|b| {
+                (
+                    b.model,
+                    b.referencing,
+                    b.column,
+                    b.on_delete,
+                    b.keys.clone(),
+                )
+            })
+            .collect(),
+        other => panic!("expected Protected, got {other}"),
+    }
 }

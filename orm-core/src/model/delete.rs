@@ -13,7 +13,7 @@ use crate::db::connection::Connection;
 use crate::db::decode::{LoadRow, One};
 use crate::db::sql::{SqlWriter, Stmt};
 use crate::db::value::{Bound, ColumnType, Field, Value};
-use crate::error::{Error, Result};
+use crate::error::{Blocking, Error, Result};
 use crate::model::{Deleted, Model};
 use crate::on_delete::OnDelete;
 use crate::query::Expr;
@@ -63,11 +63,14 @@ struct Plan {
     /// Rows that a `Restrict` key points from at a row being deleted, with that row's model:
     /// allowed only if the delete reaches them too.
     restricted: Vec<(&'static str, &'static ForeignKeyInfo, Vec<Value>)>,
+    /// Rows that a `Protect` key points from at a row being deleted: the delete is refused.
+    protected: Vec<Blocking>,
 }
 
 impl Plan {
     /// Finds every row that deleting `keys` of `root` reaches, level by level. Refuses with
-    /// [`Error::Protected`] as soon as a `Protect` key is found in use; nothing is written.
+    /// [`Error::Protected`], listing every row a `Protect` key points from, when there is any;
+    /// nothing is written.
     fn collect(&mut self, conn: &mut Connection, root: Table, keys: Vec<Value>) -> Result<()> {
         let mut queue = VecDeque::from([(root, keys)]);
         while let Some((table, keys)) = queue.pop_front() {
@@ -87,9 +90,9 @@ impl Plan {
                 }
                 match fk.on_delete {
                     OnDelete::Protect => {
-                        let count = count_referencing(conn, fk, values)?;
-                        if count > 0 {
-                            return Err(refused(table.name, fk, count));
+                        let rows = find_referencing(conn, fk, values)?;
+                        if !rows.is_empty() {
+                            self.protected.push(blocking(table.name, fk, &rows));
                         }
                     }
                     OnDelete::Restrict => {
@@ -131,13 +134,19 @@ impl Plan {
             }
             self.levels.push((table, keys));
         }
-        Ok(())
+        match self.protected.is_empty() {
+            true => Ok(()),
+            false => Err(Error::Protected {
+                blocking: std::mem::take(&mut self.protected),
+            }),
+        }
     }
 
     /// Refuses the delete unless every row a `Restrict` key points from is deleted by it too.
     /// Rows deleted unread are read here, for the tables that need it, the first time.
     fn check_restricted(&self, conn: &mut Connection) -> Result<()> {
         let mut reached: HashMap<&'static str, HashSet<Bound>> = HashMap::new();
+        let mut restricted = Vec::new();
         for (model, fk, rows) in &self.restricted {
             let table = fk.source.table;
             let mut kept: Vec<&Value> = rows
@@ -154,11 +163,16 @@ impl Plan {
             let unread = &reached[table];
             kept.retain(|k| !unread.contains(&Bound((*k).clone())));
             if !kept.is_empty() {
-                let count = i64::try_from(kept.len()).unwrap_or(i64::MAX);
-                return Err(refused(model, fk, count));
+                let kept: Vec<Value> = kept.into_iter().cloned().collect();
+                restricted.push(blocking(model, fk, &kept));
             }
         }
-        Ok(())
+        match restricted.is_empty() {
+            true => Ok(()),
+            false => Err(Error::Protected {
+                blocking: restricted,
+            }),
+        }
     }
 
     /// The keys of the rows of `table` that this delete removes unread.
@@ -248,14 +262,14 @@ impl Plan {
     }
 }
 
-/// [`Error::Protected`] for `count` rows that `fk` makes point at a `model` being deleted.
-fn refused(model: &'static str, fk: &ForeignKeyInfo, count: i64) -> Error {
-    Error::Protected {
+/// The rows with these `keys` that `fk` makes point at a `model` row being deleted.
+fn blocking(model: &'static str, fk: &ForeignKeyInfo, keys: &[Value]) -> Blocking {
+    Blocking {
         model,
         referencing: fk.source.name,
         column: fk.column,
-        count,
         on_delete: fk.on_delete,
+        keys: keys.iter().map(Value::to_string).collect(),
     }
 }
 
@@ -375,17 +389,6 @@ fn read_values(conn: &mut Connection, stmt: &Stmt, kind: ColumnType) -> Result<V
             "internal: a key of kind {other:?} without the feature that reads it"
         ))),
     }
-}
-
-/// How many rows `fk`'s key points from at these values. One statement.
-fn count_referencing(conn: &mut Connection, fk: &ForeignKeyInfo, keys: &[Value]) -> Result<i64> {
-    let mut w = SqlWriter::new(conn.backend());
-    w.push("SELECT COUNT(*) AS v FROM ")
-        .ident(fk.source.table)
-        .push(" WHERE ");
-    Expr::In(fk.column, keys.to_vec()).write(&mut w);
-    let rows: Vec<One<i64>> = conn.load(&w.finish())?;
-    Ok(rows.first().map_or(0, |r| r.0))
 }
 
 /// Points the rows referencing `keys` at `value` (NULL, or the key field's default). One
