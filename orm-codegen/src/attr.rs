@@ -359,6 +359,8 @@ pub enum DefaultValue {
     Float(String),
     Bool(bool),
     Str(String),
+    /// `default = None`: NULL, for an `Option` field (Django's `default=None`).
+    Null,
 }
 
 /// `#[foreign_key(Target, related_name = ..., on_delete = ...)]`, or the same as
@@ -422,7 +424,7 @@ impl Field {
                             Some(v) => default.set(&meta.path, (v, expr)),
                             None => cx.error_spanned_by(
                                 &expr,
-                                "expected a literal default such as `default = 0`, `default = \"draft\"` or `default = true`",
+                                "expected a literal default such as `default = 0`, `default = \"draft\"`, `default = true`, or `default = None` on an `Option` field",
                             ),
                         }
                     } else if meta.path == MAX_LENGTH {
@@ -599,6 +601,7 @@ fn default_value(expr: &Expr) -> Option<DefaultValue> {
             Lit::Str(s) => Some(DefaultValue::Str(s.value())),
             _ => None,
         },
+        Expr::Path(path) if path.path.is_ident("None") => Some(DefaultValue::Null),
         Expr::Unary(ExprUnary {
             op: UnOp::Neg(_),
             expr,

@@ -89,7 +89,17 @@ pub fn model(cx: &Ctxt, model: &Model<'_>) {
                 ),
             );
         }
-        if let Some(default) = &field.default {
+        if let Some((DefaultValue::Null, expr)) = &field.default {
+            if !field.nullable {
+                cx.error_spanned_by(
+                    expr,
+                    format!(
+                        "`default = None` needs an `Option<_>` field; `{}` cannot hold NULL",
+                        type_name(field)
+                    ),
+                );
+            }
+        } else if let Some(default) = &field.default {
             if !default_fits(default.0, field.kind) {
                 cx.error_spanned_by(
                     default.1,
@@ -281,5 +291,6 @@ fn default_fits(default: &DefaultValue, kind: ColumnType) -> bool {
         DefaultValue::Float(_) => matches!(kind, ColumnType::Float | ColumnType::Double),
         DefaultValue::Bool(_) => kind == ColumnType::Bool,
         DefaultValue::Str(_) => kind == ColumnType::Text,
+        DefaultValue::Null => true,
     }
 }

@@ -435,6 +435,7 @@ fn default_sql(default: &DefaultValue, d: Dialect) -> String {
             Dialect::Mysql => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''")),
             _ => format!("'{}'", s.replace('\'', "''")),
         },
+        DefaultValue::Null => "NULL".into(),
     }
 }
 

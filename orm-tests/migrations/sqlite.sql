@@ -365,6 +365,19 @@ CREATE TABLE "coupon" (
     "note" TEXT
 );
 
+CREATE TABLE "desk" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "name" TEXT NOT NULL
+);
+
+CREATE TABLE "chair" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "desk_id" BIGINT DEFAULT NULL,
+    CONSTRAINT "chair_desk_id_fk" FOREIGN KEY ("desk_id") REFERENCES "desk" ("id")
+);
+
+CREATE INDEX "chair_desk_id_idx" ON "chair" ("desk_id");
+
 CREATE TABLE "orm_content_type" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "model" VARCHAR(255) NOT NULL UNIQUE
@@ -410,5 +423,5 @@ CREATE UNIQUE INDEX "recipe_ingredient_ingredient_id_recipe_id_uniq" ON "recipe_
 
 CREATE UNIQUE INDEX "favorite_author_author_id_likes_author_id_uniq" ON "favorite_author" ("author_id", "likes_author_id");
 
-INSERT INTO "orm_content_type" ("model") VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('activity'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('ingredient'), ('recipe'), ('recipe_ingredient'), ('writer'), ('favorite_author'), ('band'), ('record'), ('track'), ('aa_early_track'), ('coupon'), ('orm_content_type');
+INSERT INTO "orm_content_type" ("model") VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('activity'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('ingredient'), ('recipe'), ('recipe_ingredient'), ('writer'), ('favorite_author'), ('band'), ('record'), ('track'), ('aa_early_track'), ('coupon'), ('desk'), ('chair'), ('orm_content_type');
 

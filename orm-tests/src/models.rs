@@ -462,3 +462,20 @@ pub struct Coupon {
     pub data: Vec<u8>,
     pub note: Option<String>,
 }
+
+/// A desk, which chairs may stand at.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Desk {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A chair: when its desk is deleted it stands nowhere, its key's default (Django's
+/// `SET_DEFAULT` with `default=None`).
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Chair {
+    pub id: i64,
+    #[foreign_key(Desk, related_name = chairs, on_delete = SetDefault)]
+    #[orm(default = None)]
+    pub desk_id: Option<i64>,
+}

@@ -406,6 +406,34 @@ fn set_default_points_the_rows_at_the_default_key() {
     });
 }
 
+/// `SetDefault` to a NULL default (Django's `SET_DEFAULT` with `default=None`): the chairs of a
+/// deleted desk stand nowhere; the chairs of another desk stay.
+#[test]
+fn set_default_to_a_null_default_clears_the_key() {
+    each_backend(|conn| {
+        let desk = |conn: &mut Connection, name: &str| {
+            Desk::create(conn, NewDesk { name: name.into() }).unwrap()
+        };
+        let (gone, kept) = (desk(conn, "gone"), desk(conn, "kept"));
+        let chair = |conn: &mut Connection, desk: &Desk| {
+            Chair::create(
+                conn,
+                NewChair {
+                    desk_id: Some(desk.id),
+                },
+            )
+            .unwrap()
+        };
+        let (a, b, c) = (chair(conn, &gone), chair(conn, &gone), chair(conn, &kept));
+        // Nothing to read: one UPDATE to the default, one DELETE.
+        let deleted = assert_num_queries(conn, 2, |conn| gone.delete(conn).unwrap());
+        assert_eq!(deleted.total, 1);
+        for (chair, desk) in [(a, None), (b, None), (c, Some(kept.id))] {
+            assert_eq!(chair.refresh(conn).unwrap().desk_id, desk);
+        }
+    });
+}
+
 /// A tree deeper than a thread's stack could follow one call per level: the delete walks the
 /// levels in a loop. A 3,000-level chain, deleted on a 2 MiB thread (a tokio worker's, or an
 /// `AsyncConnection`'s), where a recursive walk aborted the process at about 2,000.

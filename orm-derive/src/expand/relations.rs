@@ -191,6 +191,12 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
     let on_delete = format_ident!("{}", fk.on_delete.name());
     // The key `SetDefault` points rows at, as the key field's type would hold it.
     let default = match field.default {
+        Some((orm_codegen::attr::DefaultValue::Null, _)) => quote! {
+            ::std::option::Option::Some(|| {
+                let key: ::std::option::Option<#key_ty> = ::std::option::Option::None;
+                _orm::Field::to_value(&key)
+            })
+        },
         Some((orm_codegen::attr::DefaultValue::Str(_), expr)) => quote! {
             ::std::option::Option::Some(|| {
                 let key: #key_ty = ::std::convert::From::from(#expr);
