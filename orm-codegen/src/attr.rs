@@ -329,6 +329,9 @@ pub enum OnDelete {
     Cascade,
     SetNull,
     SetDefault,
+    /// `Set(expr)`: the key is set to `expr`, evaluated at each delete (Django's `SET`); the
+    /// expression is [`ForeignKey::set_to`].
+    Set,
     Protect,
     Restrict,
     DoNothing,
@@ -339,6 +342,7 @@ impl OnDelete {
         ("Cascade", OnDelete::Cascade),
         ("SetNull", OnDelete::SetNull),
         ("SetDefault", OnDelete::SetDefault),
+        ("Set", OnDelete::Set),
         ("Protect", OnDelete::Protect),
         ("Restrict", OnDelete::Restrict),
         ("DoNothing", OnDelete::DoNothing),
@@ -363,6 +367,9 @@ pub enum DefaultValue {
     Null,
 }
 
+/// What `on_delete` takes.
+const ON_DELETE_FORM: &str = "expected one of `Cascade`, `SetNull`, `SetDefault`, `Set(value)`, `Protect`, `Restrict`, `DoNothing`";
+
 /// `#[foreign_key(Target, related_name = ..., on_delete = ...)]`, or the same as
 /// `#[one_to_one(...)]`.
 #[derive(Debug)]
@@ -379,6 +386,8 @@ pub struct ForeignKey {
     pub on_delete: OnDelete,
     /// Set when `on_delete` was written, for spans.
     pub on_delete_span: Option<syn::Path>,
+    /// `on_delete = Set(expr)`: the expression the key is set to.
+    pub set_to: Option<Expr>,
     /// `to_field = name`: the target field the key holds, when not its primary key (Django's
     /// `to_field`).
     pub to_field: Option<syn::Ident>,
@@ -477,6 +486,7 @@ fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute, one_to_one: bool) -> Opti
     let mut related_name = Slot::none(cx, RELATED_NAME);
     let mut related_trait = Slot::none(cx, RELATED_TRAIT);
     let mut on_delete = Slot::none(cx, ON_DELETE);
+    let mut set_to = Slot::none(cx, ON_DELETE);
     let mut to_field = Slot::none(cx, TO_FIELD);
     let keys = [RELATED_NAME, RELATED_TRAIT, ON_DELETE, TO_FIELD];
     let (form, place) = if one_to_one {
@@ -490,13 +500,26 @@ fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute, one_to_one: bool) -> Opti
         } else if meta.path == RELATED_TRAIT {
             related_trait.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
         } else if meta.path == ON_DELETE {
-            let value: syn::Path = meta.value()?.parse()?;
-            match OnDelete::ALL.iter().find(|(name, _)| value.is_ident(name)) {
-                Some((_, v)) => on_delete.set(&meta.path, (*v, value)),
-                None => cx.error_spanned_by(
-                    &value,
-                    "expected one of `Cascade`, `SetNull`, `SetDefault`, `Protect`, `Restrict`, `DoNothing`",
-                ),
+            let value: Expr = meta.value()?.parse()?;
+            let (path, to) = match value {
+                // `Set(expr)`, Django's `SET(value)`.
+                Expr::Call(call) if call.args.len() == 1 => match *call.func {
+                    Expr::Path(func) if func.path.is_ident("Set") => {
+                        (func.path, call.args.into_iter().next())
+                    }
+                    other => return Err(syn::Error::new_spanned(other, ON_DELETE_FORM)),
+                },
+                Expr::Path(path) if !path.path.is_ident("Set") => (path.path, None),
+                other => return Err(syn::Error::new_spanned(other, ON_DELETE_FORM)),
+            };
+            match OnDelete::ALL.iter().find(|(name, _)| path.is_ident(name)) {
+                Some((_, v)) => {
+                    on_delete.set(&meta.path, (*v, path));
+                    if let Some(to) = to {
+                        set_to.set(&meta.path, to);
+                    }
+                }
+                None => cx.error_spanned_by(&path, ON_DELETE_FORM),
             }
         } else if meta.path == TO_FIELD {
             to_field.set(&meta.path, meta.value()?.parse::<syn::Ident>()?);
@@ -514,6 +537,7 @@ fn parse_foreign_key(cx: &Ctxt, attr: &syn::Attribute, one_to_one: bool) -> Opti
         related_trait: related_trait.get(),
         on_delete: on_delete.as_ref().map_or(OnDelete::Cascade, |(v, _)| *v),
         on_delete_span: on_delete.map(|(_, p)| p),
+        set_to: set_to.get(),
         to_field: to_field.get(),
     })
 }

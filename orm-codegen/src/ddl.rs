@@ -296,7 +296,7 @@ fn create_table(
             OnDelete::SetNull => Some("SET NULL"),
             OnDelete::Protect | OnDelete::Restrict => Some("RESTRICT"),
             // Done by the delete itself, as Django does: MySQL's InnoDB refuses SET DEFAULT.
-            OnDelete::SetDefault | OnDelete::DoNothing => None,
+            OnDelete::SetDefault | OnDelete::Set | OnDelete::DoNothing => None,
         };
         if let Some(action) = action {
             let _ = write!(line, " ON DELETE {action}");

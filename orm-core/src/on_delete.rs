@@ -10,6 +10,10 @@ pub enum OnDelete {
     /// Set their key to the field's `#[orm(default = ..)]` (Django's `SET_DEFAULT`), done by
     /// the delete itself, so the DDL's constraint has no action of its own.
     SetDefault,
+    /// Set their key to the value of `on_delete = Set(expr)`, evaluated at each delete (Django's
+    /// `SET(value)`; a function call there is Django's `SET(callable)`). Done by the delete
+    /// itself, as `SetDefault`.
+    Set,
     /// Refuse the delete with [`Error::Protected`](crate::Error::Protected), whatever else the delete reaches.
     Protect,
     /// Refuse the delete with [`Error::Protected`](crate::Error::Protected), unless every referencing row is being

@@ -373,10 +373,14 @@ CREATE TABLE "desk" (
 CREATE TABLE "chair" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "desk_id" BIGINT DEFAULT NULL,
-    CONSTRAINT "chair_desk_id_fk" FOREIGN KEY ("desk_id") REFERENCES "desk" ("id")
+    "spare_desk_id" BIGINT,
+    CONSTRAINT "chair_desk_id_fk" FOREIGN KEY ("desk_id") REFERENCES "desk" ("id"),
+    CONSTRAINT "chair_spare_desk_id_fk" FOREIGN KEY ("spare_desk_id") REFERENCES "desk" ("id")
 );
 
 CREATE INDEX "chair_desk_id_idx" ON "chair" ("desk_id");
+
+CREATE INDEX "chair_spare_desk_id_idx" ON "chair" ("spare_desk_id");
 
 CREATE TABLE "orm_content_type" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,

@@ -471,11 +471,19 @@ pub struct Desk {
 }
 
 /// A chair: when its desk is deleted it stands nowhere, its key's default (Django's
-/// `SET_DEFAULT` with `default=None`).
+/// `SET_DEFAULT` with `default=None`); when its spare desk is deleted, the spare is the
+/// fallback desk (Django's `SET(callable)`).
 #[derive(Model, Debug, Clone, PartialEq)]
 pub struct Chair {
     pub id: i64,
     #[foreign_key(Desk, related_name = chairs, on_delete = SetDefault)]
     #[orm(default = None)]
     pub desk_id: Option<i64>,
+    #[foreign_key(Desk, related_name = spare_chairs, on_delete = Set(fallback_desk()))]
+    pub spare_desk_id: Option<i64>,
+}
+
+/// The desk a chair's spare falls back to: the first one.
+pub fn fallback_desk() -> i64 {
+    1
 }

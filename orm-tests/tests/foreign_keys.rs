@@ -406,31 +406,40 @@ fn set_default_points_the_rows_at_the_default_key() {
     });
 }
 
-/// `SetDefault` to a NULL default (Django's `SET_DEFAULT` with `default=None`): the chairs of a
-/// deleted desk stand nowhere; the chairs of another desk stay.
+/// `SetDefault` to a NULL default (Django's `SET_DEFAULT` with `default=None`) and `Set(expr)`
+/// (Django's `SET`): the chairs of a deleted desk stand nowhere, those whose spare it was fall
+/// back to the first desk; the chairs of another desk stay.
 #[test]
-fn set_default_to_a_null_default_clears_the_key() {
+fn set_default_to_a_null_default_and_set_to_a_value() {
     each_backend(|conn| {
         let desk = |conn: &mut Connection, name: &str| {
             Desk::create(conn, NewDesk { name: name.into() }).unwrap()
         };
+        let first = desk(conn, "first");
+        assert_eq!(first.id, fallback_desk());
         let (gone, kept) = (desk(conn, "gone"), desk(conn, "kept"));
-        let chair = |conn: &mut Connection, desk: &Desk| {
-            Chair::create(
-                conn,
-                NewChair {
-                    desk_id: Some(desk.id),
-                },
-            )
-            .unwrap()
+        let chair = |conn: &mut Connection, desk: &Desk, spare: &Desk| {
+            let new = NewChair {
+                desk_id: Some(desk.id),
+                spare_desk_id: Some(spare.id),
+            };
+            Chair::create(conn, new).unwrap()
         };
-        let (a, b, c) = (chair(conn, &gone), chair(conn, &gone), chair(conn, &kept));
-        // Nothing to read: one UPDATE to the default, one DELETE.
-        let deleted = assert_num_queries(conn, 2, |conn| gone.delete(conn).unwrap());
+        let (a, b, c) = (
+            chair(conn, &gone, &kept),
+            chair(conn, &kept, &gone),
+            chair(conn, &kept, &kept),
+        );
+        // Nothing to read: one UPDATE per key to its value, one DELETE.
+        let deleted = assert_num_queries(conn, 3, |conn| gone.delete(conn).unwrap());
         assert_eq!(deleted.total, 1);
-        for (chair, desk) in [(a, None), (b, None), (c, Some(kept.id))] {
-            assert_eq!(chair.refresh(conn).unwrap().desk_id, desk);
-        }
+        let now = |conn: &mut Connection, chair: &Chair| {
+            let chair = chair.refresh(conn).unwrap();
+            (chair.desk_id, chair.spare_desk_id)
+        };
+        assert_eq!(now(conn, &a), (None, Some(kept.id)));
+        assert_eq!(now(conn, &b), (Some(kept.id), Some(first.id)));
+        assert_eq!(now(conn, &c), (Some(kept.id), Some(kept.id)));
     });
 }
 

@@ -111,7 +111,7 @@ impl Plan {
                         self.updates
                             .push((fk, Value::Null(fk.kind), values.to_vec()));
                     }
-                    OnDelete::SetDefault => {
+                    OnDelete::SetDefault | OnDelete::Set => {
                         // The derive refuses `SetDefault` without a default; an error, not a
                         // panic.
                         let default = fk.default.ok_or_else(|| {

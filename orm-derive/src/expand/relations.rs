@@ -189,27 +189,36 @@ fn foreign_key(model: &Model<'_>, field: &Field<'_>, fk: &ForeignKey<'_>) -> Tok
     // check: a wrong target or key type is one error, in our words, at the attribute.
     let fk_target = quote!(<#rel as _orm::ForeignKey>);
     let on_delete = format_ident!("{}", fk.on_delete.name());
-    // The key `SetDefault` points rows at, as the key field's type would hold it.
-    let default = match field.default {
-        Some((orm_codegen::attr::DefaultValue::Null, _)) => quote! {
+    // The key `Set(expr)` or `SetDefault` points rows at, as the key field would hold it.
+    let field_ty = field.ty;
+    let default = match (&fk.attr.set_to, field.default) {
+        (Some(expr), _) => quote_spanned! {expr.span()=>
             ::std::option::Option::Some(|| {
-                let key: ::std::option::Option<#key_ty> = ::std::option::Option::None;
-                _orm::Field::to_value(&key)
+                let value: #field_ty = ::std::convert::Into::into(#expr);
+                _orm::Field::to_value(&value)
             })
         },
-        Some((orm_codegen::attr::DefaultValue::Str(_), expr)) => quote! {
-            ::std::option::Option::Some(|| {
-                let key: #key_ty = ::std::convert::From::from(#expr);
-                _orm::Field::to_value(&key)
-            })
+        (None, default) => match default {
+            Some((orm_codegen::attr::DefaultValue::Null, _)) => quote! {
+                ::std::option::Option::Some(|| {
+                    let key: ::std::option::Option<#key_ty> = ::std::option::Option::None;
+                    _orm::Field::to_value(&key)
+                })
+            },
+            Some((orm_codegen::attr::DefaultValue::Str(_), expr)) => quote! {
+                ::std::option::Option::Some(|| {
+                    let key: #key_ty = ::std::convert::From::from(#expr);
+                    _orm::Field::to_value(&key)
+                })
+            },
+            Some((_, expr)) => quote! {
+                ::std::option::Option::Some(|| {
+                    let key: #key_ty = #expr;
+                    _orm::Field::to_value(&key)
+                })
+            },
+            None => quote!(::std::option::Option::None),
         },
-        Some((_, expr)) => quote! {
-            ::std::option::Option::Some(|| {
-                let key: #key_ty = #expr;
-                _orm::Field::to_value(&key)
-            })
-        },
-        None => quote!(::std::option::Option::None),
     };
 
     let forward_doc =
