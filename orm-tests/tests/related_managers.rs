@@ -108,6 +108,42 @@ fn add_to_an_unsaved_parent_writes_nothing() {
     });
 }
 
+/// Django's `add(bulk=False)` saves each object, and a save inserts an object without a row:
+/// the object is written with its key. On PostgreSQL the key's sequence then moves past it, so a
+/// later `create` takes the next key instead of failing on this one.
+#[test]
+fn add_without_bulk_inserts_an_object_without_a_row() {
+    each_backend(|conn| {
+        let (a, ed) = (author(conn, "a"), author(conn, "ed"));
+        let last = book(conn, &a, None, "last");
+        // The key the next insert would take, given by hand.
+        let mut ghost = Book {
+            id: last.id + 1,
+            title: "ghost".into(),
+            ..last.clone()
+        };
+        let saves = book_saves();
+        // The UPDATE that finds no row, the INSERT (and PostgreSQL's sequence).
+        let statements = 2 + u64::from(conn.backend() == orm_core::Backend::Postgres);
+        assert_num_queries(conn, statements, |conn| {
+            ed.edited_books()
+                .bulk(false)
+                .add(conn, [&mut ghost])
+                .unwrap()
+        });
+        assert_eq!(book_saves() - saves, 2, "the save hooks run once");
+        assert_eq!(ghost.editor_id, Some(ed.id));
+        assert_eq!(Book::get(conn, ghost.id).unwrap(), ghost);
+        assert_eq!(titles(conn, &ed), ["ghost"]);
+        let next = book(conn, &a, None, "next");
+        assert_eq!(next.id, ghost.id + 1);
+        // A row that exists is updated, as before: one statement.
+        ghost.title = "renamed".into();
+        assert_num_queries(conn, 1, |conn| ghost.save_or_insert(conn).unwrap());
+        assert_eq!(Book::get(conn, ghost.id).unwrap().title, "renamed");
+    });
+}
+
 #[test]
 fn add_without_bulk_saves_each_object_and_runs_its_hooks() {
     each_backend(|conn| {

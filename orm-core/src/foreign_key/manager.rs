@@ -287,7 +287,7 @@ fn save_each<R: ForeignKey>(
     for obj in objs.iter_mut() {
         old.push(R::get(obj).clone());
         R::set(obj, value.clone());
-        if let Err(err) = obj.save(conn) {
+        if let Err(err) = obj.save_or_insert(conn) {
             for (obj, key) in objs.iter_mut().zip(old) {
                 R::set(obj, key);
             }

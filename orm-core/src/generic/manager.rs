@@ -114,7 +114,7 @@ where
             if !self.bulk {
                 // No foreign key refuses an owner without a row: look first.
                 self.owner_exists(conn)?;
-                return objs.iter().try_for_each(|o| o.save(conn));
+                return objs.iter().try_for_each(|o| o.save_or_insert(conn));
             }
             let keys: Vec<Value> = objs.iter().map(|o| o.key().to_value()).collect();
             if keys.is_empty() {

@@ -42,6 +42,12 @@ pub trait AsyncModel: Model + Clone + Send {
         conn.run(move |conn| this.save(conn))
     }
 
+    /// [`Model::save_or_insert`] on an [`AsyncConnection`] (a copy of the object is saved).
+    fn asave_or_insert(&self, conn: &AsyncConnection) -> Pending<()> {
+        let this = self.clone();
+        conn.run(move |conn| this.save_or_insert(conn))
+    }
+
     /// [`Model::delete`] on an [`AsyncConnection`].
     fn adelete(&self, conn: &AsyncConnection) -> Pending<Deleted> {
         let this = self.clone();

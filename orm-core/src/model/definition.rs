@@ -11,7 +11,7 @@ use crate::db::sql::Stmt;
 use crate::db::value::{Field, Value};
 use crate::error::{Error, Result};
 use crate::model::field::FieldDef;
-use crate::model::write::{insert, insert_one};
+use crate::model::write::{insert, insert_one, insert_whole};
 use crate::query::{CmpOp, Expr, Filter, QuerySet};
 
 /// Code that runs around [`Model::save`] (Django's `pre_save` / `post_save`). The derive
@@ -88,7 +88,8 @@ pub trait Model: LoadRow + BuildAll + SaveHooks + Sized + 'static {
     }
 
     /// Writes every field to the row with this key. One statement, plus what the
-    /// [`SaveHooks`] run. [`Error::Unsaved`] when the row does not exist.
+    /// [`SaveHooks`] run. [`Error::Unsaved`] when the row does not exist; [`Model::save_or_insert`]
+    /// inserts it then, as Django's `save()` does.
     fn save(&self, conn: &mut Connection) -> Result<()> {
         let values = self.values();
         let backend = conn.backend();
@@ -119,6 +120,22 @@ pub trait Model: LoadRow + BuildAll + SaveHooks + Sized + 'static {
             }),
             _ => self.after_save(conn),
         }
+    }
+
+    /// Django's `save()`: writes every field to the row with this key, or, when there is no such
+    /// row, inserts one with every field, key included. One statement when the row exists; else
+    /// the `UPDATE`, the `INSERT` and, on PostgreSQL for an auto-increment key, one statement
+    /// that moves the key's sequence past the inserted key (so a later `create` does not take
+    /// it), in one transaction. The [`SaveHooks`] run once. The related managers' `bulk(false)`
+    /// writes save each object this way, as Django's do.
+    fn save_or_insert(&self, conn: &mut Connection) -> Result<()> {
+        conn.transaction(|conn| match self.save(conn) {
+            Err(Error::Unsaved { .. }) => {
+                insert_whole(conn, self)?;
+                self.after_save(conn)
+            }
+            saved => saved,
+        })
     }
 
     /// Deletes this row, honouring every foreign key's `on_delete`, in one transaction.

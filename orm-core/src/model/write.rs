@@ -3,6 +3,7 @@
 
 use crate::db::backend::Backend;
 use crate::db::connection::Connection;
+use crate::db::decode::One;
 use crate::db::sql::SqlWriter;
 use crate::db::value::{ColumnType, Field, Value};
 use crate::error::{Error, Result};
@@ -304,4 +305,39 @@ fn read_back<M: Model>(conn: &mut Connection, rows: &[M::New]) -> Result<Vec<M>>
         }
     }
     Ok(out)
+}
+
+/// Inserts `row` with every field, its key included (`Model::save_or_insert`). On PostgreSQL an
+/// auto-increment key's sequence then moves past the largest key, so later inserts do not take
+/// the one given here; MySQL and SQLite move theirs themselves.
+pub(crate) fn insert_whole<M: Model>(conn: &mut Connection, row: &M) -> Result<()> {
+    let backend = conn.backend();
+    let mut w = SqlWriter::new(backend);
+    w.push("INSERT INTO ").ident(M::TABLE).push(" (");
+    w.list(M::FIELDS, ", ", |w, f| {
+        w.ident(f.column);
+    });
+    w.push(") VALUES (");
+    w.list(row.values(), ", ", |w, v| {
+        w.bind(v);
+    });
+    w.push(")");
+    conn.execute(&w.finish())?;
+    let pk = &M::FIELDS[M::PK];
+    if pk.auto_increment && backend == Backend::Postgres {
+        let mut w = SqlWriter::new(backend);
+        // Never backwards: a sequence already past the largest key stays where it is.
+        w.push("SELECT setval(s::regclass, GREATEST((SELECT MAX(");
+        w.ident(pk.column).push(") FROM ").ident(M::TABLE);
+        w.push("), COALESCE(pg_sequence_last_value(s::regclass), 0))) AS v FROM pg_get_serial_sequence(");
+        w.bind(Value::Text(format!(
+            "\"{}\"",
+            M::TABLE.replace('"', "\"\"")
+        )));
+        w.push(", ")
+            .bind(Value::Text(pk.column.to_owned()))
+            .push(") AS s");
+        let _: Vec<One<i64>> = conn.load(&w.finish())?;
+    }
+    Ok(())
 }
