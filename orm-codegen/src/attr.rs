@@ -58,6 +58,9 @@ pub struct Container {
     /// `#[orm(crate = "path")]`: where generated code finds orm-core, for a crate that
     /// re-exports it (as serde's `#[serde(crate = "..")]`).
     pub krate: Option<syn::Path>,
+    /// `#[orm(duplicate_links)]` on a through model: no unique index on its two keys, so a
+    /// member may be linked twice (Django's behaviour).
+    pub duplicate_links: bool,
 }
 
 impl Container {
@@ -70,6 +73,7 @@ impl Container {
         let mut generic_relations = Vec::new();
         let mut through_fields = Slot::none(cx, THROUGH_FIELDS);
         let mut krate = Slot::none(cx, CRATE);
+        let mut duplicate_links = Slot::none(cx, DUPLICATE_LINKS);
         for attr in attrs {
             if attr.path() == MANY_TO_MANY {
                 many_to_many.extend(parse_many_to_many(cx, attr));
@@ -93,6 +97,9 @@ impl Container {
                     Ok(())
                 } else if meta.path == HOOKS {
                     hooks.set(&meta.path, ());
+                    Ok(())
+                } else if meta.path == DUPLICATE_LINKS {
+                    duplicate_links.set(&meta.path, ());
                     Ok(())
                 } else if meta.path == CRATE {
                     let lit: LitStr = meta.value()?.parse()?;
@@ -126,7 +133,7 @@ impl Container {
                     Err(unknown(
                         &meta,
                         "on a model",
-                        &[TABLE, HOOKS, TO_ATTR, THROUGH_FIELDS, CRATE],
+                        &[TABLE, HOOKS, TO_ATTR, THROUGH_FIELDS, CRATE, DUPLICATE_LINKS],
                     ))
                 }
             });
@@ -143,6 +150,7 @@ impl Container {
             generic_relations,
             through_fields: through_fields.get(),
             krate: krate.get(),
+            duplicate_links: duplicate_links.get().is_some(),
         }
     }
 }

@@ -9,6 +9,12 @@ use crate::types::ColumnType;
 
 /// Rules across fields, run once the IR is built.
 pub fn model(cx: &Ctxt, model: &Model<'_>) {
+    if model.duplicate_links && model.link_keys().is_none() {
+        cx.error_spanned_by(
+            model.ident,
+            "`#[orm(duplicate_links)]` is for a many-to-many's through model: one with two foreign keys that are not `Option`s, one to each side (or `through_fields(a, b)` naming them)",
+        );
+    }
     if let Some((a, b)) = model.through_fields {
         for name in [a, b] {
             match model.fields.iter().find(|f| f.is_named(name)) {

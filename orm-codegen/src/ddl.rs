@@ -114,7 +114,7 @@ fn generic_indexes(model: &Model<'_>, d: Dialect, out: &mut Vec<String>) {
 
 /// A many-to-many's join table: created for an auto table (two keys, both the primary key, each
 /// cascading), or a unique index on a through model's two keys, so adding a link twice is a
-/// no-op on every backend.
+/// no-op on every backend (a plain index with `#[orm(duplicate_links)]`).
 fn join_table(
     model: &Model<'_>,
     m: &ManyToMany<'_>,
@@ -145,9 +145,13 @@ fn join_table(
                 t.ident, model.ident, m.name
             )));
         };
+        let (index, suffix) = match t.duplicate_links {
+            true => ("INDEX", "idx"),
+            false => ("UNIQUE INDEX", "uniq"),
+        };
         return Ok(vec![format!(
-            "CREATE UNIQUE INDEX {} ON {} ({}, {})",
-            d.quote(&format!("{}_{}_{}_uniq", t.table, a.column, b.column)),
+            "CREATE {index} {} ON {} ({}, {})",
+            d.quote(&format!("{}_{}_{}_{suffix}", t.table, a.column, b.column)),
             d.quote(&t.table),
             d.quote(&a.column),
             d.quote(&b.column)

@@ -28,6 +28,8 @@ pub struct Model<'a> {
     pub through_fields: Option<&'a (Ident, Ident)>,
     /// `#[orm(crate = "path")]`: where generated code finds orm-core (default `::orm_core`).
     pub krate: Option<&'a syn::Path>,
+    /// `#[orm(duplicate_links)]`: a through model whose two keys are not unique together.
+    pub duplicate_links: bool,
 }
 
 /// `#[many_to_many(...)]` on the struct.
@@ -310,6 +312,7 @@ impl<'a> Model<'a> {
             generic_relations: &attrs.container.generic_relations,
             through_fields: attrs.container.through_fields.as_ref(),
             krate: attrs.container.krate.as_ref(),
+            duplicate_links: attrs.container.duplicate_links,
         };
         crate::check::model(cx, &model);
         Some(model)

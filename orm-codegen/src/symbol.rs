@@ -27,6 +27,7 @@ pub const THROUGH: Symbol = Symbol("through");
 pub const SYMMETRICAL: Symbol = Symbol("symmetrical");
 pub const HOOKS: Symbol = Symbol("hooks");
 pub const CRATE: Symbol = Symbol("crate");
+pub const DUPLICATE_LINKS: Symbol = Symbol("duplicate_links");
 pub const TO_ATTR: Symbol = Symbol("to_attr");
 pub const THROUGH_FIELDS: Symbol = Symbol("through_fields");
 pub const GENERIC_FOREIGN_KEY: Symbol = Symbol("generic_foreign_key");

@@ -382,6 +382,28 @@ CREATE INDEX "chair_desk_id_idx" ON "chair" ("desk_id");
 
 CREATE INDEX "chair_spare_desk_id_idx" ON "chair" ("spare_desk_id");
 
+CREATE TABLE "tune" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "name" TEXT NOT NULL
+);
+
+CREATE TABLE "playlist" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "name" TEXT NOT NULL
+);
+
+CREATE TABLE "playlist_entry" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "playlist_id" BIGINT NOT NULL,
+    "tune_id" BIGINT NOT NULL,
+    CONSTRAINT "playlist_entry_playlist_id_fk" FOREIGN KEY ("playlist_id") REFERENCES "playlist" ("id") ON DELETE CASCADE,
+    CONSTRAINT "playlist_entry_tune_id_fk" FOREIGN KEY ("tune_id") REFERENCES "tune" ("id") ON DELETE CASCADE
+);
+
+CREATE INDEX "playlist_entry_playlist_id_idx" ON "playlist_entry" ("playlist_id");
+
+CREATE INDEX "playlist_entry_tune_id_idx" ON "playlist_entry" ("tune_id");
+
 CREATE TABLE "orm_content_type" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "model" VARCHAR(255) NOT NULL UNIQUE
@@ -427,5 +449,7 @@ CREATE UNIQUE INDEX "recipe_ingredient_ingredient_id_recipe_id_uniq" ON "recipe_
 
 CREATE UNIQUE INDEX "favorite_author_author_id_likes_author_id_uniq" ON "favorite_author" ("author_id", "likes_author_id");
 
-INSERT INTO "orm_content_type" ("model") VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('activity'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('ingredient'), ('recipe'), ('recipe_ingredient'), ('writer'), ('favorite_author'), ('band'), ('record'), ('track'), ('aa_early_track'), ('coupon'), ('desk'), ('chair'), ('orm_content_type');
+CREATE INDEX "playlist_entry_playlist_id_tune_id_idx" ON "playlist_entry" ("playlist_id", "tune_id");
+
+INSERT INTO "orm_content_type" ("model") VALUES ('blog'), ('entry'), ('author'), ('library_book'), ('review'), ('tag'), ('document'), ('category'), ('all_types'), ('topping'), ('pizza'), ('person'), ('group'), ('membership'), ('chapter'), ('slide'), ('slide_order'), ('club'), ('club_membership'), ('ticket'), ('tagged_item'), ('activity'), ('place'), ('restaurant'), ('waiter'), ('underground_bar'), ('artist'), ('album'), ('song'), ('country'), ('city'), ('capital'), ('ingredient'), ('recipe'), ('recipe_ingredient'), ('writer'), ('favorite_author'), ('band'), ('record'), ('track'), ('aa_early_track'), ('coupon'), ('desk'), ('chair'), ('tune'), ('playlist'), ('playlist_entry'), ('orm_content_type');
 

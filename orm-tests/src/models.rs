@@ -487,3 +487,30 @@ pub struct Chair {
 pub fn fallback_desk() -> i64 {
     1
 }
+
+/// A tune, which playlists list.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Tune {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A playlist: a tune may be on it twice (its through model allows duplicate links).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[many_to_many(Tune, name = tunes, related_name = playlists, through = PlaylistEntry)]
+pub struct Playlist {
+    pub id: i64,
+    pub name: String,
+}
+
+/// One place of a tune on a playlist; the same tune may come twice (Django's default for a
+/// through model).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(duplicate_links)]
+pub struct PlaylistEntry {
+    pub id: i64,
+    #[foreign_key(Playlist)]
+    pub playlist_id: i64,
+    #[foreign_key(Tune)]
+    pub tune_id: i64,
+}

@@ -667,3 +667,46 @@ fn through_fields_pick_the_link_among_several_keys_to_one_model() {
         );
     });
 }
+
+/// A through model with `#[orm(duplicate_links)]` holds a member twice, as Django's does: the
+/// links count twice and a prefetch lists it twice; `add` of a linked member reads the links
+/// first and adds nothing (there is no unique index to skip it); `remove` deletes every link.
+#[test]
+fn a_through_model_with_duplicate_links_holds_a_member_twice() {
+    each_backend(|conn| {
+        let list = Playlist::create(conn, NewPlaylist { name: "mix".into() }).unwrap();
+        let tune = |conn: &mut Connection, name: &str| {
+            Tune::create(conn, NewTune { name: name.into() }).unwrap()
+        };
+        let (a, b) = (tune(conn, "a"), tune(conn, "b"));
+        for _ in 0..2 {
+            let entry = NewPlaylistEntry {
+                playlist_id: list.id,
+                tune_id: a.id,
+            };
+            PlaylistEntry::create(conn, entry).unwrap();
+        }
+        assert_num_queries(conn, 1, |conn| {
+            assert_eq!(list.tunes().count(conn).unwrap(), 2)
+        });
+        let loaded = Playlist::query().prefetch(PlaylistTunes).all(conn).unwrap();
+        assert_eq!(
+            names(loaded[0].get(PlaylistTunes), |t| t.name.clone()),
+            ["a", "a"]
+        );
+        // The members themselves, once each.
+        assert_eq!(list.tunes().all(conn).unwrap(), std::slice::from_ref(&a));
+        // add: the owner's lock, the links that exist, then an INSERT of the missing only.
+        assert_num_queries(conn, owner_lock(conn) + 1, |conn| {
+            list.tunes().add(conn, [&a]).unwrap()
+        });
+        assert_num_queries(conn, owner_lock(conn) + 2, |conn| {
+            list.tunes().add(conn, [&a, &b]).unwrap()
+        });
+        assert_eq!(list.tunes().count(conn).unwrap(), 3);
+        // remove: one DELETE of every link to the member.
+        assert_num_queries(conn, 1, |conn| list.tunes().remove(conn, [&a]).unwrap());
+        assert_eq!(list.tunes().all(conn).unwrap(), [b]);
+        assert_eq!(list.tunes().count(conn).unwrap(), 1);
+    });
+}

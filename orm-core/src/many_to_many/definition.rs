@@ -109,6 +109,9 @@ pub trait ManyToMany: Sized + 'static {
     /// through model's; none for an auto-created table, whose rows hold only keys of rows that
     /// exist.
     const LINK_FIELDS: &'static [crate::model::FieldDef] = &[];
+    /// Whether a member is linked at most once: the join table's two keys are unique together,
+    /// unless the through model says `#[orm(duplicate_links)]`.
+    const UNIQUE_LINKS: bool = true;
     /// The columns of a new link row.
     fn link_columns() -> &'static [&'static str];
     /// The values of a new link row, in [`ManyToMany::link_columns`] order.
@@ -159,6 +162,8 @@ pub trait Through<S: Model, T: Model>: Model {
     const SOURCE_COLUMN: &'static str;
     /// The column holding `T`'s key.
     const TARGET_COLUMN: &'static str;
+    /// Whether the two keys are unique together (no `#[orm(duplicate_links)]`).
+    const UNIQUE_LINKS: bool = true;
     /// The insert form of one link.
     fn link(
         source: &EndKey<Self::SourceEnd>,

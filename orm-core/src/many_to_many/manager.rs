@@ -180,7 +180,9 @@ impl<'a, R: ManyToMany, S: Side<R>, D> ManyToManyManager<'a, R, S, D> {
         }
         let extra = self.defaults.extra();
         self.write(conn, |conn, hooks| {
-            if hooks.is_empty() {
+            // Without hooks, one INSERT whose conflicts the join table's unique keys skip;
+            // without those (`duplicate_links`), what is linked is read first, as with hooks.
+            if hooks.is_empty() && R::UNIQUE_LINKS {
                 return self.insert(conn, &keys, &extra);
             }
             self.lock_owner(conn)?;

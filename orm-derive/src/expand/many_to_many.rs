@@ -78,6 +78,7 @@ fn relation(model: &Model<'_>, m: &ManyToMany<'_>) -> TokenStream {
                 type TargetEnd = #link::TargetEnd;
                 const TABLE: &'static str = <#through as _orm::Model>::TABLE;
                 const LINK_FIELDS: &'static [_orm::FieldDef] = <#through as _orm::Model>::FIELDS;
+                const UNIQUE_LINKS: bool = #link::UNIQUE_LINKS;
                 const SOURCE_COLUMN: &'static str = #link::SOURCE_COLUMN;
                 const TARGET_COLUMN: &'static str = #link::TARGET_COLUMN;
                 fn link_columns() -> &'static [&'static str] {

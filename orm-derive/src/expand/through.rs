@@ -15,6 +15,11 @@ pub fn through(model: &Model<'_>) -> TokenStream {
         return TokenStream::new();
     };
     let (ta, tb) = (fa.target, fb.target);
+    let unique_links = model.duplicate_links.then(|| {
+        quote!(
+            const UNIQUE_LINKS: bool = false;
+        )
+    });
     let ident = model.ident;
     let vis = model.vis;
     let extra = format_ident!("{}Extra", ident);
@@ -57,6 +62,7 @@ pub fn through(model: &Model<'_>) -> TokenStream {
                 type TargetEnd = _orm::Held<#t_end>;
                 const SOURCE_COLUMN: &'static str = #s_col;
                 const TARGET_COLUMN: &'static str = #t_col;
+                #unique_links
                 fn link(
                     source: &_orm::EndKey<Self::SourceEnd>,
                     target: &_orm::EndKey<Self::TargetEnd>,
