@@ -142,18 +142,27 @@ where
             }
             Ok(())
         };
-        // `bulk(false)` runs the save hooks, which a retry would run twice.
-        let res = if self.bulk {
-            conn.atomic(write)
-        } else {
-            conn.transaction(write)
-        };
+        let res = self.write(conn, write);
         if res.is_err() {
             for (obj, was) in objs.iter_mut().zip(before) {
                 ItemsKey::<R>::set(obj, was);
             }
         }
         res
+    }
+
+    /// Runs a write in one transaction, retried after a deadlock ([`Connection::atomic`]) unless
+    /// `bulk(false)` runs save hooks, which a retry would run twice.
+    fn write<T>(
+        &self,
+        conn: &mut Connection,
+        f: impl FnMut(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        if self.bulk {
+            conn.atomic(f)
+        } else {
+            conn.transaction(f)
+        }
     }
 
     /// The owner's row, which a row pointing at it needs.
@@ -223,7 +232,7 @@ where
     ) -> Result<()> {
         let mut objs: Vec<&mut R::Items> = objs.into_iter().collect();
         let query = self.pointing(conn)?;
-        conn.atomic(|conn| {
+        self.write(conn, |conn| {
             let owner = self.owner_row();
             lock_rows::<R::Owner>(conn, owner.column, owner.value)?;
             let current = query.all(conn)?;
@@ -250,7 +259,7 @@ where
     ) -> Result<()> {
         let mut objs: Vec<&mut R::Items> = objs.into_iter().collect();
         let query = self.pointing(conn)?;
-        conn.atomic(|conn| {
+        self.write(conn, |conn| {
             query.delete(conn)?;
             self.add(conn, objs.iter_mut().map(|o| &mut **o))
         })
