@@ -1,7 +1,7 @@
 //! State that the layers above hang off a connection, one value per type (the many-to-many
 //! hooks, the content-type cache), so the connection names none of them.
 
-use std::any::{Any, TypeId};
+use std::any::Any;
 
 /// State kept per connection by a layer above. A transaction's start and end are passed on, for
 /// state that must forget what a rolled-back transaction did.
@@ -13,10 +13,10 @@ pub(crate) trait Extension: Any + Send {
     fn end(&mut self, _committed: bool) {}
 }
 
-/// A connection's extensions, by type. A few at most, so a list.
+/// A connection's extensions, one per type. A few at most, so a list, found by downcasting.
 #[derive(Default)]
 pub(crate) struct Extensions {
-    items: Vec<(TypeId, Box<dyn Extension>)>,
+    items: Vec<Box<dyn Extension>>,
     /// How many transactions are open: an extension made inside them is told of each.
     depth: u32,
 }
@@ -24,43 +24,36 @@ pub(crate) struct Extensions {
 impl Extensions {
     /// The `T` of this connection, if one was made.
     pub(crate) fn get<T: Extension>(&self) -> Option<&T> {
-        let (_, item) = self.items.iter().find(|(id, _)| *id == TypeId::of::<T>())?;
-        (item.as_ref() as &dyn Any).downcast_ref()
+        self.items
+            .iter()
+            .find_map(|item| (item.as_ref() as &dyn Any).downcast_ref())
     }
 
-    /// The `T` of this connection, made on first use (and told of the transactions open).
-    pub(crate) fn get_mut<T: Extension + Default>(&mut self) -> &mut T {
-        let at = match self
+    /// Runs `f` on the `T` of this connection, made on first use (and told of the
+    /// transactions open).
+    pub(crate) fn with<T: Extension + Default, R>(&mut self, f: impl FnOnce(&mut T) -> R) -> R {
+        let found = self
             .items
-            .iter()
-            .position(|(id, _)| *id == TypeId::of::<T>())
-        {
-            Some(at) => at,
-            None => {
-                let mut item = T::default();
-                (0..self.depth).for_each(|_| item.begin());
-                self.items.push((TypeId::of::<T>(), Box::new(item)));
-                self.items.len() - 1
-            }
-        };
-        let item = self.items[at].1.as_mut() as &mut dyn Any;
-        match item.downcast_mut::<T>() {
-            Some(item) => item,
-            // Entries are keyed by their own type.
-            None => unreachable!("an extension is stored under its own type"),
+            .iter_mut()
+            .find_map(|item| (item.as_mut() as &mut dyn Any).downcast_mut::<T>());
+        if let Some(item) = found {
+            return f(item);
         }
+        let mut item = T::default();
+        (0..self.depth).for_each(|_| item.begin());
+        let out = f(&mut item);
+        self.items.push(Box::new(item));
+        out
     }
 
     pub(crate) fn begin(&mut self) {
         self.depth += 1;
-        self.items.iter_mut().for_each(|(_, item)| item.begin());
+        self.items.iter_mut().for_each(|item| item.begin());
     }
 
     pub(crate) fn end(&mut self, committed: bool) {
         self.depth = self.depth.saturating_sub(1);
-        self.items
-            .iter_mut()
-            .for_each(|(_, item)| item.end(committed));
+        self.items.iter_mut().for_each(|item| item.end(committed));
     }
 }
 
@@ -88,7 +81,7 @@ mod tests {
         extensions.begin();
         extensions.begin();
         assert_eq!(
-            extensions.get_mut::<Depth>().0,
+            extensions.with(|d: &mut Depth| d.0),
             2,
             "made inside two transactions"
         );

@@ -65,8 +65,9 @@ impl Connection {
                 })?
             }
         };
-        let cache = self.extensions.get_mut::<ContentTypes>();
-        cache.ids.insert(M::TABLE, (id, cache.depth));
+        self.extensions.with(|cache: &mut ContentTypes| {
+            cache.ids.insert(M::TABLE, (id, cache.depth));
+        });
         Ok(id)
     }
 

@@ -80,12 +80,13 @@ impl Connection {
         &mut self,
         hook: impl for<'e> Fn(&mut Connection, &M2mChanged<'e, R>) -> Result<()> + Send + Sync + 'static,
     ) {
-        self.extensions.get_mut::<Hooks>().add::<R>(Arc::new(hook));
+        self.extensions
+            .with(|hooks: &mut Hooks| hooks.add::<R>(Arc::new(hook)));
     }
 
     /// Removes every hook of this connection.
     pub fn clear_hooks(&mut self) {
-        self.extensions.get_mut::<Hooks>().clear();
+        self.extensions.with(Hooks::clear);
     }
 
     pub(crate) fn m2m_hooks<R: ManyToMany>(&self) -> Vec<M2mHook<R>> {
