@@ -237,7 +237,7 @@ macro_rules! include_schema {
         include!(concat!(
             env!(
                 "OUT_DIR",
-                "`include_schema!` reads the schema the build step writes, and this crate has no build script: add `build.rs` with `fn main() { orm_codegen::Build::new().file(\"src/models.rs\").generate().unwrap() }` (one `.file(..)` per file that declares models) and `orm-codegen` under `[build-dependencies]`"
+                "`include_schema!` reads the schema the build step writes, and this crate has no build script: add `build.rs` with `fn main() -> Result<(), orm_codegen::BuildError> { orm_codegen::Build::new().file(\"src/models.rs\").generate() }` (one `.file(..)` per file that declares models) and `orm-codegen` under `[build-dependencies]`"
             ),
             "/orm_schema.rs"
         ));
